@@ -1,0 +1,66 @@
+/**
+ * Multi-head self-attention of one block, with the key padding bias, optional rotary embedding
+ * (v2/v3) and optional FSMN memory (v2/v3). Shapes: B batch, T frames, D width, H heads, K head dim.
+ */
+import { attr, type GraphBuilder } from "../onnx/builder.js";
+import { linear } from "./layers.js";
+import { applyRotary, type RotaryTables } from "./rotary.js";
+import type { BlockWeights, ConvWeights, ModelDims } from "./weights.js";
+
+export interface AttentionContext {
+  g: GraphBuilder;
+  dims: ModelDims;
+  /** Additive key bias [B, 1, 1, T]: 0 on frames, −1e10 on padding. */
+  keyBias: string;
+  /** Float padding mask [B, T, 1]: 1 on frames, 0 on padding. */
+  padMask: string;
+  /** v2/v3 rotary tables; absent for v1. */
+  rotary?: RotaryTables;
+}
+
+/** Attention output for xn [B, T, D] (already layer-normed): out(attn) (+ FSMN memory). */
+export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWeights, scope: string): string {
+  const { g, dims } = ctx;
+  const splitHeads = g.int64s([0, 0, dims.heads, dims.headDim]);
+  const valueFlat = linear(g, xn, block.value, `${scope}/value`); // [B, T, D]
+  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`), splitHeads]); // [B, T, H, K]
+  let key = g.node("Reshape", [linear(g, xn, block.key, `${scope}/key`), splitHeads]); // [B, T, H, K]
+  const value = g.node("Reshape", [valueFlat, splitHeads]); // [B, T, H, K]
+  if (ctx.rotary) {
+    query = applyRotary(g, query, ctx.rotary, dims.headDim);
+    key = applyRotary(g, key, ctx.rotary, dims.headDim);
+  }
+  // Both q and k are scaled by K^-1/4 (not q by K^-1/2), as the reference does, for the same rounding.
+  const scale = g.scalarFloat(Math.fround(Math.pow(dims.headDim, -0.25)));
+  const q = g.node("Mul", [g.node("Transpose", [query], { perm: attr.ints([0, 2, 1, 3]) }), scale]); // [B, H, T, K]
+  const k = g.node("Mul", [g.node("Transpose", [key], { perm: attr.ints([0, 2, 3, 1]) }), scale]); // [B, H, K, T]
+  const v = g.node("Transpose", [value], { perm: attr.ints([0, 2, 1, 3]) }); // [B, H, T, K]
+  const scores = g.node("Add", [g.node("MatMul", [q, k]), ctx.keyBias]); // [B, H, T, T]
+  const weights = g.node("Softmax", [scores], { axis: attr.int(-1) }); // [B, H, T, T]
+  const context = g.node("MatMul", [weights, v]); // [B, H, T, K]
+  const merged = g.node("Reshape", [
+    g.node("Transpose", [context], { perm: attr.ints([0, 2, 1, 3]) }), // [B, T, H, K]
+    g.int64s([0, 0, dims.width]),
+  ]); // [B, T, D]
+  const projected = linear(g, merged, block.out, `${scope}/out`); // [B, T, D]
+  if (!block.fsmn) return projected;
+  return g.node("Add", [projected, fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn`)]);
+}
+
+/**
+ * FSMN memory: m = v · mask; m' = (depthwise conv of m, zero padded, + m) · mask. [B, T, D].
+ */
+function fsmnMemory(ctx: AttentionContext, valueFlat: string, fsmn: ConvWeights, scope: string): string {
+  const { g, dims } = ctx;
+  const kernel = fsmn.weight.dims[2]!;
+  const left = Math.floor((kernel - 1) / 2);
+  const memory = g.node("Mul", [valueFlat, ctx.padMask]); // [B, T, D]
+  const channelsFirst = g.node("Transpose", [memory], { perm: attr.ints([0, 2, 1]) }); // [B, D, T]
+  const filtered = g.node("Conv", [channelsFirst, g.initializer(`${scope}.weight`, fsmn.weight)], {
+    group: attr.int(dims.width),
+    kernel_shape: attr.ints([kernel]),
+    pads: attr.ints([left, kernel - 1 - left]),
+  }, scope); // [B, D, T]
+  const timeFirst = g.node("Transpose", [filtered], { perm: attr.ints([0, 2, 1]) }); // [B, T, D]
+  return g.node("Mul", [g.node("Add", [timeFirst, memory]), ctx.padMask]); // [B, T, D]
+}

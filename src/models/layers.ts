@@ -1,0 +1,69 @@
+/**
+ * Graph pieces shared by every model version, each emitting standard ONNX operators through a
+ * GraphBuilder. Tensor names are strings; the shape of each is given in a comment.
+ * B = batch, T = mel frames, T1/T2 = frames after conv1/conv2, D = width, H = heads, K = head dim.
+ */
+import { attr, DataType, type GraphBuilder } from "../onnx/builder.js";
+import type { ConvWeights, LayerNormWeights, LinearWeights } from "./weights.js";
+
+/** Scalar int64 size of `axis` of tensor `x`. */
+export function dimSize(g: GraphBuilder, x: string, axis: number): string {
+  const shape = g.node("Shape", [x]); // [rank] int64
+  return g.node("Gather", [shape, g.scalarInt64(axis)], { axis: attr.int(0) }); // [] int64
+}
+
+/** Boolean [B, T]: position t < length[b], from int64 lengths [B] and a scalar int64 size T. */
+export function lengthMask(g: GraphBuilder, lengths: string, size: string): string {
+  const positions = g.node("Range", [g.scalarInt64(0), size, g.scalarInt64(1)]); // [T] int64
+  const row = g.node("Unsqueeze", [positions, g.int64s([0])]); // [1, T]
+  const column = g.node("Unsqueeze", [lengths, g.int64s([1])]); // [B, 1]
+  return g.node("Less", [row, column]); // [B, T] bool
+}
+
+/** Output length of a kernel-3, padding-1 convolution: (L + 2 − 3) // stride + 1 (int64 [B]). */
+export function convOutputLength(g: GraphBuilder, lengths: string, stride: number): string {
+  const shifted = g.node("Sub", [lengths, g.scalarInt64(1)]); // [B], L − 1 ≥ 0 for L ≥ 1
+  const divided = stride === 1 ? shifted : g.node("Div", [shifted, g.scalarInt64(stride)]);
+  return g.node("Add", [divided, g.scalarInt64(1)]); // [B]
+}
+
+/** Exact (erf) GELU: x · ½ · (1 + erf(x / √2)), the form onnxruntime fuses into one kernel. */
+export function gelu(g: GraphBuilder, x: string): string {
+  const scaled = g.node("Div", [x, g.scalarFloat(Math.SQRT2)]);
+  const erf = g.node("Erf", [scaled]);
+  const onePlus = g.node("Add", [erf, g.scalarFloat(1)]);
+  const product = g.node("Mul", [x, onePlus]);
+  return g.node("Mul", [product, g.scalarFloat(0.5)]);
+}
+
+/** Conv1d (kernel 3, padding 1) over x [B, C, T] whose padded frames are zeroed by maskF [B, 1, T]; then GELU. */
+export function maskedConvGelu(g: GraphBuilder, x: string, maskF: string, conv: ConvWeights, stride: number, scope: string): string {
+  const masked = g.node("Mul", [x, maskF]); // [B, C, T]
+  const inputs = [masked, g.initializer(`${scope}.weight`, conv.weight)];
+  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
+  const out = g.node("Conv", inputs, {
+    kernel_shape: attr.ints([conv.weight.dims[2]!]),
+    pads: attr.ints([1, 1]),
+    strides: attr.ints([stride]),
+  }, scope); // [B, D, T']
+  return gelu(g, out);
+}
+
+/** LayerNormalization over the last axis, in fp32. */
+export function layerNorm(g: GraphBuilder, x: string, ln: LayerNormWeights, scope: string): string {
+  const scale = g.initializer(`${scope}.weight`, ln.scale);
+  const bias = g.initializer(`${scope}.bias`, ln.bias);
+  return g.node("LayerNormalization", [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(ln.epsilon) }, scope);
+}
+
+/** x [..., in] · W [in, out] (+ b [out]). */
+export function linear(g: GraphBuilder, x: string, weights: LinearWeights, scope: string): string {
+  const product = g.node("MatMul", [x, g.initializer(`${scope}.weight`, weights.weight)], {}, `${scope}/MatMul`);
+  if (!weights.bias) return product;
+  return g.node("Add", [product, g.initializer(`${scope}.bias`, weights.bias)], {}, `${scope}/Add`);
+}
+
+/** Float copy of a boolean mask. */
+export function toFloat(g: GraphBuilder, mask: string): string {
+  return g.node("Cast", [mask], { to: attr.int(DataType.FLOAT) });
+}

@@ -1,0 +1,87 @@
+/**
+ * Assembles the batched tokenizer graph shared by every version:
+ *   mels [B, n_mels, T] float32, mel_lengths [B] int32
+ *   → codes [B, T2] int32 (0 on padding), code_lengths [B] int32.
+ * The version files choose the position scheme (table or rotary) and nothing else varies.
+ */
+import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
+import type { ModelProto } from "../onnx/types.js";
+import { selfAttention, type AttentionContext } from "./attention.js";
+import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat } from "./layers.js";
+import { quantize } from "./quantizers.js";
+import { rotaryTables } from "./rotary.js";
+import type { BlockWeights, S3Weights } from "./weights.js";
+
+/** Graph input and output names, the contract with the runtime and exported files. */
+export const GRAPH_IO = {
+  mels: "mels",
+  melLengths: "mel_lengths",
+  codes: "codes",
+  codeLengths: "code_lengths",
+} as const;
+
+/** Score bias on padded keys, as the reference's mask_to_bias. */
+const PADDING_BIAS = -1e10;
+
+export type PositionScheme = "table" | "rotary";
+
+export function buildTokenizerGraph(weights: S3Weights, positions: PositionScheme): ModelProto {
+  const g = new GraphBuilder();
+  const { dims } = weights;
+  const mels = g.input(GRAPH_IO.mels, DataType.FLOAT, ["batch", dims.nMels, "frames"]); // [B, M, T]
+  const melLengths = g.input(GRAPH_IO.melLengths, DataType.INT32, ["batch"]); // [B]
+
+  // Convolutional front end: each conv sees its input with padded frames zeroed.
+  const lengths0 = g.node("Cast", [melLengths], { to: attr.int(DataType.INT64) }); // [B]
+  const mask0 = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths0, dimSize(g, mels, 2))), g.int64s([1])]); // [B, 1, T]
+  const conv1 = maskedConvGelu(g, mels, mask0, weights.conv1, dims.conv1Stride, "conv1"); // [B, D, T1]
+  const lengths1 = convOutputLength(g, lengths0, dims.conv1Stride); // [B]
+  const mask1 = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths1, dimSize(g, conv1, 2))), g.int64s([1])]); // [B, 1, T1]
+  const conv2 = maskedConvGelu(g, conv1, mask1, weights.conv2, 2, "conv2"); // [B, D, T2]
+  const lengths2 = convOutputLength(g, lengths1, 2); // [B]
+  const frames2 = dimSize(g, conv2, 2); // [] = T2
+  const valid = lengthMask(g, lengths2, frames2); // [B, T2] bool
+  const validF = toFloat(g, valid); // [B, T2]
+
+  let x = g.node("Transpose", [conv2], { perm: attr.ints([0, 2, 1]) }); // [B, T2, D]
+  const ctx: AttentionContext = {
+    g,
+    dims,
+    keyBias: g.node("Reshape", [
+      g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]),
+      g.int64s([0, 1, 1, -1]),
+    ]), // [B, 1, 1, T2]
+    padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
+  };
+  if (positions === "table") {
+    if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
+    const table = g.initializer("positional_embedding", weights.positionalEmbedding); // [ctx, D]
+    const end = g.node("Unsqueeze", [frames2, g.int64s([0])]); // [1]
+    const rows = g.node("Slice", [table, g.int64s([0]), end, g.int64s([0])]); // [T2, D]
+    x = g.node("Add", [x, rows]);
+  } else {
+    ctx.rotary = rotaryTables(g, frames2, dims.headDim);
+  }
+
+  weights.blocks.forEach((block, i) => {
+    x = residualBlock(ctx, x, block, `blocks.${i}`);
+  });
+
+  const codes = quantize(g, x, weights.quantizer); // [B, T2] int32
+  const maskedCodes = g.node("Where", [valid, codes, g.node("Cast", [g.scalarInt64(0)], { to: attr.int(DataType.INT32) })]);
+  g.output(GRAPH_IO.codes, maskedCodes, DataType.INT32, ["batch", "code_frames"]);
+  g.output(GRAPH_IO.codeLengths, g.node("Cast", [lengths2], { to: attr.int(DataType.INT32) }), DataType.INT32, ["batch"]);
+  return g.build(`s3tokenizer_${weights.version}`, {
+    "s3tokenizer.version": weights.version,
+    "s3tokenizer.token_rate": String(dims.tokenRate),
+    "s3tokenizer.codebook_size": String(dims.codebookSize),
+  });
+}
+
+/** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)). [B, T, D] → [B, T, D]. */
+function residualBlock(ctx: AttentionContext, x: string, block: BlockWeights, scope: string): string {
+  const { g } = ctx;
+  const attended = g.node("Add", [x, selfAttention(ctx, layerNorm(g, x, block.attnLn, `${scope}/attn_ln`), block, `${scope}/attn`)]);
+  const hidden = gelu(g, linear(g, layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`), block.mlpUp, `${scope}/mlp.0`)); // [B, T, 4D]
+  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp.2`)]);
+}

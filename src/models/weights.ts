@@ -1,0 +1,81 @@
+/**
+ * The weights and dimensions of one S3Tokenizer, as imported from a released file. Tensors are
+ * TensorData views on the file's bytes; shapes are given in the comments in ONNX layout.
+ */
+import type { TensorData } from "../onnx/tensor.js";
+
+/** v1: VQ codebook, position table (50 Hz and 25 Hz releases). v2/v3: RoPE, FSMN memory, FSQ. */
+export type ModelVersion = "v1" | "v2" | "v3";
+
+export interface ModelDims {
+  /** Mel bands of the input (128 in every release). */
+  nMels: number;
+  /** Model width D. */
+  width: number;
+  heads: number;
+  /** width / heads (64 in every release). */
+  headDim: number;
+  layers: number;
+  /** MLP hidden width (4·D). */
+  mlpWidth: number;
+  /** 1 for the 50 Hz v1 release, 2 for the 25 Hz ones. */
+  conv1Stride: number;
+  /** Number of distinct token values (4096 VQ codes, or 3^8 FSQ codes). */
+  codebookSize: number;
+  /** Tokens per second: 100 mel frames / (conv1 stride · conv2 stride 2). */
+  tokenRate: number;
+}
+
+export interface LinearWeights {
+  /** [in, out] (stored transposed, as in the release's MatMul). */
+  weight: TensorData;
+  /** [out], absent for the attention key projection. */
+  bias?: TensorData;
+}
+
+export interface ConvWeights {
+  /** [out, in / groups, kernel] */
+  weight: TensorData;
+  /** [out] */
+  bias?: TensorData;
+}
+
+export interface LayerNormWeights {
+  /** [D] */
+  scale: TensorData;
+  /** [D] */
+  bias: TensorData;
+  epsilon: number;
+}
+
+export interface BlockWeights {
+  attnLn: LayerNormWeights;
+  query: LinearWeights;
+  key: LinearWeights;
+  value: LinearWeights;
+  out: LinearWeights;
+  /** v2/v3 only: depthwise FSMN kernel [D, 1, K]. */
+  fsmn?: ConvWeights;
+  mlpLn: LayerNormWeights;
+  /** [D, 4D] */
+  mlpUp: LinearWeights;
+  /** [4D, D] */
+  mlpDown: LinearWeights;
+}
+
+export type QuantizerWeights =
+  /** v1: codebook [D, codes], compared against L2-normalised frames. */
+  | { kind: "vq"; codebook: TensorData }
+  /** v2/v3: projection [D, 8] + bias [8], tanh, scaled by `scale`, rounded to {-1, 0, 1}. */
+  | { kind: "fsq"; projection: LinearWeights; scale: number; levels: number };
+
+export interface S3Weights {
+  version: ModelVersion;
+  dims: ModelDims;
+  conv1: ConvWeights;
+  conv2: ConvWeights;
+  /** v1 only: [contextFrames, D] */
+  positionalEmbedding?: TensorData;
+  blocks: BlockWeights[];
+  quantizer: QuantizerWeights;
+}
