@@ -1,0 +1,154 @@
+/**
+ * The library entry point: a loaded S3Tokenizer that turns padded mel batches, mel
+ * spectrograms, sample arrays or audio files into token sequences, batched, with long audio
+ * through the 30 s windows.
+ */
+import type * as OrtTypes from "onnxruntime-node";
+import { loadAudio } from "./audio/loadAudio.js";
+import { InvalidInputError } from "./errors.js";
+import { logMelSpectrogram, type MelSpectrogram } from "./features/logMel.js";
+import { buildBatchedModel, type ModelInfo } from "./modelFile.js";
+import type { BatchLimits } from "./pipeline/batchPlan.js";
+import { sliceView, type MelView } from "./pipeline/melView.js";
+import { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
+import { EncoderRunner } from "./runtime/encoderRunner.js";
+import { openSession, type RuntimeOptions } from "./runtime/session.js";
+
+export interface TokenizerOptions extends RuntimeOptions {
+  /**
+   * Most padded mel frames per forward pass (batch size × longest input). Bounds memory: the
+   * attention scores of one 30 s window of a full-size model take ~180 MB. Infinity puts every
+   * input of a call into one batch.
+   */
+  maxBatchFrames?: number;
+  /** Most inputs per forward pass. */
+  maxBatchSize?: number;
+}
+
+/** A padded batch [batch, nMels, frames] (what `padding()` returns). */
+export interface MelBatch {
+  data: Float32Array;
+  batch: number;
+  nMels: number;
+  frames: number;
+}
+
+export interface QuantizeResult {
+  /** [batch, maxCodeFrames], 0 past each row's length. */
+  codes: Int32Array;
+  /** [batch] */
+  codeLengths: Int32Array;
+  batch: number;
+  maxCodeFrames: number;
+}
+
+/** An utterance: a path to an audio file, or 16 kHz mono samples. */
+export type AudioInput = string | Float32Array;
+
+const DEFAULT_LIMITS: BatchLimits = { maxBatchFrames: 12_000, maxBatchSize: 64 };
+
+export class S3Tokenizer {
+  readonly info: ModelInfo;
+  private readonly runner: EncoderRunner;
+  private session: OrtTypes.InferenceSession | null;
+
+  private constructor(info: ModelInfo, session: OrtTypes.InferenceSession, limits: BatchLimits) {
+    this.info = info;
+    this.session = session;
+    this.runner = new EncoderRunner(session, info.dims.nMels, limits);
+  }
+
+  /** Loads a released S3Tokenizer ONNX file (any version) and builds its batched session. */
+  static async load(path: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
+    const model = await buildBatchedModel(path);
+    const session = await openSession(model.bytes, options, path);
+    return new S3Tokenizer(model.info, session, {
+      maxBatchFrames: options.maxBatchFrames ?? DEFAULT_LIMITS.maxBatchFrames,
+      maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+    });
+  }
+
+  /** Tokens per second: 50 (v1 50 Hz) or 25. */
+  get tokenRate(): number {
+    return this.info.dims.tokenRate;
+  }
+
+  /**
+   * Upstream's `quantize(mel, mel_len)`: codes of a padded batch [B, nMels, T] with per-row
+   * lengths. Rows over 3000 frames go through the 30 s windows.
+   */
+  async quantize(mels: MelBatch, lengths: ArrayLike<number>): Promise<QuantizeResult> {
+    this.checkBatch(mels, lengths);
+    const rowStride = mels.frames;
+    const views: MelView[] = Array.from({ length: mels.batch }, (_, b) => ({
+      data: mels.data,
+      nMels: mels.nMels,
+      offset: b * mels.nMels * rowStride,
+      rowStride,
+      frames: lengths[b]!,
+    }));
+    const rows = await this.encodeViews(views);
+    const maxCodeFrames = Math.max(0, ...rows.map((r) => r.length));
+    const codes = new Int32Array(mels.batch * maxCodeFrames); // [B, maxCodeFrames]
+    rows.forEach((row, b) => codes.set(row, b * maxCodeFrames));
+    return { codes, codeLengths: Int32Array.from(rows, (r) => r.length), batch: mels.batch, maxCodeFrames };
+  }
+
+  /** Codes of each mel spectrogram [nMels, frames], all in one call (batched). */
+  async quantizeMels(mels: readonly MelSpectrogram[]): Promise<Int32Array[]> {
+    const views = mels.map((mel, i): MelView => {
+      if (mel.nMels !== this.info.dims.nMels) {
+        throw new InvalidInputError(`mels[${i}] has ${mel.nMels} bands; this model takes ${this.info.dims.nMels}`);
+      }
+      if (mel.frames < 1) throw new InvalidInputError(`mels[${i}] has no frames`);
+      return { data: mel.data, nMels: mel.nMels, offset: 0, rowStride: mel.frames, frames: mel.frames };
+    });
+    return this.encodeViews(views);
+  }
+
+  /** Tokens of each input (file path or 16 kHz samples), all in one batched call. */
+  async tokenize(inputs: readonly AudioInput[]): Promise<Int32Array[]> {
+    const mels = await Promise.all(
+      inputs.map(async (input, i) => {
+        const samples = typeof input === "string" ? await loadAudio(input) : input;
+        const source = typeof input === "string" ? input : `samples[${i}]`;
+        return logMelSpectrogram(samples, this.info.dims.nMels, { source });
+      }),
+    );
+    return this.quantizeMels(mels);
+  }
+
+  /** Frees the onnxruntime session. The tokenizer cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    await session?.release();
+  }
+
+  /** Windows of every view through the model together, merged back per view. */
+  private async encodeViews(views: readonly MelView[]): Promise<Int32Array[]> {
+    if (!this.session) throw new InvalidInputError("this S3Tokenizer has been disposed");
+    const segments = planSegments(views.map((v) => v.frames));
+    const codes = await this.runner.encode(segments.map((s) => sliceView(views[s.utterance]!, s.start, s.frames)));
+    const perUtterance: Int32Array[][] = views.map(() => []);
+    segments.forEach((segment, i) => perUtterance[segment.utterance]!.push(codes[i]!));
+    return perUtterance.map((windows) => mergeWindowTokens(windows, this.tokenRate));
+  }
+
+  private checkBatch(mels: MelBatch, lengths: ArrayLike<number>): void {
+    const { batch, nMels, frames, data } = mels;
+    if (nMels !== this.info.dims.nMels) {
+      throw new InvalidInputError(`mels have ${nMels} bands; this model takes ${this.info.dims.nMels}`);
+    }
+    if (data.length !== batch * nMels * frames) {
+      throw new InvalidInputError(`mels data has ${data.length} values; [${batch}, ${nMels}, ${frames}] needs ${batch * nMels * frames}`);
+    }
+    if (lengths.length !== batch) throw new InvalidInputError(`${lengths.length} lengths for a batch of ${batch}`);
+    for (let b = 0; b < batch; b++) {
+      const length = lengths[b]!;
+      if (!Number.isInteger(length) || length < 1 || length > frames) {
+        throw new InvalidInputError(`lengths[${b}] = ${length}; expected an integer from 1 to ${frames}`);
+      }
+    }
+  }
+}
