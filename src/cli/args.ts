@@ -1,0 +1,40 @@
+/**
+ * Command-line parsing on node:util's parseArgs. Upstream spells flags in snake_case
+ * (--wav_scp); both that and kebab-case (--wav-scp) are accepted.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors.js";
+
+/** `--wav_scp` → `--wav-scp` (only the flag name, never its value). */
+export function normalizeFlag(arg: string): string {
+  if (!arg.startsWith("--")) return arg;
+  const eq = arg.indexOf("=");
+  const name = eq < 0 ? arg : arg.slice(0, eq);
+  const rest = eq < 0 ? "" : arg.slice(eq);
+  return name.replace(/_/g, "-") + rest;
+}
+
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): { values: FlagValues } {
+  try {
+    const { values } = parseArgs({ args: argv.map(normalizeFlag), options, allowPositionals: false, strict: true });
+    return { values: values as FlagValues };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function requireFlag(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== "string" || value === "") throw new UsageError(`--${name.replace(/-/g, "_")} is required`);
+  return value;
+}
+
+export function integerFlag(values: Record<string, unknown>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${name} must be a positive integer, got "${String(value)}"`);
+  return parsed;
+}

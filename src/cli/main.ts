@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `s3tokenizer` command. Exit codes: 0 success, 1 a check failed (verify), 2 usage or model
+ * errors (reported before any work).
+ */
+import { isS3TokenizerError } from "../errors.js";
+import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
+import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
+
+const HELP = `s3tokenizer: S3Tokenizer speech tokens (CosyVoice 1/2/3) on onnxruntime
+
+Commands:
+  s3tokenizer verify --model PATH --wav_scp FILE   compare against the released ONNX, one utterance at a time
+  s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
+  s3tokenizer help [COMMAND]
+
+Flags may be written --snake_case or --kebab-case.`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  verify: { run: verifyCommand, help: VERIFY_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    const topic = command === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
+    process.stdout.write((topic ? topic.help : HELP) + "\n");
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(entry.help + "\n");
+    return 0;
+  }
+  try {
+    return await entry.run(rest);
+  } catch (error) {
+    if (isS3TokenizerError(error)) {
+      process.stderr.write(`s3tokenizer ${command}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
