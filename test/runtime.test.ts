@@ -1,0 +1,34 @@
+/** Devices and sessions. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DeviceUnavailableError } from "../src/errors.js";
+import { DataType, GraphBuilder } from "../src/onnx/builder.js";
+import { encodeModel } from "../src/onnx/write.js";
+import { cudaInstalled, openSession, parseDevice } from "../src/runtime/session.js";
+
+function tinyModel(): Uint8Array {
+  const g = new GraphBuilder();
+  const x = g.input("x", DataType.FLOAT, ["n"]);
+  g.output("y", g.node("Relu", [x]), DataType.FLOAT, ["n"]);
+  return encodeModel(g.build("tiny"));
+}
+
+test("device names", () => {
+  assert.equal(parseDevice("cpu"), "cpu");
+  assert.equal(parseDevice("cuda"), "cuda");
+  assert.equal(parseDevice("cuda:1"), "cuda");
+  assert.throws(() => parseDevice("tpu"), DeviceUnavailableError);
+});
+
+test("cuda without onnxruntime's CUDA provider is a clear DeviceUnavailableError", { skip: cudaInstalled() ? "CUDA provider installed" : false }, async () => {
+  await assert.rejects(openSession(tinyModel(), { device: "cuda" }, "tiny"), (error: unknown) =>
+    error instanceof DeviceUnavailableError && /CUDA/.test(error.message));
+});
+
+test("a built graph runs on the CPU", async () => {
+  const session = await openSession(tinyModel(), { device: "cpu", intraOpThreads: 1 }, "tiny");
+  const { ort } = await import("../src/runtime/session.js");
+  const out = await session.run({ x: new ort.Tensor("float32", Float32Array.from([-1, 2]), [2]) });
+  assert.deepEqual(Array.from(out["y"]!.data as Float32Array), [0, 2]);
+  await session.release();
+});
