@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `s3tokenizer` command. Exit codes: 0 success, 1 a check failed (verify), 2 usage or model
- * errors (reported before any work).
+ * errors (reported before any work), 3 extraction finished with some utterances failed.
  */
 import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
+import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
 const HELP = `s3tokenizer: S3Tokenizer speech tokens (CosyVoice 1/2/3) on onnxruntime
 
 Commands:
+  s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [...]
+                                                   tokenize a Kaldi list (see: s3tokenizer help extract)
   s3tokenizer verify --model PATH --wav_scp FILE   compare against the released ONNX, one utterance at a time
   s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
   s3tokenizer help [COMMAND]
@@ -19,10 +22,13 @@ Flags may be written --snake_case or --kebab-case.`;
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   verify: { run: verifyCommand, help: VERIFY_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
+  extract: { run: extractCommand, help: EXTRACT_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  // Upstream's command line has no subcommand: `s3tokenizer --wav_scp ... --model ...`.
+  const implicitExtract = argv[0]?.startsWith("--") && argv[0] !== "--help";
+  const [command, ...rest] = implicitExtract ? ["extract", ...argv] : argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     const topic = command === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
     process.stdout.write((topic ? topic.help : HELP) + "\n");
@@ -31,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS[command];
   if (!entry) {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(entry.help + "\n");
@@ -42,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (isS3TokenizerError(error)) {
       process.stderr.write(`s3tokenizer ${command}: ${error.message}\n`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw error;
   }

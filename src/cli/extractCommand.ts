@@ -1,0 +1,101 @@
+/**
+ * The main job: `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR ...` tokenizes
+ * this rank's share of a Kaldi list into part_R_of_W, resumably, recording failures in
+ * errors_R_of_W. Exit codes: 0 all done, 3 some utterances failed (the rest are written),
+ * 2 usage or model errors (before any output).
+ */
+import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { readWavScp } from "../audio/wavScp.js";
+import { extractTokens } from "../extract/extractor.js";
+import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
+import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
+import { resolvePlacement, shard } from "../extract/rank.js";
+import { parseDevice } from "../runtime/session.js";
+import { S3Tokenizer } from "../tokenizer.js";
+import { integerFlag, parseFlags, requireFlag } from "./args.js";
+
+export const EXIT_OK = 0;
+export const EXIT_SOME_FAILED = 3;
+export const EXIT_USAGE = 2;
+
+export const EXTRACT_HELP = `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [options]
+
+Tokenizes every utterance of a Kaldi wav.scp ("key path" per line) into
+DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per utterance.
+Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} lines.
+
+Options (snake_case or kebab-case):
+  --device cpu|cuda       execution device (cuda uses the GPU of the local rank)
+  --batch_size N          most utterances or windows per forward pass (default 64)
+  --max_frames F          most padded mel frames per forward pass (default 12000 on cpu, 96000 on cuda)
+  --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
+  --rank R --world_size W this process's shard; otherwise read from torchrun (RANK, WORLD_SIZE,
+                          LOCAL_RANK), SLURM (SLURM_PROCID, SLURM_NTASKS), a Kubernetes Indexed
+                          Job (JOB_COMPLETION_INDEX with --world_size) or OpenMPI
+  --overwrite             start the part file afresh instead of resuming it
+  --allow_pipes           run Kaldi pipe entries ("key cmd ... |") through the shell
+
+Rerunning the same command resumes: keys already in the part file are skipped.
+
+Exit codes: 0 all utterances done; 3 some failed (see the errors file; the rest are written);
+2 usage or model errors, reported before any output.`;
+
+export async function extractCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    "wav-scp": { type: "string" },
+    model: { type: "string" },
+    device: { type: "string", default: "cpu" },
+    "output-dir": { type: "string" },
+    "batch-size": { type: "string" },
+    "max-frames": { type: "string" },
+    "num-workers": { type: "string" },
+    rank: { type: "string" },
+    "world-size": { type: "string" },
+    overwrite: { type: "boolean", default: false },
+    "allow-pipes": { type: "boolean", default: false },
+  });
+  const scpPath = requireFlag(values, "wav-scp");
+  const modelName = requireFlag(values, "model");
+  const outputDir = requireFlag(values, "output-dir");
+  const device = parseDevice(String(values.device));
+  const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
+  const maxBatchSize = integerFlag(values, "batch-size") ?? 64;
+  const maxBatchFrames = integerFlag(values, "max-frames") ?? (device === "cuda" ? 96_000 : 12_000);
+  const numWorkers = integerFlag(values, "num-workers") ?? Math.max(1, availableParallelism() - 1);
+
+  // Everything that can be wrong with the request is found before any output is written.
+  const entries = shard(await readWavScp(scpPath), placement);
+  const tokenizer = await S3Tokenizer.load(modelName, { device, deviceId: placement.localRank, maxBatchFrames, maxBatchSize });
+  try {
+    mkdirSync(outputDir, { recursive: true });
+    const paths = partPaths(outputDir, placement.rank, placement.worldSize);
+    const { doneKeys, droppedBytes } = values.overwrite ? { doneKeys: new Set<string>(), droppedBytes: 0 } : recoverPart(paths.part);
+    if (droppedBytes > 0) process.stderr.write(`resume: removed an incomplete last line (${droppedBytes} bytes) from ${paths.part}\n`);
+    const todo = entries.filter((e) => !doneKeys.has(e.key));
+    const counts: ProgressCounts = { done: 0, failed: 0, skipped: entries.length - todo.length, total: entries.length, audioSeconds: 0 };
+    process.stderr.write(
+      `rank ${placement.rank} of ${placement.worldSize} (${placement.origin}): ${entries.length} utterances, ` +
+        `${counts.skipped} already done; model ${tokenizer.info.version} (${tokenizer.info.source}) on ${device}\n`,
+    );
+    const progress = new ProgressReporter();
+    const part = new JsonLinesAppender(paths.part, Boolean(values.overwrite));
+    // The errors file describes the latest run: failed keys are not in the part, so a rerun retries them.
+    const errors = new JsonLinesAppender(paths.errors, true);
+    try {
+      await extractTokens(tokenizer, todo, counts, { part, errors, progress }, {
+        numWorkers,
+        groupFrames: maxBatchFrames * 4,
+        queueDepth: Math.max(16, numWorkers * 8),
+        allowPipes: Boolean(values["allow-pipes"]),
+      });
+    } finally {
+      part.close();
+      errors.close();
+    }
+    progress.finish(counts);
+    return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+  } finally {
+    await tokenizer.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+/** Public API of the s3tokenizer package (re-exports only). */
+export { S3Tokenizer } from "./tokenizer.js";
+export type { AudioInput, MelBatch, QuantizeResult, TokenizerOptions } from "./tokenizer.js";
+export type { ModelInfo } from "./modelFile.js";
+export { buildBatchedModel } from "./modelFile.js";
+export { logMelSpectrogram } from "./features/logMel.js";
+export type { MelSpectrogram } from "./features/logMel.js";
+export { padding } from "./features/padding.js";
+export type { PaddedBatch } from "./features/padding.js";
+export { melFilters } from "./features/melFilters.js";
+export { loadAudio } from "./audio/loadAudio.js";
+export { readWav, parseWav } from "./audio/wav.js";
+export { readWavScp, parseWavScp } from "./audio/wavScp.js";
+export type { ScpEntry } from "./audio/wavScp.js";
+export { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
+export type { Device, RuntimeOptions } from "./runtime/session.js";
+export { verifyModel } from "./verify/verifyModel.js";
+export type { VerifyReport } from "./verify/verifyModel.js";
+export { compareTokens } from "./verify/missRate.js";
+export type { ModelDims, ModelVersion } from "./models/weights.js";
+export * from "./errors.js";
