@@ -22,6 +22,13 @@ const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
 const FORMAT_EXTENSIBLE = 0xfffe;
 
+/**
+ * Data sizes that writers streaming to a pipe (which cannot seek back to patch the header) put in
+ * place of the real one: ffmpeg writes 0xFFFFFFFF, sox 0x7FFFF000. With these the data runs to the
+ * end of the input; any other size larger than the input is a truncated file.
+ */
+const UNKNOWN_DATA_SIZES = new Set([0xffffffff, 0x7ffff000]);
+
 /** Names for format tags people commonly meet, so the error says what the file actually is. */
 const FORMAT_NAMES: Record<number, string> = {
   0x0002: "Microsoft ADPCM",
@@ -163,11 +170,14 @@ export function parseWav(bytes: Uint8Array, source: string): DecodedWav {
     const body = pos + 8;
     const present = bytes.length - body;
     if (id === "data") {
-      if (size > present) {
+      if (UNKNOWN_DATA_SIZES.has(size) && size > present) {
+        dataSize = present;
+      } else if (size > present) {
         throw new AudioDecodeError(source, `data chunk claims ${size} bytes but only ${present} are present`);
+      } else {
+        dataSize = size;
       }
       dataAt = body;
-      dataSize = size;
     } else if (size > present) {
       throw new AudioDecodeError(source, `truncated: "${id}" chunk claims ${size} bytes but only ${present} are present`);
     } else if (id === "fmt ") {

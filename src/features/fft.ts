@@ -9,7 +9,7 @@
  * buffer into the other, so the result comes out in natural order with no bit-reversal pass.
  * Twiddle factors are computed once per plan from cos/sin of the exact angle (not by repeated
  * multiplication, which would accumulate rounding), and all scratch is allocated in the
- * constructor: `transform` / `forward` allocate nothing, so one plan can serve every frame.
+ * constructor: the transform methods allocate nothing, so one plan can serve every frame.
  */
 
 import { InvalidInputError } from "../errors.js";
@@ -98,15 +98,48 @@ export class ComplexFft {
     if (inRe.length < n || inIm.length < n || outRe.length < n || outIm.length < n) {
       throw new InvalidInputError(`FFT of length ${n} needs arrays of at least ${n} elements`);
     }
+    const aRe = this.aRe;
+    const aIm = this.aIm;
+    for (let i = 0; i < n; i++) {
+      aRe[i] = inRe[i]!;
+      aIm[i] = inIm[i]!;
+    }
+    const inA = this.run();
+    const zRe = inA ? aRe : this.bRe;
+    const zIm = inA ? aIm : this.bIm;
+    for (let i = 0; i < n; i++) {
+      outRe[i] = zRe[i]!;
+      outIm[i] = zIm[i]!;
+    }
+  }
+
+  /**
+   * For RealFft, which fills the input buffers itself and reads the result where it lies, saving
+   * two copies per call: the input goes in `workRe` / `workIm`; `run()` returns true when the
+   * result is back in them, false when it is in `otherRe` / `otherIm`.
+   */
+  get workRe(): Float64Array {
+    return this.aRe;
+  }
+  get workIm(): Float64Array {
+    return this.aIm;
+  }
+  get otherRe(): Float64Array {
+    return this.bRe;
+  }
+  get otherIm(): Float64Array {
+    return this.bIm;
+  }
+
+  /** Run all stages on the work buffers (see workRe). */
+  run(): boolean {
     let xRe = this.aRe;
     let xIm = this.aIm;
     let yRe = this.bRe;
     let yIm = this.bIm;
-    for (let i = 0; i < n; i++) {
-      xRe[i] = inRe[i]!;
-      xIm[i] = inIm[i]!;
-    }
-    for (const st of this.stages) {
+    const stages = this.stages;
+    for (let i = 0; i < stages.length; i++) {
+      const st = stages[i]!;
       switch (st.p) {
         case 2:
           radix2(st, xRe, xIm, yRe, yIm);
@@ -128,17 +161,15 @@ export class ComplexFft {
       yRe = tRe;
       yIm = tIm;
     }
-    for (let i = 0; i < n; i++) {
-      outRe[i] = xRe[i]!;
-      outIm[i] = xIm[i]!;
-    }
+    return this.stages.length % 2 === 0;
   }
 }
 
 /*
  * Stage kernels. Input element r of sub-transform (j, q) is x[q + s*(j + r*m)]; output k goes to
  * y[q + s*(p*j + k)], multiplied by the twiddle w_n^(j*k). After the last stage (m = 1) the data
- * is in natural order.
+ * is in natural order. For j = 0 every twiddle is 1 and the multiplication is skipped; that is
+ * the whole of the last stage.
  */
 
 function radix2(st: Stage, xRe: Float64Array, xIm: Float64Array, yRe: Float64Array, yIm: Float64Array): void {
@@ -158,6 +189,11 @@ function radix2(st: Stage, xRe: Float64Array, xIm: Float64Array, yRe: Float64Arr
       yRe[o] = a0r + a1r;
       yIm[o] = a0i + a1i;
       const dr = a0r - a1r, di = a0i - a1i;
+      if (j === 0) {
+        yRe[o + s] = dr;
+        yIm[o + s] = di;
+        continue;
+      }
       yRe[o + s] = dr * wr - di * wi;
       yIm[o + s] = dr * wi + di * wr;
     }
@@ -186,6 +222,13 @@ function radix3(st: Stage, xRe: Float64Array, xIm: Float64Array, yRe: Float64Arr
       const o = outBase + q;
       yRe[o] = a0r + sr;
       yIm[o] = a0i + si;
+      if (j === 0) {
+        yRe[o + s] = b1r;
+        yIm[o + s] = b1i;
+        yRe[o + 2 * s] = b2r;
+        yIm[o + 2 * s] = b2i;
+        continue;
+      }
       yRe[o + s] = b1r * w1r - b1i * w1i;
       yIm[o + s] = b1r * w1i + b1i * w1r;
       yRe[o + 2 * s] = b2r * w2r - b2i * w2i;
@@ -220,6 +263,15 @@ function radix4(st: Stage, xRe: Float64Array, xIm: Float64Array, yRe: Float64Arr
       const o = outBase + q;
       yRe[o] = s02r + s13r;
       yIm[o] = s02i + s13i;
+      if (j === 0) {
+        yRe[o + s] = b1r;
+        yIm[o + s] = b1i;
+        yRe[o + 2 * s] = b2r;
+        yIm[o + 2 * s] = b2i;
+        yRe[o + 3 * s] = b3r;
+        yIm[o + 3 * s] = b3i;
+        continue;
+      }
       yRe[o + s] = b1r * w1r - b1i * w1i;
       yIm[o + s] = b1r * w1i + b1i * w1r;
       yRe[o + 2 * s] = b2r * w2r - b2i * w2i;
@@ -265,6 +317,17 @@ function radix5(st: Stage, xRe: Float64Array, xIm: Float64Array, yRe: Float64Arr
       const o = outBase + q;
       yRe[o] = a0r + s14r + s23r;
       yIm[o] = a0i + s14i + s23i;
+      if (j === 0) {
+        yRe[o + s] = b1r;
+        yIm[o + s] = b1i;
+        yRe[o + 2 * s] = b2r;
+        yIm[o + 2 * s] = b2i;
+        yRe[o + 3 * s] = b3r;
+        yIm[o + 3 * s] = b3i;
+        yRe[o + 4 * s] = b4r;
+        yIm[o + 4 * s] = b4i;
+        continue;
+      }
       yRe[o + s] = b1r * w1r - b1i * w1i;
       yIm[o + s] = b1r * w1i + b1i * w1r;
       yRe[o + 2 * s] = b2r * w2r - b2i * w2i;
@@ -290,8 +353,6 @@ export class RealFft {
   readonly bins: number;
   private readonly half: boolean;
   private readonly fft: ComplexFft;
-  private readonly zRe: Float64Array; // [N/2] (or [N] for odd N)
-  private readonly zIm: Float64Array; // [N/2] (or [N] for odd N)
   /** e^{-2πik/N} for k = 0..N/2, used to recombine the even/odd halves. */
   private readonly wRe: Float64Array; // [N/2 + 1]
   private readonly wIm: Float64Array; // [N/2 + 1]
@@ -303,10 +364,7 @@ export class RealFft {
     this.n = n;
     this.bins = Math.floor(n / 2) + 1;
     this.half = n % 2 === 0;
-    const inner = this.half ? n / 2 : n;
-    this.fft = new ComplexFft(inner);
-    this.zRe = new Float64Array(inner);
-    this.zIm = new Float64Array(inner);
+    this.fft = new ComplexFft(this.half ? n / 2 : n);
     this.wRe = new Float64Array(this.bins);
     this.wIm = new Float64Array(this.bins);
     for (let k = 0; k < this.bins; k++) {
@@ -321,30 +379,19 @@ export class RealFft {
    * ([N]); the outputs at least `bins` ([bins]). Allocates nothing.
    */
   forward(input: Float64Array, outRe: Float64Array, outIm: Float64Array): void {
-    const n = this.n;
-    if (input.length < n || outRe.length < this.bins || outIm.length < this.bins) {
-      throw new InvalidInputError(`real FFT of length ${n} needs ${n} inputs and ${this.bins} output bins`);
-    }
-    const zRe = this.zRe;
-    const zIm = this.zIm;
+    this.check(input.length, Math.min(outRe.length, outIm.length));
+    this.pack(input);
+    const inWork = this.fft.run();
+    const zRe = inWork ? this.fft.workRe : this.fft.otherRe;
+    const zIm = inWork ? this.fft.workIm : this.fft.otherIm;
     if (!this.half) {
-      for (let i = 0; i < n; i++) {
-        zRe[i] = input[i]!;
-        zIm[i] = 0;
-      }
-      this.fft.transform(zRe, zIm, zRe, zIm);
       for (let k = 0; k < this.bins; k++) {
         outRe[k] = zRe[k]!;
         outIm[k] = zIm[k]!;
       }
       return;
     }
-    const m = n / 2;
-    for (let i = 0; i < m; i++) {
-      zRe[i] = input[2 * i]!;
-      zIm[i] = input[2 * i + 1]!;
-    }
-    this.fft.transform(zRe, zIm, zRe, zIm);
+    const m = this.n / 2;
     const wRe = this.wRe;
     const wIm = this.wIm;
     for (let k = 0; k <= m; k++) {
@@ -359,6 +406,99 @@ export class RealFft {
       const wr = wRe[k]!, wi = wIm[k]!;
       outRe[k] = er + wr * or - wi * oi;
       outIm[k] = ei + wr * oi + wi * or;
+    }
+  }
+
+  /** out[k] = |X[k]|^2 for k = 0..bins-1 ([bins]), without materialising X. Allocates nothing. */
+  powerSpectrum(input: Float64Array, out: Float64Array): void {
+    this.check(input.length, out.length);
+    this.pack(input);
+    this.finishPower(out);
+  }
+
+  /**
+   * One STFT frame: out = |X|^2 of window[n] * src[offset + n], n < N ([bins]). The windowing is
+   * fused into the input packing, saving a pass over a frame buffer. Allocates nothing.
+   */
+  powerSpectrumWindowed(src: Float32Array, offset: number, window: Float64Array, out: Float64Array): void {
+    const n = this.n;
+    if (offset < 0 || offset + n > src.length || window.length < n) {
+      throw new InvalidInputError(`STFT frame [${offset}, ${offset + n}) is outside the ${src.length} samples`);
+    }
+    this.check(n, out.length);
+    const inRe = this.fft.workRe;
+    const inIm = this.fft.workIm;
+    if (this.half) {
+      for (let i = 0, j = offset; i < n / 2; i++, j += 2) {
+        inRe[i] = src[j]! * window[2 * i]!;
+        inIm[i] = src[j + 1]! * window[2 * i + 1]!;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        inRe[i] = src[offset + i]! * window[i]!;
+        inIm[i] = 0;
+      }
+    }
+    this.finishPower(out);
+  }
+
+  private check(inputLength: number, outLength: number): void {
+    if (inputLength < this.n || outLength < this.bins) {
+      throw new InvalidInputError(`real FFT of length ${this.n} needs ${this.n} inputs and ${this.bins} output bins`);
+    }
+  }
+
+  /** Load the input into the complex plan: x[2n] + i x[2n+1] for even N, x[n] + 0i for odd N. */
+  private pack(input: Float64Array): void {
+    const inRe = this.fft.workRe;
+    const inIm = this.fft.workIm;
+    if (this.half) {
+      for (let i = 0; i < this.n / 2; i++) {
+        inRe[i] = input[2 * i]!;
+        inIm[i] = input[2 * i + 1]!;
+      }
+    } else {
+      for (let i = 0; i < this.n; i++) {
+        inRe[i] = input[i]!;
+        inIm[i] = 0;
+      }
+    }
+  }
+
+  /** Transform the packed input and write |X[k]|^2. */
+  private finishPower(out: Float64Array): void {
+    const inWork = this.fft.run();
+    const zRe = inWork ? this.fft.workRe : this.fft.otherRe;
+    const zIm = inWork ? this.fft.workIm : this.fft.otherIm;
+    if (!this.half) {
+      for (let k = 0; k < this.bins; k++) out[k] = zRe[k]! * zRe[k]! + zIm[k]! * zIm[k]!;
+      return;
+    }
+    const m = this.n / 2;
+    const wRe = this.wRe;
+    const wIm = this.wIm;
+    // DC and Nyquist: X[0] = Re Z[0] + Im Z[0], X[M] = Re Z[0] - Im Z[0] (both real).
+    const dc = zRe[0]! + zIm[0]!;
+    const ny = zRe[0]! - zIm[0]!;
+    out[0] = dc * dc;
+    out[m] = ny * ny;
+    // Bins k and M-k use the same pair Z[k], Z[M-k], so both come from one load. For M-k,
+    // E and O are conj(E) and conj(O) of bin k and w^(M-k) = -conj(w^k), hence
+    // X[M-k] = conj(E - w^k O).
+    for (let k = 1, j = m - 1; k <= j; k++, j--) {
+      const ar = zRe[k]!, ai = zIm[k]!;
+      const br = zRe[j]!, bi = zIm[j]!;
+      const er = 0.5 * (ar + br), ei = 0.5 * (ai - bi);
+      const or = 0.5 * (ai + bi), oi = -0.5 * (ar - br);
+      const wr = wRe[k]!, wi = wIm[k]!;
+      const tr = wr * or - wi * oi;
+      const ti = wr * oi + wi * or;
+      const xr = er + tr, xi = ei + ti; // X[k] = E + w^k O
+      out[k] = xr * xr + xi * xi;
+      if (k < j) {
+        const yr = er - tr, yi = ei - ti;
+        out[j] = yr * yr + yi * yi;
+      }
     }
   }
 }

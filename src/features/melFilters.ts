@@ -2,8 +2,8 @@
  * Mel filter bank of the S3Tokenizer / Whisper front end: librosa.filters.mel(sr=16000, n_fft=400,
  * n_mels, fmin=0, fmax=8000) with librosa's defaults (Slaney mel scale, htk=False, Slaney area
  * normalisation). Upstream ships these as precomputed float32 arrays; computing them here from the
- * definition (float64, rounded once to float32) avoids shipping data files and matches them to
- * float32 rounding.
+ * definition (float64, with librosa's float32 rounding steps) avoids shipping data files and
+ * reproduces those arrays bit for bit.
  */
 
 import { InvalidInputError } from "../errors.js";
@@ -49,7 +49,10 @@ function computeMelFilters(nMels: number): Float32Array {
       // ramps[j][k] = hz[j] - fftFreqs[k]
       const lower = -(hz[i]! - fftFreqs[k]!) / fdiffLo;
       const upper = (hz[i + 2]! - fftFreqs[k]!) / fdiffHi;
-      weights[i * N_BINS + k] = Math.max(0, Math.min(lower, upper)) * enorm;
+      // librosa stores the triangle into its float32 weight array first and then scales that
+      // array by the float64 enorm, so the value is rounded to float32 twice. Doing the same makes
+      // the bank bit-identical to upstream's shipped arrays (one rounding is off by 1 ulp at times).
+      weights[i * N_BINS + k] = Math.fround(Math.max(0, Math.min(lower, upper))) * enorm;
     }
   }
   return weights;
@@ -78,9 +81,11 @@ export function melFilters(nMels: number): Float32Array {
 }
 
 /**
- * The same filter bank in sparse form. Each row is one triangle, nonzero over a few consecutive
- * bins, so the mel product only visits those: row b covers bins start[b] .. end[b]-1 and its
- * weights are weights[offset[b] .. offset[b] + end[b] - start[b]).
+ * The same filter bank in sparse form for the log-mel hot loop. Each row is one triangle, nonzero
+ * over a few consecutive bins (1 to 9 of 201 for 128 bands), so the mel product visits only those:
+ * row b covers bins start[b] .. end[b]-1 with weights weights[offset[b] .. offset[b] + end[b] -
+ * start[b]). (A bin-major form, two multiply-adds per bin into adjacent bands, measured slower:
+ * its read-modify-write chains through memory cost more than these short register loops.)
  */
 export interface SparseMelFilters {
   nMels: number;
