@@ -3,7 +3,7 @@
  * (v2/v3) and optional FSMN memory (v2/v3). Shapes: B batch, T frames, D width, H heads, K head dim.
  */
 import { attr, type GraphBuilder } from "../onnx/builder.js";
-import { linear } from "./layers.js";
+import { linear, type LayerNormStyle } from "./layers.js";
 import { applyRotary, type RotaryTables } from "./rotary.js";
 import type { BlockWeights, ConvWeights, ModelDims } from "./weights.js";
 
@@ -16,6 +16,7 @@ export interface AttentionContext {
   padMask: string;
   /** v2/v3 rotary tables; absent for v1. */
   rotary?: RotaryTables;
+  layerNormStyle: LayerNormStyle;
 }
 
 /** Attention output for xn [B, T, D] (already layer-normed): out(attn) (+ FSMN memory). */
@@ -23,7 +24,8 @@ export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWei
   const { g, dims } = ctx;
   const splitHeads = g.int64s([0, 0, dims.heads, dims.headDim]);
   const valueFlat = linear(g, xn, block.value, `${scope}/value`); // [B, T, D]
-  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`), splitHeads]); // [B, T, H, K]
+  // Named as the release's query reshape, whose shape constant tells the importer the head count.
+  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`), splitHeads], {}, `${scope}/Reshape`); // [B, T, H, K]
   let key = g.node("Reshape", [linear(g, xn, block.key, `${scope}/key`), splitHeads]); // [B, T, H, K]
   const value = g.node("Reshape", [valueFlat, splitHeads]); // [B, T, H, K]
   if (ctx.rotary) {
@@ -44,23 +46,23 @@ export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWei
   ]); // [B, T, D]
   const projected = linear(g, merged, block.out, `${scope}/out`); // [B, T, D]
   if (!block.fsmn) return projected;
-  return g.node("Add", [projected, fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn`)]);
+  return g.node("Add", [projected, fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn_block/Conv`)]);
 }
 
 /**
  * FSMN memory: m = v · mask; m' = (depthwise conv of m, zero padded, + m) · mask. [B, T, D].
  */
-function fsmnMemory(ctx: AttentionContext, valueFlat: string, fsmn: ConvWeights, scope: string): string {
+function fsmnMemory(ctx: AttentionContext, valueFlat: string, fsmn: ConvWeights, nodeName: string): string {
   const { g, dims } = ctx;
   const kernel = fsmn.weight.dims[2]!;
   const left = Math.floor((kernel - 1) / 2);
   const memory = g.node("Mul", [valueFlat, ctx.padMask]); // [B, T, D]
   const channelsFirst = g.node("Transpose", [memory], { perm: attr.ints([0, 2, 1]) }); // [B, D, T]
-  const filtered = g.node("Conv", [channelsFirst, g.initializer(`${scope}.weight`, fsmn.weight)], {
+  const filtered = g.node("Conv", [channelsFirst, g.initializer(`${nodeName}.weight`, fsmn.weight)], {
     group: attr.int(dims.width),
     kernel_shape: attr.ints([kernel]),
     pads: attr.ints([left, kernel - 1 - left]),
-  }, scope); // [B, D, T]
+  }, nodeName); // [B, D, T]
   const timeFirst = g.node("Transpose", [filtered], { perm: attr.ints([0, 2, 1]) }); // [B, T, D]
   return g.node("Mul", [g.node("Add", [timeFirst, memory]), ctx.padMask]); // [B, T, D]
 }

@@ -36,24 +36,41 @@ export function gelu(g: GraphBuilder, x: string): string {
   return g.node("Mul", [product, g.scalarFloat(0.5)]);
 }
 
-/** Conv1d (kernel 3, padding 1) over x [B, C, T] whose padded frames are zeroed by maskF [B, 1, T]; then GELU. */
-export function maskedConvGelu(g: GraphBuilder, x: string, maskF: string, conv: ConvWeights, stride: number, scope: string): string {
+/**
+ * Conv1d (kernel 3, padding 1) over x [B, C, T] whose padded frames are zeroed by maskF [B, 1, T];
+ * then GELU. `nodeName` is the release's node name (/conv1/Conv), which the importer reads back.
+ */
+export function maskedConvGelu(g: GraphBuilder, x: string, maskF: string, conv: ConvWeights, stride: number, nodeName: string): string {
   const masked = g.node("Mul", [x, maskF]); // [B, C, T]
-  const inputs = [masked, g.initializer(`${scope}.weight`, conv.weight)];
-  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
+  const inputs = [masked, g.initializer(`${nodeName}.weight`, conv.weight)];
+  if (conv.bias) inputs.push(g.initializer(`${nodeName}.bias`, conv.bias));
   const out = g.node("Conv", inputs, {
     kernel_shape: attr.ints([conv.weight.dims[2]!]),
     pads: attr.ints([1, 1]),
     strides: attr.ints([stride]),
-  }, scope); // [B, D, T']
+  }, nodeName); // [B, D, T']
   return gelu(g, out);
 }
 
-/** LayerNormalization over the last axis, in fp32. */
-export function layerNorm(g: GraphBuilder, x: string, ln: LayerNormWeights, scope: string): string {
+/**
+ * "fused": one LayerNormalization node (as the v2 release). "decomposed": mean, variance, eps,
+ * sqrt, scale in …/Mul and bias in …/Add_1 (as the v1 and v3 releases); same values.
+ */
+export type LayerNormStyle = "fused" | "decomposed";
+
+/** LayerNorm over the last axis, in fp32, named under `scope` (/blocks.N/attn_ln) as in the releases. */
+export function layerNorm(g: GraphBuilder, x: string, ln: LayerNormWeights, scope: string, style: LayerNormStyle = "fused"): string {
   const scale = g.initializer(`${scope}.weight`, ln.scale);
   const bias = g.initializer(`${scope}.bias`, ln.bias);
-  return g.node("LayerNormalization", [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(ln.epsilon) }, scope);
+  if (style === "fused") {
+    return g.node("LayerNormalization", [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(ln.epsilon) }, `${scope}/LayerNormalization`);
+  }
+  const axes = { axes: attr.ints([-1]) };
+  const centered = g.node("Sub", [x, g.node("ReduceMean", [x], axes, `${scope}/ReduceMean`)], {}, `${scope}/Sub`);
+  const variance = g.node("ReduceMean", [g.node("Pow", [centered, g.scalarFloat(2)], {}, `${scope}/Pow`)], axes, `${scope}/ReduceMean_1`);
+  const std = g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(ln.epsilon)], {}, `${scope}/Add`)], {}, `${scope}/Sqrt`);
+  const normalized = g.node("Div", [centered, std], {}, `${scope}/Div`);
+  return g.node("Add", [g.node("Mul", [normalized, scale], {}, `${scope}/Mul`), bias], {}, `${scope}/Add_1`);
 }
 
 /** x [..., in] · W [in, out] (+ b [out]). */

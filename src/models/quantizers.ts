@@ -9,6 +9,8 @@ import type { QuantizerWeights } from "./weights.js";
 
 /** Floor of the L2 norm in the normalisation, as torch.nn.functional.normalize uses. */
 const NORM_EPSILON = 1e-12;
+/** The release's name of the codebook MatMul, by which the importer finds the codebook. */
+export const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
 
 export function quantize(g: GraphBuilder, x: string, quantizer: QuantizerWeights): string {
   return quantizer.kind === "vq" ? vectorQuantize(g, x, quantizer.codebook) : finiteScalarQuantize(g, x, quantizer);
@@ -23,7 +25,7 @@ function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBu
   const normalized = g.node("Div", [x, g.node("Max", [norm, g.scalarFloat(NORM_EPSILON)])]); // [B, T, D]
   const embed = g.initializer("quantizer.codebook", codebook); // [D, C]
   const selfTerm = g.node("ReduceSumSquare", [normalized], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
-  const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed]); // [B, T, C]
+  const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed], {}, VQ_CODEBOOK_NODE); // [B, T, C]
   const codeTerm = g.node("ReduceSumSquare", [embed], { axes: attr.ints([0]), keepdims: attr.int(1) }); // [1, C]
   const distance = g.node("Add", [g.node("Sub", [selfTerm, cross]), codeTerm]); // [B, T, C]
   const best = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(0) }); // [B, T] int64
@@ -31,7 +33,7 @@ function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBu
 }
 
 function finiteScalarQuantize(g: GraphBuilder, x: string, fsq: Extract<QuantizerWeights, { kind: "fsq" }>): string {
-  const projected = linear(g, x, fsq.projection, "quantizer/project"); // [B, T, 8]
+  const projected = linear(g, x, fsq.projection, "/quantizer/project_in"); // [B, T, 8]
   const bounded = g.node("Mul", [g.node("Tanh", [projected]), g.scalarFloat(fsq.scale)]); // [B, T, 8] in (−1, 1)
   // ONNX Round is round-half-to-even, as torch.round.
   const digits = g.node("Add", [g.node("Round", [bounded]), g.scalarFloat(1)]); // [B, T, 8] in {0, 1, 2}

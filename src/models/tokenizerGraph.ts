@@ -7,7 +7,7 @@
 import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
 import type { ModelProto } from "../onnx/types.js";
 import { selfAttention, type AttentionContext } from "./attention.js";
-import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat } from "./layers.js";
+import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, type LayerNormStyle } from "./layers.js";
 import { quantize } from "./quantizers.js";
 import { rotaryTables } from "./rotary.js";
 import type { BlockWeights, S3Weights } from "./weights.js";
@@ -25,19 +25,37 @@ const PADDING_BIAS = -1e10;
 
 export type PositionScheme = "table" | "rotary";
 
-export function buildTokenizerGraph(weights: S3Weights, positions: PositionScheme): ModelProto {
-  const g = new GraphBuilder();
+/**
+ * How the graph is laid out. "batched" is this project's runtime graph. "released" mimics the
+ * released files (their I/O names, batch 1, node names, LayerNorm and weight storage), which the
+ * importer reads like a real release: the benchmark and fixture-free tests write those.
+ */
+export interface GraphLayout {
+  io: "batched" | "released";
+  layerNorm: LayerNormStyle;
+  weightsAsConstantNodes: boolean;
+}
+
+export const BATCHED_LAYOUT: GraphLayout = { io: "batched", layerNorm: "fused", weightsAsConstantNodes: false };
+
+/** The released files' graph input and output names. */
+export const RELEASED_IO = { feats: "feats", featsLength: "feats_length", indices: "indices" } as const;
+
+export function buildTokenizerGraph(weights: S3Weights, positions: PositionScheme, layout: GraphLayout = BATCHED_LAYOUT): ModelProto {
+  const g = new GraphBuilder({ weightsAsConstantNodes: layout.weightsAsConstantNodes });
   const { dims } = weights;
-  const mels = g.input(GRAPH_IO.mels, DataType.FLOAT, ["batch", dims.nMels, "frames"]); // [B, M, T]
-  const melLengths = g.input(GRAPH_IO.melLengths, DataType.INT32, ["batch"]); // [B]
+  const released = layout.io === "released";
+  const batch = released ? 1 : "batch";
+  const mels = g.input(released ? RELEASED_IO.feats : GRAPH_IO.mels, DataType.FLOAT, [batch, dims.nMels, "frames"]); // [B, M, T]
+  const melLengths = g.input(released ? RELEASED_IO.featsLength : GRAPH_IO.melLengths, DataType.INT32, [batch]); // [B]
 
   // Convolutional front end: each conv sees its input with padded frames zeroed.
   const lengths0 = g.node("Cast", [melLengths], { to: attr.int(DataType.INT64) }); // [B]
   const mask0 = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths0, dimSize(g, mels, 2))), g.int64s([1])]); // [B, 1, T]
-  const conv1 = maskedConvGelu(g, mels, mask0, weights.conv1, dims.conv1Stride, "conv1"); // [B, D, T1]
+  const conv1 = maskedConvGelu(g, mels, mask0, weights.conv1, dims.conv1Stride, "/conv1/Conv"); // [B, D, T1]
   const lengths1 = convOutputLength(g, lengths0, dims.conv1Stride); // [B]
   const mask1 = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths1, dimSize(g, conv1, 2))), g.int64s([1])]); // [B, 1, T1]
-  const conv2 = maskedConvGelu(g, conv1, mask1, weights.conv2, 2, "conv2"); // [B, D, T2]
+  const conv2 = maskedConvGelu(g, conv1, mask1, weights.conv2, 2, "/conv2/Conv"); // [B, D, T2]
   const lengths2 = convOutputLength(g, lengths1, 2); // [B]
   const frames2 = dimSize(g, conv2, 2); // [] = T2
   const valid = lengthMask(g, lengths2, frames2); // [B, T2] bool
@@ -52,25 +70,33 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
       g.int64s([0, 1, 1, -1]),
     ]), // [B, 1, 1, T2]
     padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
+    layerNormStyle: layout.layerNorm,
   };
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
     const table = g.initializer("positional_embedding", weights.positionalEmbedding); // [ctx, D]
     const end = g.node("Unsqueeze", [frames2, g.int64s([0])]); // [1]
-    const rows = g.node("Slice", [table, g.int64s([0]), end, g.int64s([0])]); // [T2, D]
+    const rows = g.node("Slice", [table, g.int64s([0]), end, g.int64s([0])], {}, "/encoder/Slice"); // [T2, D]
     x = g.node("Add", [x, rows]);
   } else {
     ctx.rotary = rotaryTables(g, frames2, dims.headDim);
   }
 
   weights.blocks.forEach((block, i) => {
-    x = residualBlock(ctx, x, block, `blocks.${i}`);
+    x = residualBlock(ctx, x, block, `/blocks.${i}`);
   });
 
   const codes = quantize(g, x, weights.quantizer); // [B, T2] int32
-  const maskedCodes = g.node("Where", [valid, codes, g.node("Cast", [g.scalarInt64(0)], { to: attr.int(DataType.INT32) })]);
-  g.output(GRAPH_IO.codes, maskedCodes, DataType.INT32, ["batch", "code_frames"]);
-  g.output(GRAPH_IO.codeLengths, g.node("Cast", [lengths2], { to: attr.int(DataType.INT32) }), DataType.INT32, ["batch"]);
+  if (released) {
+    // The v1 releases answer int64 indices, v2/v3 int32.
+    const type = weights.version === "v1" ? DataType.INT64 : DataType.INT32;
+    const indices = type === DataType.INT32 ? codes : g.node("Cast", [codes], { to: attr.int(type) });
+    g.output(RELEASED_IO.indices, indices, type, [1, "code_frames"]);
+  } else {
+    const maskedCodes = g.node("Where", [valid, codes, g.node("Cast", [g.scalarInt64(0)], { to: attr.int(DataType.INT32) })]);
+    g.output(GRAPH_IO.codes, maskedCodes, DataType.INT32, ["batch", "code_frames"]);
+    g.output(GRAPH_IO.codeLengths, g.node("Cast", [lengths2], { to: attr.int(DataType.INT32) }), DataType.INT32, ["batch"]);
+  }
   return g.build(`s3tokenizer_${weights.version}`, {
     "s3tokenizer.version": weights.version,
     "s3tokenizer.token_rate": String(dims.tokenRate),
@@ -81,7 +107,9 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
 /** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)). [B, T, D] → [B, T, D]. */
 function residualBlock(ctx: AttentionContext, x: string, block: BlockWeights, scope: string): string {
   const { g } = ctx;
-  const attended = g.node("Add", [x, selfAttention(ctx, layerNorm(g, x, block.attnLn, `${scope}/attn_ln`), block, `${scope}/attn`)]);
-  const hidden = gelu(g, linear(g, layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`), block.mlpUp, `${scope}/mlp.0`)); // [B, T, 4D]
-  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp.2`)]);
+  const attnInput = layerNorm(g, x, block.attnLn, `${scope}/attn_ln`, ctx.layerNormStyle);
+  const attended = g.node("Add", [x, selfAttention(ctx, attnInput, block, `${scope}/attn`)]);
+  const mlpInput = layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`, ctx.layerNormStyle);
+  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`)); // [B, T, 4D]
+  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp/mlp.2`)]);
 }

@@ -5,5 +5,5 @@ import { buildTokenizerGraph } from "./tokenizerGraph.js";
 export const v1Builder: ModelGraphBuilder = {
   version: "v1",
   description: "Whisper-style encoder with a learned position table and a VQ codebook",
-  build: (weights) => buildTokenizerGraph(weights, "table"),
+  build: (weights, layout) => buildTokenizerGraph(weights, "table", layout),
 };

@@ -5,5 +5,5 @@ import { buildTokenizerGraph } from "./tokenizerGraph.js";
 export const v2Builder: ModelGraphBuilder = {
   version: "v2",
   description: "rotary attention with FSMN memory, 6 blocks, FSQ (3^8 codes)",
-  build: (weights) => buildTokenizerGraph(weights, "rotary"),
+  build: (weights, layout) => buildTokenizerGraph(weights, "rotary", layout),
 };

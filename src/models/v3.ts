@@ -9,5 +9,5 @@ import { buildTokenizerGraph } from "./tokenizerGraph.js";
 export const v3Builder: ModelGraphBuilder = {
   version: "v3",
   description: "rotary attention with FSMN memory, 12 blocks, FSQ (3^8 codes)",
-  build: (weights) => buildTokenizerGraph(weights, "rotary"),
+  build: (weights, layout) => buildTokenizerGraph(weights, "rotary", layout),
 };

@@ -26,14 +26,24 @@ export type Dim = number | string;
 /** Default opset: 17 has LayerNormalization and is served by every maintained runtime. */
 export const DEFAULT_OPSET = 17;
 
+export interface GraphBuilderOptions {
+  /** Store weights as Constant nodes instead of initializers, as the v3 release does. */
+  weightsAsConstantNodes?: boolean;
+}
+
 export class GraphBuilder {
   private readonly nodes: NodeProto[] = [];
+  private readonly weightsAsConstantNodes: boolean;
   private readonly initializers: TensorProto[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private readonly constants = new Map<string, string>();
   private readonly usedNames = new Set<string>();
   private readonly domains = new Map<string, number>();
+
+  constructor(options: GraphBuilderOptions = {}) {
+    this.weightsAsConstantNodes = options.weightsAsConstantNodes ?? false;
+  }
 
   /** Adds a node and returns the name of its first output. */
   node(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, scope = opType): string {
@@ -66,6 +76,11 @@ export class GraphBuilder {
   /** Adds a weight tensor as an initializer (kept as a view until serialisation). */
   initializer(name: string, tensor: TensorData): string {
     const unique = this.uniqueName(name);
+    if (this.weightsAsConstantNodes) {
+      const value: TensorProto = { dims: [...tensor.dims], dataType: tensor.dataType, rawData: tensor.bytes };
+      this.nodes.push({ name: `${unique}_const`, opType: "Constant", input: [], output: [unique], attribute: [{ name: "value", type: AttributeType.TENSOR, t: value }] });
+      return unique;
+    }
     this.initializers.push({ name: unique, dims: [...tensor.dims], dataType: tensor.dataType, rawData: tensor.bytes });
     return unique;
   }

@@ -13,6 +13,7 @@ import type {
   QuantizerWeights,
   S3Weights,
 } from "../models/weights.js";
+import { VQ_CODEBOOK_NODE } from "../models/quantizers.js";
 import { floatAttribute, GraphIndex, intsAttribute } from "./graphIndex.js";
 import { asFloat32, asIntegers, type TensorData } from "./tensor.js";
 import type { ModelProto, NodeProto } from "./types.js";
@@ -21,7 +22,6 @@ import type { ModelProto, NodeProto } from "./types.js";
 const DEFAULT_LN_EPSILON = 1e-5;
 /** FSQ pre-rounding scale: the float32 nearest 0.999, as the releases store it. */
 const DEFAULT_FSQ_SCALE = Math.fround(0.999);
-const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
 
 export function importWeights(model: ModelProto, source: string): S3Weights {
   if (!model.graph) throw new ModelStructureError(source, "a graph");
@@ -149,11 +149,18 @@ function importBlock(graph: GraphIndex, index: number): BlockWeights {
 }
 
 /**
- * The head count is the constant in the query reshape's target shape [B, T, heads, -1]; it is
- * read from the Concat that builds that shape (falling back to /blocks.0/attn/Constant_1).
+ * The head count is the third entry of the query reshape's target shape [B, T, heads, -1]: a
+ * constant, or the Concat that builds it in the releases (falling back to /blocks.0/attn/Constant_1).
  */
 function inferHeadCount(graph: GraphIndex): number {
   const reshape = graph.findNode("/blocks.0/attn/Reshape");
+  // A constant target shape [0, 0, heads, headDim] (this project's own graphs).
+  const constantShape = reshape?.input[1] ? graph.constantValue(reshape.input[1]) : undefined;
+  if (constantShape && constantShape.dims[0] === 4) {
+    const heads = asIntegers(constantShape)[2];
+    if (heads !== undefined && heads > 0) return heads;
+  }
+  // The releases build [B, T, heads, -1] with a Concat of shape pieces and constants.
   const concat = reshape?.input[1] ? graph.producerOf(reshape.input[1]) : undefined;
   if (concat?.opType === "Concat" && concat.input.length === 4) {
     const value = graph.constantValue(concat.input[2]!);
