@@ -23,3 +23,14 @@ test("an infinite budget is one batch, cut only by the batch size", () => {
   assert.deepEqual(planBatches([1, 2, 3], { maxBatchFrames: Infinity, maxBatchSize: Infinity }), [[2, 1, 0]]);
   assert.deepEqual(planBatches([1, 2, 3], { maxBatchFrames: Infinity, maxBatchSize: 2 }), [[2, 1], [0]]);
 });
+
+test("the padding limit starts a new batch when padding would pass the share of real frames", () => {
+  const frames = [1000, 980, 700, 690, 300];
+  const batches = planBatches(frames, { maxBatchFrames: Infinity, maxBatchSize: Infinity, maxPaddingRatio: 0.1 });
+  assert.deepEqual(batches, [[0, 1], [2, 3], [4]]);
+  for (const batch of batches) {
+    const longest = Math.max(...batch.map((i) => frames[i]!));
+    const real = batch.reduce((sum, i) => sum + frames[i]!, 0);
+    assert.ok(batch.length * longest - real <= 0.1 * real);
+  }
+});

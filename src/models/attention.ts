@@ -3,7 +3,7 @@
  * (v2/v3) and optional FSMN memory (v2/v3). Shapes: B batch, T frames, D width, H heads, K head dim.
  */
 import { attr, type GraphBuilder } from "../onnx/builder.js";
-import { linear, type LayerNormStyle } from "./layers.js";
+import { linear, type LayerNormStyle, type Precision } from "./layers.js";
 import { applyRotary, type RotaryTables } from "./rotary.js";
 import type { BlockWeights, ConvWeights, ModelDims } from "./weights.js";
 
@@ -17,16 +17,18 @@ export interface AttentionContext {
   /** v2/v3 rotary tables; absent for v1. */
   rotary?: RotaryTables;
   layerNormStyle: LayerNormStyle;
+  /** Precision of the projections and the MLP (attention products stay fp32). */
+  precision: Precision;
 }
 
 /** Attention output for xn [B, T, D] (already layer-normed): out(attn) (+ FSMN memory). */
 export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWeights, scope: string): string {
   const { g, dims } = ctx;
   const splitHeads = g.int64s([0, 0, dims.heads, dims.headDim]);
-  const valueFlat = linear(g, xn, block.value, `${scope}/value`); // [B, T, D]
+  const valueFlat = linear(g, xn, block.value, `${scope}/value`, ctx.precision); // [B, T, D]
   // Named as the release's query reshape, whose shape constant tells the importer the head count.
-  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`), splitHeads], {}, `${scope}/Reshape`); // [B, T, H, K]
-  let key = g.node("Reshape", [linear(g, xn, block.key, `${scope}/key`), splitHeads]); // [B, T, H, K]
+  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`, ctx.precision), splitHeads], {}, `${scope}/Reshape`); // [B, T, H, K]
+  let key = g.node("Reshape", [linear(g, xn, block.key, `${scope}/key`, ctx.precision), splitHeads]); // [B, T, H, K]
   const value = g.node("Reshape", [valueFlat, splitHeads]); // [B, T, H, K]
   if (ctx.rotary) {
     query = applyRotary(g, query, ctx.rotary, dims.headDim);
@@ -44,7 +46,7 @@ export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWei
     g.node("Transpose", [context], { perm: attr.ints([0, 2, 1, 3]) }), // [B, T, H, K]
     g.int64s([0, 0, dims.width]),
   ]); // [B, T, D]
-  const projected = linear(g, merged, block.out, `${scope}/out`); // [B, T, D]
+  const projected = linear(g, merged, block.out, `${scope}/out`, ctx.precision); // [B, T, D]
   if (!block.fsmn) return projected;
   return g.node("Add", [projected, fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn_block/Conv`)]);
 }

@@ -4,6 +4,7 @@
  * B = batch, T = mel frames, T1/T2 = frames after conv1/conv2, D = width, H = heads, K = head dim.
  */
 import { attr, DataType, type GraphBuilder } from "../onnx/builder.js";
+import { quantizeColumns } from "./int8.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "./weights.js";
 
 /** Scalar int64 size of `axis` of tensor `x`. */
@@ -73,8 +74,25 @@ export function layerNorm(g: GraphBuilder, x: string, ln: LayerNormWeights, scop
   return g.node("Add", [g.node("Mul", [normalized, scale], {}, `${scope}/Mul`), bias], {}, `${scope}/Add_1`);
 }
 
+/**
+ * "exact": fp32 MatMul, as the releases. "int8": the opt-in fast mode, DynamicQuantizeMatMul
+ * with per-column int8 weights (bias fused in).
+ */
+export type Precision = "exact" | "int8";
+
 /** x [..., in] · W [in, out] (+ b [out]). */
-export function linear(g: GraphBuilder, x: string, weights: LinearWeights, scope: string): string {
+export function linear(g: GraphBuilder, x: string, weights: LinearWeights, scope: string, precision: Precision = "exact"): string {
+  if (precision === "int8") {
+    const q = quantizeColumns(weights.weight);
+    const inputs = [
+      x,
+      g.initializer(`${scope}.weight_int8`, q.values),
+      g.initializer(`${scope}.weight_scale`, q.scales),
+      g.initializer(`${scope}.weight_zero_point`, q.zeroPoints),
+    ];
+    if (weights.bias) inputs.push(g.initializer(`${scope}.bias`, weights.bias));
+    return g.nodeOutputs("DynamicQuantizeMatMul", inputs, 1, {}, `${scope}/MatMul`, "com.microsoft")[0]!;
+  }
   const product = g.node("MatMul", [x, g.initializer(`${scope}.weight`, weights.weight)], {}, `${scope}/MatMul`);
   if (!weights.bias) return product;
   return g.node("Add", [product, g.initializer(`${scope}.bias`, weights.bias)], {}, `${scope}/Add`);

@@ -7,7 +7,7 @@
 import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
 import type { ModelProto } from "../onnx/types.js";
 import { selfAttention, type AttentionContext } from "./attention.js";
-import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, type LayerNormStyle } from "./layers.js";
+import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, type LayerNormStyle, type Precision } from "./layers.js";
 import { quantize } from "./quantizers.js";
 import { rotaryTables } from "./rotary.js";
 import type { BlockWeights, S3Weights } from "./weights.js";
@@ -34,9 +34,12 @@ export interface GraphLayout {
   io: "batched" | "released";
   layerNorm: LayerNormStyle;
   weightsAsConstantNodes: boolean;
+  /** "int8" is the opt-in fast mode; the releases and exact mode are "exact" (fp32). */
+  precision?: Precision;
 }
 
-export const BATCHED_LAYOUT: GraphLayout = { io: "batched", layerNorm: "fused", weightsAsConstantNodes: false };
+export const BATCHED_LAYOUT: GraphLayout = { io: "batched", layerNorm: "fused", weightsAsConstantNodes: false, precision: "exact" };
+export const FAST_LAYOUT: GraphLayout = { ...BATCHED_LAYOUT, precision: "int8" };
 
 /** The released files' graph input and output names. */
 export const RELEASED_IO = { feats: "feats", featsLength: "feats_length", indices: "indices" } as const;
@@ -71,6 +74,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     ]), // [B, 1, 1, T2]
     padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
     layerNormStyle: layout.layerNorm,
+    precision: layout.precision ?? "exact",
   };
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
@@ -110,6 +114,6 @@ function residualBlock(ctx: AttentionContext, x: string, block: BlockWeights, sc
   const attnInput = layerNorm(g, x, block.attnLn, `${scope}/attn_ln`, ctx.layerNormStyle);
   const attended = g.node("Add", [x, selfAttention(ctx, attnInput, block, `${scope}/attn`)]);
   const mlpInput = layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`, ctx.layerNormStyle);
-  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`)); // [B, T, 4D]
-  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp/mlp.2`)]);
+  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`, ctx.precision)); // [B, T, 4D]
+  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp/mlp.2`, ctx.precision)]);
 }
