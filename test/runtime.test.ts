@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { DeviceUnavailableError } from "../src/errors.js";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { cudaInstalled, openSession, parseDevice } from "../src/runtime/session.js";
+import { cudaInstalled, deviceOrdinal, openSession, parseDevice } from "../src/runtime/session.js";
 
 function tinyModel(): Uint8Array {
   const g = new GraphBuilder();
@@ -17,12 +17,27 @@ test("device names", () => {
   assert.equal(parseDevice("cpu"), "cpu");
   assert.equal(parseDevice("cuda"), "cuda");
   assert.equal(parseDevice("cuda:1"), "cuda");
+  assert.equal(deviceOrdinal("cuda:1"), 1);
+  assert.equal(parseDevice("webgpu"), "webgpu");
   assert.throws(() => parseDevice("tpu"), DeviceUnavailableError);
 });
 
 test("cuda without onnxruntime's CUDA provider is a clear DeviceUnavailableError", { skip: cudaInstalled() ? "CUDA provider installed" : false }, async () => {
   await assert.rejects(openSession(tinyModel(), { device: "cuda" }, "tiny"), (error: unknown) =>
     error instanceof DeviceUnavailableError && /CUDA/.test(error.message));
+});
+
+test("webgpu either runs the graph or fails with DeviceUnavailableError (no adapter here)", async () => {
+  try {
+    const session = await openSession(tinyModel(), { device: "webgpu" }, "tiny");
+    const { ort } = await import("../src/runtime/session.js");
+    const out = await session.run({ x: new ort.Tensor("float32", Float32Array.from([-1, 2]), [2]) });
+    assert.deepEqual(Array.from(out["y"]!.data as Float32Array), [0, 2]);
+    await session.release();
+  } catch (error) {
+    assert.ok(error instanceof DeviceUnavailableError, String(error));
+    assert.match(error.message, /webgpu/);
+  }
 });
 
 test("a built graph runs on the CPU", async () => {

@@ -11,7 +11,7 @@ import { extractTokens } from "../extract/extractor.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard } from "../extract/rank.js";
-import { parseDevice } from "../runtime/session.js";
+import { deviceOrdinal, parseDevice } from "../runtime/session.js";
 import { S3Tokenizer } from "../tokenizer.js";
 import { integerFlag, parseFlags, requireFlag } from "./args.js";
 
@@ -26,9 +26,10 @@ DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per
 Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} lines.
 
 Options (snake_case or kebab-case):
-  --device cpu|cuda       execution device (cuda uses the GPU of the local rank)
+  --device cpu|cuda|cuda:N|webgpu
+                          execution device (cuda uses the GPU of the local rank unless N is given)
   --batch_size N          most utterances or windows per forward pass (default 64)
-  --max_frames F          most padded mel frames per forward pass (default 12000 on cpu, 96000 on cuda)
+  --max_frames F          most padded mel frames per forward pass (default 12000 on cpu, 96000 on a GPU)
   --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
   --rank R --world_size W this process's shard; otherwise read from torchrun (RANK, WORLD_SIZE,
                           LOCAL_RANK), SLURM (SLURM_PROCID, SLURM_NTASKS), a Kubernetes Indexed
@@ -59,14 +60,15 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const modelName = requireFlag(values, "model");
   const outputDir = requireFlag(values, "output-dir");
   const device = parseDevice(String(values.device));
+  const ordinal = deviceOrdinal(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const maxBatchSize = integerFlag(values, "batch-size") ?? 64;
-  const maxBatchFrames = integerFlag(values, "max-frames") ?? (device === "cuda" ? 96_000 : 12_000);
+  const maxBatchFrames = integerFlag(values, "max-frames") ?? (device === "cpu" ? 12_000 : 96_000);
   const numWorkers = integerFlag(values, "num-workers") ?? Math.max(1, availableParallelism() - 1);
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
-  const tokenizer = await S3Tokenizer.load(modelName, { device, deviceId: placement.localRank, maxBatchFrames, maxBatchSize });
+  const tokenizer = await S3Tokenizer.load(modelName, { device, deviceId: ordinal ?? placement.localRank, maxBatchFrames, maxBatchSize });
   try {
     mkdirSync(outputDir, { recursive: true });
     const paths = partPaths(outputDir, placement.rank, placement.worldSize);

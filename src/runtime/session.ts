@@ -5,10 +5,11 @@
 import * as ort from "onnxruntime-node";
 import { DeviceUnavailableError, ModelFormatError } from "../errors.js";
 
-export type Device = "cpu" | "cuda";
+/** "cpu"; "cuda" (onnxruntime-node installed with its CUDA 12 binaries); "webgpu" (Dawn, bundled on Linux/Windows/macOS). */
+export type Device = "cpu" | "cuda" | "webgpu";
 
 export interface RuntimeOptions {
-  /** "cpu" (default) or "cuda" (needs onnxruntime-node's CUDA binaries). */
+  /** "cpu" (default), "cuda" or "webgpu". */
   device?: Device;
   /** GPU ordinal for "cuda" (e.g. the process's local rank). */
   deviceId?: number;
@@ -17,21 +18,42 @@ export interface RuntimeOptions {
 }
 
 export function parseDevice(value: string): Device {
-  if (value === "cpu" || value === "cuda") return value;
+  if (value === "cpu" || value === "cuda" || value === "webgpu") return value;
+  if (/^cuda:\d+$/.test(value)) return "cuda";
+  throw new DeviceUnavailableError(value, 'expected "cpu", "cuda", "cuda:N" or "webgpu"');
+}
+
+/** The GPU ordinal in "cuda:N", if given. */
+export function deviceOrdinal(value: string): number | undefined {
   const match = /^cuda:(\d+)$/.exec(value);
-  if (match) return "cuda";
-  throw new DeviceUnavailableError(value, 'expected "cpu", "cuda" or "cuda:N"');
+  return match ? Number(match[1]) : undefined;
+}
+
+/** True when this onnxruntime-node installation carries the execution provider (bundled or installed). */
+function providerInstalled(name: string): boolean {
+  return ort.listSupportedBackends().some((backend) => backend.name === name && backend.bundled);
 }
 
 /** True when this onnxruntime-node installation carries the CUDA execution provider. */
 export function cudaInstalled(): boolean {
-  return ort.listSupportedBackends().some((backend) => backend.name === "cuda" && backend.bundled);
+  return providerInstalled("cuda");
 }
+
+const INSTALL_HINT: Record<Exclude<Device, "cpu">, string> = {
+  cuda:
+    "this onnxruntime-node installation has no CUDA execution provider; reinstall it with its CUDA 12 binaries " +
+    "(ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node, on Linux x64 with CUDA 12 and cuDNN 9)",
+  webgpu: "this onnxruntime-node build has no WebGPU execution provider (it ships on Linux x64, Windows and macOS)",
+};
 
 function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
   const device = options.device ?? "cpu";
   const providers: ort.InferenceSession.ExecutionProviderConfig[] =
-    device === "cuda" ? [{ name: "cuda", deviceId: options.deviceId ?? 0 } as ort.InferenceSession.ExecutionProviderConfig] : ["cpu"];
+    device === "cuda"
+      ? [{ name: "cuda", deviceId: options.deviceId ?? 0 } as ort.InferenceSession.ExecutionProviderConfig]
+      : device === "webgpu"
+        ? ["webgpu"]
+        : ["cpu"];
   const settings: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
     graphOptimizationLevel: "all",
@@ -47,20 +69,16 @@ export async function openSession(
   options: RuntimeOptions,
   source: string,
 ): Promise<ort.InferenceSession> {
-  if ((options.device ?? "cpu") === "cuda" && !cudaInstalled()) {
-    throw new DeviceUnavailableError(
-      "cuda",
-      "this onnxruntime-node installation has no CUDA execution provider; reinstall it with its CUDA binaries " +
-        "(npm install onnxruntime-node without ONNXRUNTIME_NODE_INSTALL=skip, on a Linux x64 machine with CUDA 12)",
-    );
-  }
+  const device = options.device ?? "cpu";
+  if (device !== "cpu" && !providerInstalled(device)) throw new DeviceUnavailableError(device, INSTALL_HINT[device]);
   try {
     return typeof model === "string"
       ? await ort.InferenceSession.create(model, sessionOptions(options))
       : await ort.InferenceSession.create(model, sessionOptions(options));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if ((options.device ?? "cpu") === "cuda") throw new DeviceUnavailableError("cuda", reason, { cause: error });
+    // A provider that is installed but finds no usable GPU (no driver, no adapter) fails here.
+    if (device !== "cpu") throw new DeviceUnavailableError(device, reason, { cause: error });
     throw new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause: error });
   }
 }
