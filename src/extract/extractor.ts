@@ -1,21 +1,23 @@
 /**
- * The extraction loop of one rank: features computed in worker threads (bounded queue, so
- * memory stays flat however long the list), gathered into look-ahead groups that the tokenizer
- * sorts by length and packs under its frame budget, results appended to the part file after
- * every group. A failed utterance is recorded and the run goes on.
+ * The extraction loop of one rank: features computed in worker threads, handed to the dynamic
+ * batcher (the same engine the HTTP service uses), which gathers whatever is ready while the
+ * model runs into a group that the tokenizer sorts by length and packs under its frame budget.
+ * At most `queueDepth` utterances are between the list and the part file at any time, so memory
+ * stays flat however long the list. Each result is appended as soon as its group finishes; a
+ * failed utterance is recorded and the run goes on.
  */
 import type { ScpEntry } from "../audio/wavScp.js";
+import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import type { S3Tokenizer } from "../tokenizer.js";
-import type { FeatureResult } from "./featureJob.js";
 import { FeaturePool } from "./featurePool.js";
-import { JsonLinesAppender } from "./partFile.js";
+import type { JsonLinesAppender } from "./partFile.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
 
 export interface ExtractionOptions {
   numWorkers: number;
-  /** Mel frames gathered before a group goes to the model (several frame budgets). */
+  /** Most mel frames in one group handed to the model (several frame budgets). */
   groupFrames: number;
-  /** Features computed ahead of the model at most (back-pressure). */
+  /** Utterances between reading and writing at most (back-pressure). */
   queueDepth: number;
   allowPipes: boolean;
 }
@@ -26,10 +28,8 @@ export interface ExtractionOutputs {
   progress: ProgressReporter;
 }
 
-interface ReadyUtterance {
-  entry: ScpEntry;
-  result: FeatureResult;
-}
+/** How long the batcher waits for more ready features before starting a group on an idle model. */
+const GATHER_MS = 50;
 
 export async function extractTokens(
   tokenizer: S3Tokenizer,
@@ -39,57 +39,38 @@ export async function extractTokens(
   options: ExtractionOptions,
 ): Promise<void> {
   const pool = new FeaturePool(options.numWorkers);
+  const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: GATHER_MS, maxGroupFrames: options.groupFrames });
   const nMels = tokenizer.info.dims.nMels;
-  const queue: Promise<ReadyUtterance>[] = [];
-  let next = 0;
-  const refill = () => {
-    while (queue.length < options.queueDepth && next < entries.length) {
-      const entry = entries[next++]!;
-      if (entry.isPipe && !options.allowPipes) {
-        const error = `${entry.key}: pipe entry "${entry.path}" needs --allow_pipes`;
-        queue.push(Promise.resolve({ entry, result: { id: -1, ok: false, error, errorName: "UsageError" } }));
-        continue;
-      }
-      queue.push(pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, nMels }).then((result) => ({ entry, result })));
-    }
+  const fail = (entry: ScpEntry, error: string) => {
+    outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
+    counts.failed++;
   };
-  try {
-    refill();
-    while (queue.length > 0) {
-      const group: ReadyUtterance[] = [];
-      const failures: ReadyUtterance[] = [];
-      let frames = 0;
-      while (queue.length > 0 && frames < options.groupFrames) {
-        const ready = await queue.shift()!;
-        refill();
-        if (ready.result.ok) {
-          group.push(ready);
-          frames += ready.result.mel.frames;
-        } else {
-          failures.push(ready);
-        }
-      }
-      outputs.errors.append(failures.map(({ entry, result }) => ({ key: entry.key, path: entry.path, error: result.ok ? "" : result.error })));
-      counts.failed += failures.length;
-      if (group.length > 0) await tokenizeGroup(tokenizer, group, counts, outputs);
-      outputs.progress.update(counts);
+
+  const handle = async (entry: ScpEntry): Promise<void> => {
+    if (entry.isPipe && !options.allowPipes) return fail(entry, `${entry.key}: pipe entry "${entry.path}" needs --allow_pipes`);
+    const features = await pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, nMels });
+    if (!features.ok) return fail(entry, features.error);
+    try {
+      const codes = await batcher.submit(features.mel);
+      outputs.part.append([{ key: entry.key, code: Array.from(codes) }]);
+      counts.done++;
+      counts.audioSeconds += features.seconds;
+    } catch (error) {
+      // A model failure fails its group only; the next group may still succeed.
+      fail(entry, `model: ${error instanceof Error ? error.message : String(error)}`);
     }
+    outputs.progress.update(counts);
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (const entry of entries) {
+      if (inFlight.size >= options.queueDepth) await Promise.race(inFlight);
+      const task: Promise<void> = handle(entry).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    await Promise.all(inFlight);
   } finally {
     await pool.close();
-  }
-}
-
-async function tokenizeGroup(tokenizer: S3Tokenizer, group: ReadyUtterance[], counts: ProgressCounts, outputs: ExtractionOutputs): Promise<void> {
-  const mels = group.map(({ result }) => (result.ok ? result.mel : undefined)!);
-  try {
-    const codes = await tokenizer.quantizeMels(mels);
-    outputs.part.append(group.map(({ entry }, i) => ({ key: entry.key, code: Array.from(codes[i]!) })));
-    counts.done += group.length;
-    counts.audioSeconds += group.reduce((sum, { result }) => sum + (result.ok ? result.seconds : 0), 0);
-  } catch (error) {
-    // A model failure fails this group only; the next group may still succeed.
-    const message = error instanceof Error ? error.message : String(error);
-    outputs.errors.append(group.map(({ entry }) => ({ key: entry.key, path: entry.path, error: `model: ${message}` })));
-    counts.failed += group.length;
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * Dynamic batching for callers that produce utterances one at a time (an HTTP service, a data
+ * loader): utterances submitted within `maxWaitMs` of each other go through the model together,
+ * up to `maxGroupFrames` mel frames per group, through the tokenizer's own engine (windows for
+ * long audio, length-sorted batches under its frame budget). One group runs at a time; the next
+ * gathers while it runs. Pending work can be cancelled with an AbortSignal until its group starts.
+ */
+import { S3TokenizerError } from "../errors.js";
+import type { MelSpectrogram } from "../features/logMel.js";
+import type { S3Tokenizer } from "../tokenizer.js";
+
+export interface DynamicBatcherOptions {
+  /** Longest a request waits for company before its group starts (default 10 ms). */
+  maxWaitMs?: number;
+  /** Most mel frames gathered into one group (default: 4 × the tokenizer's frame budget). */
+  maxGroupFrames?: number;
+  /** Most requests waiting (not yet running); more are refused with QueueFullError. */
+  maxQueue?: number;
+}
+
+/** The queue is full: retry later. */
+export class QueueFullError extends S3TokenizerError {
+  constructor(limit: number) {
+    super("QUEUE_FULL", `the request queue is full (${limit} waiting); retry later`);
+  }
+}
+
+/** The caller gave up (aborted) before its utterance reached the model. */
+export class RequestCancelledError extends S3TokenizerError {
+  constructor() {
+    super("CANCELLED", "the request was cancelled before it was processed");
+  }
+}
+
+export interface BatcherStats {
+  /** Groups run so far. */
+  groups: number;
+  /** Utterances per group, for each group run (latest last, bounded). */
+  groupSizes: number[];
+  waiting: number;
+  running: number;
+}
+
+interface Pending {
+  mel: MelSpectrogram;
+  resolve: (codes: Int32Array) => void;
+  reject: (error: unknown) => void;
+  enqueuedAt: number;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export type GroupListener = (size: number, frames: number) => void;
+
+export class DynamicBatcher {
+  private readonly waiting: Pending[] = [];
+  private running = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxWaitMs: number;
+  private readonly maxGroupFrames: number;
+  private readonly maxQueue: number;
+  private readonly listeners: GroupListener[] = [];
+  groups = 0;
+
+  constructor(
+    private readonly tokenizer: S3Tokenizer,
+    options: DynamicBatcherOptions = {},
+    defaultGroupFrames = 48_000,
+  ) {
+    this.maxWaitMs = options.maxWaitMs ?? 10;
+    this.maxGroupFrames = options.maxGroupFrames ?? defaultGroupFrames;
+    this.maxQueue = options.maxQueue ?? Infinity;
+  }
+
+  /** Called with the size of every group that starts (for metrics). */
+  onGroup(listener: GroupListener): void {
+    this.listeners.push(listener);
+  }
+
+  get queueDepth(): number {
+    return this.waiting.length;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Tokens of one utterance, batched with whatever else arrives meanwhile. */
+  submit(mel: MelSpectrogram, signal?: AbortSignal): Promise<Int32Array> {
+    if (signal?.aborted) return Promise.reject(new RequestCancelledError());
+    if (this.waiting.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.maxQueue));
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { mel, resolve, reject, enqueuedAt: Date.now(), signal };
+      if (signal) {
+        pending.onAbort = () => {
+          const index = this.waiting.indexOf(pending);
+          if (index < 0) return; // already running: its result is simply not used
+          this.waiting.splice(index, 1);
+          reject(new RequestCancelledError());
+          this.notifyIdle();
+        };
+        signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
+      this.waiting.push(pending);
+      this.schedule();
+    });
+  }
+
+  /** Resolves when nothing is waiting or running (for graceful shutdown). */
+  idle(): Promise<void> {
+    if (this.waiting.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.running > 0 || this.waiting.length === 0) return;
+    const frames = this.waiting.reduce((sum, p) => sum + p.mel.frames, 0);
+    const waited = Date.now() - this.waiting[0]!.enqueuedAt;
+    if (frames >= this.maxGroupFrames || waited >= this.maxWaitMs) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.runGroup();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.schedule();
+      }, this.maxWaitMs - waited);
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    const group: Pending[] = [];
+    let frames = 0;
+    while (this.waiting.length > 0 && (group.length === 0 || frames + this.waiting[0]!.mel.frames <= this.maxGroupFrames)) {
+      const next = this.waiting.shift()!;
+      if (next.signal && next.onAbort) next.signal.removeEventListener("abort", next.onAbort);
+      group.push(next);
+      frames += next.mel.frames;
+    }
+    this.running = group.length;
+    this.groups++;
+    for (const listener of this.listeners) listener(group.length, frames);
+    try {
+      const codes = await this.tokenizer.quantizeMels(group.map((p) => p.mel));
+      group.forEach((p, i) => p.resolve(codes[i]!));
+    } catch (error) {
+      for (const p of group) p.reject(error);
+    } finally {
+      this.running = 0;
+      this.notifyIdle();
+      this.schedule();
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.waiting.length > 0 || this.running > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
