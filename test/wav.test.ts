@@ -106,7 +106,9 @@ test("decodes a 16 kHz mono PCM16 file, scaled by 1/32768", async () => {
   assert.equal(wav.sampleRate, 16000);
   assert.equal(wav.channels, 1);
   assert.deepEqual(Array.from(wav.samples), [0, 1 / 32768, -1 / 32768, 0.5, -1, 32767 / 32768]);
-  assert.deepEqual(Array.from(await loadAudio(path)), Array.from(wav.samples));
+  // loadAudio needs at least one STFT frame's worth (201 samples); a 16 kHz file comes back as is.
+  const long = writeTmp("mono-long.wav", pcm16Wav(Array.from({ length: 300 }, (_, i) => i * 100 - 15000)));
+  assert.deepEqual(Array.from(await loadAudio(long)), Array.from((await readWav(long)).samples));
 });
 
 test("skips LIST and odd-sized chunks before data", async () => {
@@ -224,10 +226,11 @@ test("missing files and directories throw AudioDecodeError naming the path", asy
   await rejectsDecode(readWav(dir), dir, /is a directory/);
 });
 
-test("loadAudio refuses other sample rates until resampling exists", async () => {
-  const path = writeTmp("rate22k.wav", pcm16Wav([1, 2, 3], 22050));
-  await rejectsDecode(loadAudio(path), path, /22050 Hz.*resampling.*not supported yet/);
+test("loadAudio resamples other sample rates to 16 kHz", async () => {
+  const path = writeTmp("rate22k.wav", pcm16Wav(Array.from({ length: 1000 }, (_, i) => (i % 50) * 100), 22050));
   assert.equal((await readWav(path)).sampleRate, 22050);
+  // 22050 -> 16000 is 441 -> 320: ceil(1000 * 320 / 441) samples.
+  assert.equal((await loadAudio(path)).length, 726);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -258,10 +261,9 @@ test("16 kHz WAV fixtures decode to the lengths upstream found", { skip }, async
       assert.equal((await loadAudio(path)).length, expected, key);
       checked++;
     } else {
-      // Not 16 kHz: decodes, but loadAudio must refuse it for now. The length is the
-      // resampled length's source: within a sample of samples_16k * rate / 16000.
+      // Not 16 kHz: loadAudio resamples to exactly upstream's length.
       assert.ok(Math.abs((wav.samples.length * 16000) / wav.sampleRate - expected) <= 1, key);
-      await rejectsDecode(loadAudio(path), path, /resampling/);
+      assert.equal((await loadAudio(path)).length, expected, key);
     }
   }
   t.diagnostic(`${checked} 16 kHz WAV fixtures checked`);
@@ -285,6 +287,8 @@ test("non-WAV and multichannel fixtures", { skip }, async () => {
   assert.equal(stereo.sampleRate, 44100);
   const float = await readWav(join(audio, "float32_48k.wav"));
   assert.equal(float.sampleRate, 48000);
-  await rejectsDecode(loadAudio(join(audio, "en_22k.flac")), join(audio, "en_22k.flac"), /FLAC/);
-  await rejectsDecode(loadAudio(join(audio, "en.mp3")), join(audio, "en.mp3"), /MP3/);
+  // readWav reads WAV only; loadAudio reads FLAC and MP3 too (see audioDecode.test.ts).
+  await rejectsDecode(readWav(join(audio, "en_22k.flac")), join(audio, "en_22k.flac"), /FLAC/);
+  await rejectsDecode(readWav(join(audio, "en.mp3")), join(audio, "en.mp3"), /MP3/);
+  assert.equal((await loadAudio(join(audio, "en_22k.flac"))).length, 121096);
 });

@@ -64,7 +64,8 @@ function sniff(bytes: Uint8Array): string {
   return "";
 }
 
-interface Format {
+/** The fmt chunk, reduced to what decoding needs (the extensible sub-format resolved). */
+export interface WavFormat {
   tag: number;
   channels: number;
   sampleRate: number;
@@ -72,7 +73,7 @@ interface Format {
   bits: number;
 }
 
-function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number, source: string): Format {
+function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number, source: string): WavFormat {
   if (size < 16) throw new AudioDecodeError(source, `fmt chunk is ${size} bytes, at least 16 are needed`);
   let tag = view.getUint16(at, true);
   const channels = view.getUint16(at + 2, true);
@@ -114,7 +115,7 @@ function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number, s
 }
 
 /** Decode channel 0 of `frames` frames starting at byte `at`. */
-function decodeFirstChannel(view: DataView, at: number, frames: number, fmt: Format): Float32Array {
+export function decodeFirstChannel(view: DataView, at: number, frames: number, fmt: WavFormat): Float32Array {
   const out = new Float32Array(frames); // [frames]
   const step = fmt.blockAlign;
   if (fmt.tag === FORMAT_FLOAT) {
@@ -143,32 +144,53 @@ function decodeFirstChannel(view: DataView, at: number, frames: number, fmt: For
   return out;
 }
 
-/** Parse an in-memory WAV file; `source` names it in error messages. */
-export function parseWav(bytes: Uint8Array, source: string): DecodedWav {
-  if (bytes.length === 0) throw new AudioDecodeError(source, "file is empty");
-  if (bytes.length < 12) {
-    throw new AudioDecodeError(source, `truncated header: ${bytes.length} bytes, a RIFF/WAVE header needs 12`);
+/** Where the samples are: the format, and the data chunk's byte range. */
+export interface WavLayout {
+  format: WavFormat;
+  /** Byte offset of the first sample frame. */
+  dataAt: number;
+  /** Bytes of sample data (a trailing partial frame included; it is ignored). */
+  dataBytes: number;
+  /** Whole frames in the data chunk. */
+  frames: number;
+}
+
+/**
+ * Reads `length` bytes at `at` (fewer at the end of the input). Files are read with positioned
+ * reads, buffers are sliced: the chunk walk never needs more than chunk headers and the fmt body.
+ */
+export type ReadAt = (at: number, length: number) => Uint8Array;
+
+/**
+ * Walk the RIFF chunks of an input of `length` bytes and find the fmt and data chunks, reading
+ * only their headers (and the fmt body) through `readAt`. Throws AudioDecodeError naming `source`.
+ */
+export function locateWavData(length: number, readAt: ReadAt, source: string): WavLayout {
+  if (length === 0) throw new AudioDecodeError(source, "file is empty");
+  if (length < 12) {
+    throw new AudioDecodeError(source, `truncated header: ${length} bytes, a RIFF/WAVE header needs 12`);
   }
-  if (fourcc(bytes, 0) !== "RIFF" || fourcc(bytes, 8) !== "WAVE") {
+  const head = readAt(0, 12);
+  if (fourcc(head, 0) !== "RIFF" || fourcc(head, 8) !== "WAVE") {
     throw new AudioDecodeError(
       source,
-      `not a RIFF/WAVE file: starts with "${fourcc(bytes, 0)}", "${fourcc(bytes, 8)}"${sniff(bytes)}`,
+      `not a RIFF/WAVE file: starts with "${fourcc(head, 0)}", "${fourcc(head, 8)}"${sniff(head)}`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   // Walk the chunks: id (4), size (4, little-endian), payload, one pad byte after odd sizes.
   // Unknown chunks (LIST, fact, cue, ...) are skipped. The RIFF size field is not trusted (many
-  // streaming writers leave it wrong); the file length bounds the walk instead.
-  let fmt: Format | null = null;
+  // streaming writers leave it wrong); the input length bounds the walk instead.
+  let fmt: WavFormat | null = null;
   let dataAt = -1;
   let dataSize = 0;
   let pos = 12;
-  while (pos + 8 <= bytes.length && (fmt === null || dataAt < 0)) {
-    const id = fourcc(bytes, pos);
-    const size = view.getUint32(pos + 4, true);
+  while (pos + 8 <= length && (fmt === null || dataAt < 0)) {
+    const header = readAt(pos, 8);
+    const id = fourcc(header, 0);
+    const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, true);
     const body = pos + 8;
-    const present = bytes.length - body;
+    const present = length - body;
     if (id === "data") {
       if (UNKNOWN_DATA_SIZES.has(size) && size > present) {
         dataSize = present;
@@ -181,28 +203,37 @@ export function parseWav(bytes: Uint8Array, source: string): DecodedWav {
     } else if (size > present) {
       throw new AudioDecodeError(source, `truncated: "${id}" chunk claims ${size} bytes but only ${present} are present`);
     } else if (id === "fmt ") {
-      fmt = parseFmt(view, bytes, body, size, source);
+      // Only the first 40 bytes (the extensible layout) are ever looked at.
+      const fmtBytes = readAt(body, Math.min(size, 40));
+      fmt = parseFmt(new DataView(fmtBytes.buffer, fmtBytes.byteOffset, fmtBytes.byteLength), fmtBytes, 0, size, source);
     }
     pos = body + size + (size & 1);
   }
-  if ((fmt === null || dataAt < 0) && pos < bytes.length) {
+  if ((fmt === null || dataAt < 0) && pos < length) {
     throw new AudioDecodeError(
       source,
-      `truncated: chunk header at byte ${pos} needs 8 bytes, only ${bytes.length - pos} are present`,
+      `truncated: chunk header at byte ${pos} needs 8 bytes, only ${length - pos} are present`,
     );
   }
   if (fmt === null) throw new AudioDecodeError(source, "no fmt chunk");
   if (dataAt < 0) throw new AudioDecodeError(source, "no data chunk");
   // A trailing partial frame (data size not a multiple of the block size) is ignored.
-  const frames = Math.floor(dataSize / fmt.blockAlign);
+  return { format: fmt, dataAt, dataBytes: dataSize, frames: Math.floor(dataSize / fmt.blockAlign) };
+}
+
+/** Parse an in-memory WAV file; `source` names it in error messages. */
+export function parseWav(bytes: Uint8Array, source: string): DecodedWav {
+  const layout = locateWavData(bytes.length, (at, length) => bytes.subarray(at, at + length), source);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {
-    samples: decodeFirstChannel(view, dataAt, frames, fmt),
-    sampleRate: fmt.sampleRate,
-    channels: fmt.channels,
+    samples: decodeFirstChannel(view, layout.dataAt, layout.frames, layout.format),
+    sampleRate: layout.format.sampleRate,
+    channels: layout.format.channels,
   };
 }
 
-function describeReadError(error: unknown): string {
+/** Words for an fs error when reading an audio file (shared by every reader). */
+export function describeReadError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOENT") return "file not found";
   if (code === "EISDIR") return "is a directory, not a file";

@@ -2,12 +2,10 @@
  * The work of one utterance before the model: read (file or pipe), decode, resample to 16 kHz,
  * log-mel. Runs inside the feature workers; kept free of worker plumbing so it is testable.
  */
-import { loadAudio } from "../audio/loadAudio.js";
+import { loadAudio, loadAudioBytes } from "../audio/loadAudio.js";
 import { runPipeCommand } from "../audio/pipe.js";
-import { parseWav } from "../audio/wav.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
 import { SAMPLE_RATE } from "../features/constants.js";
-import { AudioDecodeError } from "../errors.js";
 
 export interface FeatureRequest {
   id: number;
@@ -23,11 +21,7 @@ export type FeatureResult =
 
 async function samplesOf(request: FeatureRequest): Promise<Float32Array> {
   if (!request.isPipe) return loadAudio(request.path);
-  const decoded = parseWav(await runPipeCommand(request.path), request.path);
-  if (decoded.sampleRate !== SAMPLE_RATE) {
-    throw new AudioDecodeError(request.path, `pipe output is ${decoded.sampleRate} Hz; 16000 Hz is needed`);
-  }
-  return decoded.samples;
+  return loadAudioBytes(await runPipeCommand(request.path), request.path);
 }
 
 export async function computeFeatures(request: FeatureRequest): Promise<FeatureResult> {

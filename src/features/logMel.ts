@@ -79,18 +79,22 @@ function framePower(samples: Float32Array, t: number): void {
   plan.powerSpectrumWindowed(edgeFrame, 0, HANN, power);
 }
 
-/** log10 of the 1e-10 energy clamp, computed the way the main loop computes logs. */
-const LOG_MIN = Math.log(1e-10) * Math.LOG10E;
-
 /**
- * Frames per block of the final transpose: reading one band across a block touches 64 cache lines
- * of `mel`, which stay cached while the next seven bands read the rest of those lines.
+ * Frames per block: the block's energies ([64, nMels] float64, 64 KB for 128 bands) stay in
+ * cache while they are transposed into the output's [nMels, frames] rows.
  */
 const TRANSPOSE_BLOCK = 64;
 
 /**
  * Log-mel spectrogram of 16 kHz mono samples: data [nMels, floor(samples / 160)], float32.
  * Throws AudioTooShortError when the input is too short for reflect padding (< 201 samples).
+ *
+ * One pass computes the mel energies a block of frames at a time and writes their log10 straight
+ * into the output (transposed block-wise), tracking the utterance's peak; a second pass over the
+ * output applies the 80 dB floor below that peak and Whisper's scaling. No [frames, nMels]
+ * float64 copy of the whole utterance is kept, so 2 hours of audio need only the output itself
+ * (368 MB) beyond the samples. The log is rounded to float32 once before the floor, as torch
+ * holds it in float32: a difference of at most an ulp of the output.
  */
 export function logMelSpectrogram(
   samples: Float32Array,
@@ -102,50 +106,41 @@ export function logMelSpectrogram(
   if (len < MIN_SAMPLES) throw new AudioTooShortError(source, len, MIN_SAMPLES);
   const { start, end, offset, weights } = sparseMelFilters(nMels);
   const frames = frameCount(len);
-
-  // Mel energies, frame-major so each frame writes one contiguous row.
-  const mel = new Float64Array(frames * nMels); // [frames, nMels]
-  let peak = 0;
-  for (let t = 0; t < frames; t++) {
-    framePower(samples, t);
-    const row = t * nMels;
-    for (let b = 0; b < nMels; b++) {
-      // mel = filters @ power over the triangle's nonzero bins only.
-      const lo = start[b]!;
-      const hi = end[b]!;
-      const w0 = offset[b]! - lo;
-      let acc = 0;
-      for (let k = lo; k < hi; k++) acc += weights[w0 + k]! * power[k]!;
-      mel[row + b] = acc;
-      if (acc > peak) peak = acc;
-    }
-  }
-
-  // log10 is monotonic, so the utterance's peak log value is the log of its peak energy. The
-  // 80 dB floor is relative to that peak; then Whisper's scaling to roughly [-1, 1]. An energy at
-  // or below 1e-8 * peak gives max(log10(max(e, 1e-10)), floor) = max(floor, log10(1e-10)) with
-  // no log to take (continuity makes the boundary harmless). Math.log times log10(e) is about
-  // twice as fast as Math.log10 and equal to it within 1e-15.
-  const peakClamped = peak > 1e-10 ? peak : 1e-10;
-  const floor = Math.log(peakClamped) * Math.LOG10E - 8;
-  const floorEnergy = peakClamped * 1e-8;
-  const floorOut = ((floor > LOG_MIN ? floor : LOG_MIN) + 4) / 4;
   const data = new Float32Array(nMels * frames); // [nMels, frames]
-  // Transpose [frames, nMels] -> [nMels, frames] in blocks of frames for cache locality.
+  const block = new Float64Array(TRANSPOSE_BLOCK * nMels); // [TRANSPOSE_BLOCK, nMels] energies
+
+  let peak = 0;
   for (let t0 = 0; t0 < frames; t0 += TRANSPOSE_BLOCK) {
     const t1 = Math.min(frames, t0 + TRANSPOSE_BLOCK);
+    for (let t = t0; t < t1; t++) {
+      framePower(samples, t);
+      const row = (t - t0) * nMels;
+      for (let b = 0; b < nMels; b++) {
+        // mel = filters @ power over the triangle's nonzero bins only.
+        const lo = start[b]!;
+        const hi = end[b]!;
+        const w0 = offset[b]! - lo;
+        let acc = 0;
+        for (let k = lo; k < hi; k++) acc += weights[w0 + k]! * power[k]!;
+        block[row + b] = acc;
+        if (acc > peak) peak = acc;
+      }
+    }
+    // Math.log times log10(e) is about twice as fast as Math.log10 and equal to it within 1e-15.
     for (let b = 0; b < nMels; b++) {
       const outRow = b * frames;
       for (let t = t0; t < t1; t++) {
-        const e = mel[t * nMels + b]!;
-        if (e <= floorEnergy) {
-          data[outRow + t] = floorOut;
-          continue;
-        }
-        const v = Math.log(e > 1e-10 ? e : 1e-10) * Math.LOG10E;
-        data[outRow + t] = ((v > floor ? v : floor) + 4) / 4;
+        const e = block[(t - t0) * nMels + b]!;
+        data[outRow + t] = Math.log(e > 1e-10 ? e : 1e-10) * Math.LOG10E;
       }
     }
+  }
+
+  // log10 is monotonic, so the utterance's peak log value is the log of its peak energy.
+  const floor = Math.log(peak > 1e-10 ? peak : 1e-10) * Math.LOG10E - 8;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    data[i] = ((v > floor ? v : floor) + 4) / 4;
   }
   return { data, nMels, frames };
 }

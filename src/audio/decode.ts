@@ -1,0 +1,272 @@
+/**
+ * Format dispatch: magic bytes decide the reader (formats.ts), never the file name.
+ *
+ *   WAV                      in-process (wav.ts; files stream through wavFile.ts)
+ *   FLAC, Ogg FLAC           @wasm-audio-decoders/flac   (codecs/flac.ts)
+ *   MP3 (MPEG layer I-III)   mpg123-decoder              (codecs/mp3.ts)
+ *   Ogg Vorbis               @wasm-audio-decoders/ogg-vorbis
+ *   Ogg Opus                 ogg-opus-decoder
+ *   anything else            the ffmpeg program, when installed (ffmpeg.ts)
+ *
+ * Every reader yields channel 0 only: upstream's `load_audio()` keeps the first channel, it does
+ * not downmix. Samples that are NaN or infinite (possible only in float WAV or through ffmpeg) are
+ * refused here, before they can poison the log-mel of the whole utterance.
+ */
+import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AudioDecodeError } from "../errors.js";
+import type { StreamDecoder } from "./codecs/codec.js";
+import { createFlacDecoder, FLAC_DECODER_BITS, flacBitsPerSample } from "./codecs/flac.js";
+import { createMp3Decoder } from "./codecs/mp3.js";
+import { createOpusDecoder } from "./codecs/opus.js";
+import { createVorbisDecoder } from "./codecs/vorbis.js";
+import { ffmpegSource, type FfmpegInput } from "./ffmpeg.js";
+import { describeMagic, detectFormat, id3v2Size, SNIFF_BYTES, type FormatGuess } from "./formats.js";
+import type { AudioSource, DecodedBlock } from "./source.js";
+import { describeReadError, parseWav } from "./wav.js";
+import { wavFileSource } from "./wavFile.js";
+
+export interface DecodedAudio {
+  /** Channel 0, float32, at the file's own rate. */
+  samples: Float32Array; // [frames]
+  sampleRate: number;
+  /** Channels in the file (only channel 0 is returned). */
+  channels: number;
+}
+
+/** Bytes handed to a codec per call when a file is streamed. */
+const READ_BYTES = 1 << 20;
+
+type CodecFactory = (source: string) => Promise<StreamDecoder>;
+
+function codecFor(guess: FormatGuess): CodecFactory | null {
+  switch (guess.format) {
+    case "flac":
+      return (source) => createFlacDecoder(source);
+    case "ogg-flac":
+      return (source) => createFlacDecoder(source, true);
+    case "mp3":
+      return createMp3Decoder;
+    case "ogg-vorbis":
+      return createVorbisDecoder;
+    case "ogg-opus":
+      return createOpusDecoder;
+    default:
+      return null;
+  }
+}
+
+/** Feed `chunks` through a codec and yield its channel-0 blocks; the decoder is freed at the end. */
+async function* codecBlocks(factory: CodecFactory, chunks: AsyncIterable<Uint8Array>, source: string): AsyncGenerator<DecodedBlock> {
+  const decoder = await factory(source);
+  try {
+    for await (const chunk of chunks) {
+      const block = await decoder.decode(chunk);
+      if (block !== null) yield block;
+    }
+    const tail = await decoder.flush();
+    if (tail !== null) yield tail;
+  } finally {
+    decoder.free();
+  }
+}
+
+/** The file read sequentially in fresh READ_BYTES pieces (codec parsers may keep references). */
+async function* fileChunks(handle: FileHandle, source: string): AsyncGenerator<Uint8Array> {
+  for (let position = 0; ; ) {
+    let bytesRead: number;
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    try {
+      ({ bytesRead } = await handle.read(buffer, 0, READ_BYTES, position));
+    } catch (error) {
+      throw new AudioDecodeError(source, describeReadError(error), { cause: error });
+    }
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+async function* bufferChunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += READ_BYTES) yield bytes.subarray(at, at + READ_BYTES);
+}
+
+/** What to tell ffmpeg's messages about data only ffmpeg may read. `start`: from the format's magic on. */
+function ffmpegInput(guess: FormatGuess, head: Uint8Array, start: Uint8Array): FfmpegInput {
+  if (!guess.recognised) return { name: `the data (${describeMagic(head)})`, recognised: false };
+  if (guess.format === "flac") return { name: `FLAC with ${flacBitsPerSample(start)}-bit samples`, recognised: true };
+  return { name: guess.name, recognised: true };
+}
+
+/** Rejects NaN and ±Infinity with the index of the first one. */
+function checkFinite(samples: Float32Array, offset: number, source: string): void {
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    if (!Number.isFinite(v)) {
+      throw new AudioDecodeError(
+        source,
+        `sample ${offset + i} of channel 0 is ${v}: the audio holds non-finite values (a corrupt float file?)`,
+      );
+    }
+  }
+}
+
+/**
+ * The checked blocks of a source: finite samples, one sample rate throughout. Every consumer
+ * (decodeAudio*, loadAudio*) reads through this.
+ */
+export async function* checkedBlocks(audio: AudioSource, source: string): AsyncGenerator<DecodedBlock> {
+  let rate = 0;
+  let offset = 0;
+  for await (const block of audio.blocks) {
+    if (rate === 0) rate = block.sampleRate;
+    if (!Number.isSafeInteger(block.sampleRate) || block.sampleRate <= 0) {
+      throw new AudioDecodeError(source, `invalid sample rate ${block.sampleRate} Hz`);
+    }
+    if (block.sampleRate !== rate) {
+      throw new AudioDecodeError(source, `the sample rate changes from ${rate} Hz to ${block.sampleRate} Hz mid-stream`);
+    }
+    checkFinite(block.samples, offset, source);
+    offset += block.samples.length;
+    yield block;
+  }
+}
+
+/** Stream an in-memory file: the same readers as for files, given the whole bytes. */
+async function openBytes(bytes: Uint8Array, source: string, cleanup: Array<() => Promise<void>>): Promise<AudioSource> {
+  if (bytes.length === 0) throw new AudioDecodeError(source, "file is empty");
+  const head = bytes.subarray(0, SNIFF_BYTES);
+  const tag = id3v2Size(head);
+  const guess = detectFormat(head, tag > 0 ? bytes.subarray(tag, tag + 16) : undefined);
+  if (guess.format === "wav") {
+    const wav = parseWav(bytes, source);
+    return { totalFrames: wav.samples.length, blocks: singleBlock(wav) };
+  }
+  const factory = codecFor(guess);
+  if (factory !== null && !flacNeedsFfmpeg(guess, bytes.subarray(tag))) {
+    return { totalFrames: null, blocks: codecBlocks(factory, bufferChunks(bytes), source) };
+  }
+  // ffmpeg reads files: spill the bytes to a private temporary one, removed when decoding ends.
+  const dir = await mkdtemp(join(tmpdir(), "s3tokenizer-audio-"));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "input");
+  await writeFile(path, bytes);
+  return ffmpegSource(path, source, ffmpegInput(guess, head, bytes.subarray(tag)));
+}
+
+async function* singleBlockGen(block: DecodedBlock): AsyncGenerator<DecodedBlock> {
+  yield block;
+}
+
+function singleBlock(wav: DecodedAudio): AsyncGenerator<DecodedBlock> {
+  // An empty WAV still yields its (empty) block: it carries the rate.
+  return singleBlockGen({ samples: wav.samples, sampleRate: wav.sampleRate, channels: wav.channels });
+}
+
+/**
+ * FLAC whose sample size the in-process decoder does not scale (12, 20 bit...): ffmpeg's job.
+ * `start` is the file from its "fLaC" marker on.
+ */
+function flacNeedsFfmpeg(guess: FormatGuess, start: Uint8Array): boolean {
+  if (guess.format !== "flac") return false;
+  const bits = flacBitsPerSample(start);
+  return bits !== null && !FLAC_DECODER_BITS.has(bits);
+}
+
+/**
+ * Open `path` as a stream of channel-0 blocks. `cleanup` collects what the caller must release
+ * when done (the file handle).
+ */
+async function openFile(path: string, cleanup: Array<() => Promise<void>>): Promise<AudioSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw new AudioDecodeError(path, describeReadError(error), { cause: error });
+  }
+  cleanup.push(() => handle.close());
+  let size: number;
+  let head: Buffer;
+  let afterTag: Buffer | undefined;
+  let tag = 0;
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new AudioDecodeError(path, "is a directory, not a file");
+    if (!stat.isFile()) {
+      // A FIFO or device (e.g. /dev/stdin) has no size to walk: read it whole.
+      return openBytes(await readFile(handle), path, cleanup);
+    }
+    size = stat.size;
+    if (size === 0) throw new AudioDecodeError(path, "file is empty");
+    head = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+    await handle.read(head, 0, head.length, 0);
+    tag = id3v2Size(head);
+    if (tag > 0 && tag < size) {
+      afterTag = Buffer.alloc(Math.min(SNIFF_BYTES, size - tag));
+      await handle.read(afterTag, 0, afterTag.length, tag);
+    }
+  } catch (error) {
+    if (error instanceof AudioDecodeError) throw error;
+    throw new AudioDecodeError(path, describeReadError(error), { cause: error });
+  }
+  const guess = detectFormat(head, afterTag);
+  if (guess.format === "wav") return wavFileSource(handle, size, path);
+  const factory = codecFor(guess);
+  if (factory !== null && !flacNeedsFfmpeg(guess, afterTag ?? head)) return { totalFrames: null, blocks: codecBlocks(factory, fileChunks(handle, path), path) };
+  return ffmpegSource(path, path, ffmpegInput(guess, head, afterTag ?? head));
+}
+
+/**
+ * Open a file or in-memory bytes as checked channel-0 blocks, run `consume` over them, and release
+ * the file handle or temporary file whatever happens.
+ */
+export async function withAudioBlocks<T>(
+  input: { path: string } | { bytes: Uint8Array; source: string },
+  consume: (audio: AudioSource, blocks: AsyncGenerator<DecodedBlock>, source: string) => Promise<T>,
+): Promise<T> {
+  const cleanup: Array<() => Promise<void>> = [];
+  const source = "path" in input ? input.path : input.source;
+  try {
+    const audio = "path" in input ? await openFile(input.path, cleanup) : await openBytes(input.bytes, source, cleanup);
+    return await consume(audio, checkedBlocks(audio, source), source);
+  } finally {
+    for (const release of cleanup.reverse()) await release().catch(() => undefined);
+  }
+}
+
+/** Concatenate channel-0 blocks at the original rate. */
+async function collect(audio: AudioSource, blocks: AsyncGenerator<DecodedBlock>, source: string): Promise<DecodedAudio> {
+  const parts: Float32Array[] = [];
+  let sampleRate = 0;
+  let channels = 0;
+  let total = 0;
+  for await (const block of blocks) {
+    sampleRate = block.sampleRate;
+    channels = block.channels;
+    parts.push(block.samples);
+    total += block.samples.length;
+  }
+  if (sampleRate === 0) throw new AudioDecodeError(source, "no audio stream found");
+  if (parts.length === 1) return { samples: parts[0]!, sampleRate, channels };
+  const samples = new Float32Array(audio.totalFrames ?? total); // [frames]
+  let at = 0;
+  for (const part of parts) {
+    samples.set(part, at);
+    at += part.length;
+  }
+  return { samples, sampleRate, channels };
+}
+
+/** Decode a whole audio file (any supported format) to channel 0 at its own sample rate. */
+export function decodeAudioFile(path: string): Promise<DecodedAudio> {
+  return withAudioBlocks({ path }, collect);
+}
+
+/**
+ * Decode an audio file held in memory (a pipe's output, an upload) to channel 0 at its own rate.
+ * `source` names it in error messages.
+ */
+export function decodeAudioBytes(bytes: Uint8Array, source: string): Promise<DecodedAudio> {
+  return withAudioBlocks({ bytes, source }, collect);
+}
