@@ -12,7 +12,15 @@ export type S3ErrorCode =
   | "AUDIO_TOO_SHORT"
   | "INVALID_INPUT"
   | "DEVICE_UNAVAILABLE"
-  | "USAGE";
+  | "USAGE"
+  | "QUEUE_FULL"
+  | "CANCELLED"
+  | "MODEL_NOT_FOUND"
+  | "UNKNOWN_MODEL"
+  | "REGISTRY"
+  | "DOWNLOAD"
+  | "CHECKSUM_MISMATCH"
+  | "OFFLINE_MODEL_MISSING";
 
 export interface S3ErrorOptions {
   cause?: unknown;
@@ -109,4 +117,84 @@ export function isModelError(error: unknown): error is ModelFormatError | ModelS
 
 export function isAudioError(error: unknown): error is AudioDecodeError | AudioTooShortError {
   return error instanceof AudioDecodeError || error instanceof AudioTooShortError;
+}
+
+/** A model file or URL that does not exist: a local path that is missing, or an HTTP 404/410. */
+export class ModelNotFoundError extends S3TokenizerError {
+  /** The path or URL that was looked for. */
+  readonly location: string;
+  constructor(location: string, detail: string, options: S3ErrorOptions = {}) {
+    super("MODEL_NOT_FOUND", `${location}: model not found: ${detail}`, options);
+    this.location = location;
+  }
+}
+
+/** A model name that is neither a file nor in the registry. */
+export class UnknownModelError extends S3TokenizerError {
+  readonly modelName: string;
+  /** The names the registry knows. */
+  readonly known: readonly string[];
+  constructor(modelName: string, known: readonly string[]) {
+    super(
+      "UNKNOWN_MODEL",
+      `"${modelName}" is not a file and not a known model name; known names: ${known.join(", ")} ` +
+        "(or pass the path of a released .onnx file)",
+    );
+    this.modelName = modelName;
+    this.known = known;
+  }
+}
+
+/** A registry file that cannot be read or holds an invalid entry. */
+export class RegistryError extends S3TokenizerError {
+  readonly file: string;
+  /** The offending entry's name, when the problem is one entry. */
+  readonly entry: string | undefined;
+  constructor(file: string, entry: string | undefined, problem: string, options: S3ErrorOptions = {}) {
+    super("REGISTRY", `${file}: invalid model registry${entry === undefined ? "" : `, entry "${entry}"`}: ${problem}`, options);
+    this.file = file;
+    this.entry = entry;
+  }
+}
+
+/** A download that failed for a reason other than 404 or a bad checksum (network, stall, HTTP error). */
+export class DownloadError extends S3TokenizerError {
+  readonly url: string;
+  constructor(url: string, problem: string, options: S3ErrorOptions = {}) {
+    super("DOWNLOAD", `${url}: download failed: ${problem}`, options);
+    this.url = url;
+  }
+}
+
+/** Downloaded or cached bytes whose sha256 is not the registry's. The bad file has been removed. */
+export class ChecksumMismatchError extends S3TokenizerError {
+  /** The URL or path whose bytes were checked. */
+  readonly source: string;
+  readonly expected: string;
+  readonly actual: string;
+  constructor(source: string, expected: string, actual: string) {
+    super("CHECKSUM_MISMATCH", `${source}: sha256 mismatch: expected ${expected}, got ${actual} (the bad file was removed)`);
+    this.source = source;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Offline mode and the model is not (or no longer validly) in the cache. */
+export class OfflineModelMissingError extends S3TokenizerError {
+  readonly modelName: string;
+  /** Where the file must be placed for offline use. */
+  readonly expectedPath: string;
+  /** Where the file can be downloaded from. */
+  readonly url: string;
+  constructor(modelName: string, expectedPath: string, url: string, why: string) {
+    super(
+      "OFFLINE_MODEL_MISSING",
+      `model "${modelName}" is not available offline: ${why}. Place the file at ${expectedPath} ` +
+        `(download it from ${url}), or leave offline mode (the offline option, --offline, S3TOKENIZER_OFFLINE) to have it downloaded`,
+    );
+    this.modelName = modelName;
+    this.expectedPath = expectedPath;
+    this.url = url;
+  }
 }
