@@ -5,16 +5,21 @@
  */
 import type * as OrtTypes from "onnxruntime-node";
 import { loadAudio } from "./audio/loadAudio.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError, ModelFormatError } from "./errors.js";
 import { logMelSpectrogram, type MelSpectrogram } from "./features/logMel.js";
-import { buildBatchedModel, type ModelInfo } from "./modelFile.js";
+import { loadBatchedModel } from "./hub/convertedCache.js";
+import type { HubOptions } from "./hub/options.js";
+import { resolveModel } from "./hub/resolve.js";
+import type { ModelInfo, ModelMode } from "./modelFile.js";
 import type { BatchLimits } from "./pipeline/batchPlan.js";
 import { sliceView, type MelView } from "./pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
 import { EncoderRunner } from "./runtime/encoderRunner.js";
 import { openSession, type RuntimeOptions } from "./runtime/session.js";
 
-export interface TokenizerOptions extends RuntimeOptions {
+export interface TokenizerOptions extends RuntimeOptions, HubOptions {
+  /** "exact" (default): the released files' tokens. "fast": int8 projections, faster on CPU, some tokens differ. */
+  mode?: ModelMode;
   /**
    * Most padded mel frames per forward pass (batch size × longest input). Bounds memory: the
    * attention scores of one 30 s window of a full-size model take ~180 MB. Infinity puts every
@@ -23,6 +28,12 @@ export interface TokenizerOptions extends RuntimeOptions {
   maxBatchFrames?: number;
   /** Most inputs per forward pass. */
   maxBatchSize?: number;
+  /**
+   * Most padded frames per batch as a share of its real frames. On a CPU a batch computes no
+   * faster per frame than single inputs, so padding is pure loss (default 0.1); on a GPU batching
+   * pays (default 0.5).
+   */
+  maxPaddingRatio?: number;
 }
 
 /** A padded batch [batch, nMels, frames] (what `padding()` returns). */
@@ -45,7 +56,12 @@ export interface QuantizeResult {
 /** An utterance: a path to an audio file, or 16 kHz mono samples. */
 export type AudioInput = string | Float32Array;
 
-const DEFAULT_LIMITS: BatchLimits = { maxBatchFrames: 12_000, maxBatchSize: 64 };
+/** Batch limits by device: the CPU's bound memory and padding, a GPU's fill its width. */
+function defaultLimits(device: TokenizerOptions["device"]): Required<BatchLimits> {
+  return device === undefined || device === "cpu"
+    ? { maxBatchFrames: 12_000, maxBatchSize: 64, maxPaddingRatio: 0.1 }
+    : { maxBatchFrames: 96_000, maxBatchSize: 128, maxPaddingRatio: 0.5 };
+}
 
 export class S3Tokenizer {
   readonly info: ModelInfo;
@@ -58,13 +74,28 @@ export class S3Tokenizer {
     this.runner = new EncoderRunner(session, info.dims.nMels, limits);
   }
 
-  /** Loads a released S3Tokenizer ONNX file (any version) and builds its batched session. */
-  static async load(path: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
-    const model = await buildBatchedModel(path);
-    const session = await openSession(model.bytes, options, path);
-    return new S3Tokenizer(model.info, session, {
-      maxBatchFrames: options.maxBatchFrames ?? DEFAULT_LIMITS.maxBatchFrames,
-      maxBatchSize: options.maxBatchSize ?? DEFAULT_LIMITS.maxBatchSize,
+  /**
+   * Loads a tokenizer by name (e.g. "speech_tokenizer_v2_25hz": from the cache, downloaded into
+   * it when needed) or from the path of a released S3Tokenizer ONNX file (any version), and opens
+   * its batched session. The batched graph is built once per released file and then reused.
+   */
+  static async load(nameOrPath: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
+    const released = await resolveModel(nameOrPath, options);
+    let batched = await loadBatchedModel(released, options);
+    let session: OrtTypes.InferenceSession;
+    try {
+      session = await openSession(batched.model, options, released);
+    } catch (error) {
+      // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
+      if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
+      batched = await loadBatchedModel(released, { ...options, convertedCache: "refresh" });
+      session = await openSession(batched.model, options, released);
+    }
+    const defaults = defaultLimits(options.device);
+    return new S3Tokenizer(batched.info, session, {
+      maxBatchFrames: options.maxBatchFrames ?? defaults.maxBatchFrames,
+      maxBatchSize: options.maxBatchSize ?? defaults.maxBatchSize,
+      maxPaddingRatio: options.maxPaddingRatio ?? defaults.maxPaddingRatio,
     });
   }
 

@@ -4,7 +4,7 @@
  * same tokens as the release-layout file run one utterance at a time.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -42,10 +42,11 @@ for (const shape of SHAPES) {
     assert.equal(imported.version, shape.version);
     assert.deepEqual(imported.dims, weights.dims);
 
-    const path = join(mkdtempSync(join(tmpdir(), "s3tok-layout-")), "random.onnx");
+    const dir = mkdtempSync(join(tmpdir(), "s3tok-layout-"));
+    const path = join(dir, "random.onnx");
     writeFileSync(path, bytes);
     const mels = [randomMel(shape.nMels, 333, 5), randomMel(shape.nMels, 1, 6), randomMel(shape.nMels, 3400, 7), randomMel(shape.nMels, 90, 8)];
-    const tokenizer = await S3Tokenizer.load(path, { maxBatchFrames: Infinity });
+    const tokenizer = await S3Tokenizer.load(path, { maxBatchFrames: Infinity, maxPaddingRatio: Infinity });
     const released = await ReleasedModelRunner.open(path);
     try {
       const batched = await tokenizer.quantizeMels(mels);
@@ -56,6 +57,7 @@ for (const shape of SHAPES) {
     } finally {
       await released.dispose();
       await tokenizer.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 }

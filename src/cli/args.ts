@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.js";
+import type { HubOptions } from "../hub/options.js";
 
 /** `--wav_scp` → `--wav-scp` (only the flag name, never its value). */
 export function normalizeFlag(arg: string): string {
@@ -37,4 +38,31 @@ export function integerFlag(values: Record<string, unknown>, name: string): numb
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${name} must be a positive integer, got "${String(value)}"`);
   return parsed;
+}
+
+/** The model-cache flags every command that takes --model accepts. */
+export const HUB_FLAGS = {
+  registry: { type: "string" },
+  offline: { type: "boolean" },
+  "cache-dir": { type: "string" },
+  endpoint: { type: "string" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+export const HUB_FLAGS_HELP = `  --registry FILE   JSON { "name": { "url": ..., "sha256": ... } } adding or overriding models (env S3TOKENIZER_REGISTRY)
+  --offline         never use the network (env S3TOKENIZER_OFFLINE=1)
+  --cache_dir DIR   the cache (env S3TOKENIZER_CACHE; default $XDG_CACHE_HOME/s3tokenizer or ~/.cache/s3tokenizer)
+  --endpoint URL    a mirror replacing https://www.modelscope.cn in the built-in URLs (env S3TOKENIZER_ENDPOINT)`;
+
+export function hubOptions(values: FlagValues): HubOptions {
+  const options: HubOptions = {};
+  if (typeof values["registry"] === "string") options.registry = values["registry"];
+  if (values["offline"] === true) options.offline = true;
+  if (typeof values["cache-dir"] === "string") options.cacheDir = values["cache-dir"];
+  if (typeof values["endpoint"] === "string") options.endpoint = values["endpoint"];
+  return options;
+}
+
+export function parseMode(value: unknown): "exact" | "fast" {
+  if (value === undefined || value === "exact" || value === "fast") return (value ?? "exact") as "exact" | "fast";
+  throw new UsageError(`--mode must be "exact" or "fast", got "${String(value)}"`);
 }

@@ -5,6 +5,7 @@
  */
 import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
+import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
 import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
@@ -15,6 +16,7 @@ Commands:
                                                    tokenize a Kaldi list (see: s3tokenizer help extract)
   s3tokenizer verify --model PATH --wav_scp FILE   compare against the released ONNX, one utterance at a time
   s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
+  s3tokenizer models [--download NAME]             list the known models and the cache; fetch models ahead of time
   s3tokenizer help [COMMAND]
 
 Flags may be written --snake_case or --kebab-case.`;
@@ -22,6 +24,7 @@ Flags may be written --snake_case or --kebab-case.`;
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   verify: { run: verifyCommand, help: VERIFY_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
+  models: { run: modelsCommand, help: MODELS_HELP },
   extract: { run: extractCommand, help: EXTRACT_HELP },
 };
 

@@ -4,6 +4,7 @@
  * reported and left out; they do not stop the comparison.
  */
 import { loadAudio } from "../audio/loadAudio.js";
+import { resolveModel } from "../hub/resolve.js";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
 import { ReleasedModelRunner } from "../runtime/releasedRunner.js";
@@ -23,11 +24,13 @@ export interface VerifyReport {
 }
 
 export async function verifyModel(
-  modelPath: string,
+  model: string,
   entries: readonly ScpEntry[],
   options: TokenizerOptions & RuntimeOptions = {},
 ): Promise<VerifyReport> {
   const skipped: VerifyReport["skipped"] = [];
+  // A model name is resolved (downloaded if needed) once; both sides then use the same file.
+  const modelPath = await resolveModel(model, options);
   const tokenizer = await S3Tokenizer.load(modelPath, options);
   const released = await ReleasedModelRunner.open(modelPath, options);
   try {
