@@ -90,3 +90,56 @@ export function quantize16(samples: Float32Array): Float32Array {
   }
   return out;
 }
+
+/** The streaming API the wasm-audio-decoders packages share (decode may be typed sync but be async). */
+export interface PackageDecoder {
+  ready: Promise<void>;
+  decode(chunk: Uint8Array): PackageResult | Promise<PackageResult>;
+  flush(): PackageResult | Promise<PackageResult>;
+  free(): void;
+}
+
+/**
+ * Wraps a package decoder whose decode/flush map one-to-one onto ours: every call's result becomes
+ * a block of channel 0 (through `transform`), every exception an AudioDecodeError naming the file.
+ */
+export async function wrapPackageDecoder(
+  source: string,
+  codec: string,
+  create: () => PackageDecoder,
+  transform?: (channel0: Float32Array) => Float32Array,
+): Promise<StreamDecoder> {
+  const tracker = new DecodeTracker(source, codec);
+  let decoder: PackageDecoder;
+  try {
+    decoder = create();
+    await decoder.ready;
+  } catch (error) {
+    throw tracker.wrap(error);
+  }
+  return {
+    async decode(chunk) {
+      try {
+        return tracker.block(await decoder.decode(chunk), transform);
+      } catch (error) {
+        throw tracker.wrap(error);
+      }
+    },
+    async flush() {
+      try {
+        const block = tracker.block(await decoder.flush(), transform);
+        tracker.finish();
+        return block;
+      } catch (error) {
+        throw tracker.wrap(error);
+      }
+    },
+    free() {
+      try {
+        decoder.free();
+      } catch {
+        // Freeing a decoder whose instance already failed: nothing left to release.
+      }
+    },
+  };
+}

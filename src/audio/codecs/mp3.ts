@@ -9,36 +9,19 @@
  * torchaudio's closely but not exactly (see the MP3 conformance test).
  */
 import { MPEGDecoder } from "mpg123-decoder";
-import { DecodeTracker, type StreamDecoder } from "./codec.js";
+import { wrapPackageDecoder, type PackageDecoder, type StreamDecoder } from "./codec.js";
 
-export async function createMp3Decoder(source: string): Promise<StreamDecoder> {
-  const tracker = new DecodeTracker(source, "MP3");
-  let decoder: MPEGDecoder;
-  try {
-    decoder = new MPEGDecoder({ enableGapless: true });
-    await decoder.ready;
-  } catch (error) {
-    throw tracker.wrap(error);
-  }
-  return {
-    async decode(chunk) {
-      try {
-        return tracker.block(await decoder.decode(chunk));
-      } catch (error) {
-        throw tracker.wrap(error);
-      }
-    },
-    async flush() {
-      // libmpg123 emits each frame as soon as it is complete: nothing is held back.
-      tracker.finish();
-      return null;
-    },
-    free() {
-      try {
-        decoder.free();
-      } catch {
-        // Nothing left to release.
-      }
-    },
-  };
+/** libmpg123 emits each frame as soon as it is complete: nothing is held back for a flush. */
+const NOTHING_HELD = { channelData: [], samplesDecoded: 0, sampleRate: 0, errors: [] };
+
+export function createMp3Decoder(source: string): Promise<StreamDecoder> {
+  return wrapPackageDecoder(source, "MP3", () => {
+    const decoder = new MPEGDecoder({ enableGapless: true });
+    return {
+      ready: decoder.ready,
+      decode: (chunk: Uint8Array) => decoder.decode(chunk),
+      flush: () => NOTHING_HELD,
+      free: () => decoder.free(),
+    } as PackageDecoder;
+  });
 }

@@ -10,41 +10,8 @@
  * reproduced: the difference is at most a few 16-bit steps).
  */
 import { OggOpusDecoder } from "ogg-opus-decoder";
-import { DecodeTracker, quantize16, type StreamDecoder } from "./codec.js";
+import { quantize16, wrapPackageDecoder, type PackageDecoder, type StreamDecoder } from "./codec.js";
 
-export async function createOpusDecoder(source: string): Promise<StreamDecoder> {
-  const tracker = new DecodeTracker(source, "Ogg Opus");
-  let decoder: OggOpusDecoder;
-  try {
-    decoder = new OggOpusDecoder({ speechQualityEnhancement: "none" });
-    await decoder.ready;
-  } catch (error) {
-    throw tracker.wrap(error);
-  }
-  return {
-    async decode(chunk) {
-      try {
-        // Typed as synchronous, but the package implements it as async.
-        return tracker.block(await decoder.decode(chunk), quantize16);
-      } catch (error) {
-        throw tracker.wrap(error);
-      }
-    },
-    async flush() {
-      try {
-        const block = tracker.block(await decoder.flush(), quantize16);
-        tracker.finish();
-        return block;
-      } catch (error) {
-        throw tracker.wrap(error);
-      }
-    },
-    free() {
-      try {
-        decoder.free();
-      } catch {
-        // Nothing left to release.
-      }
-    },
-  };
+export function createOpusDecoder(source: string): Promise<StreamDecoder> {
+  return wrapPackageDecoder(source, "Ogg Opus", () => new OggOpusDecoder({ speechQualityEnhancement: "none" }) as unknown as PackageDecoder, quantize16);
 }

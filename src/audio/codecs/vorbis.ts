@@ -7,40 +7,8 @@
  * floats rounded to 1/32768 steps; the same rounding is applied here.
  */
 import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
-import { DecodeTracker, quantize16, type StreamDecoder } from "./codec.js";
+import { quantize16, wrapPackageDecoder, type PackageDecoder, type StreamDecoder } from "./codec.js";
 
-export async function createVorbisDecoder(source: string): Promise<StreamDecoder> {
-  const tracker = new DecodeTracker(source, "Ogg Vorbis");
-  let decoder: OggVorbisDecoder;
-  try {
-    decoder = new OggVorbisDecoder();
-    await decoder.ready;
-  } catch (error) {
-    throw tracker.wrap(error);
-  }
-  return {
-    async decode(chunk) {
-      try {
-        return tracker.block(await decoder.decode(chunk), quantize16);
-      } catch (error) {
-        throw tracker.wrap(error);
-      }
-    },
-    async flush() {
-      try {
-        const block = tracker.block(await decoder.flush(), quantize16);
-        tracker.finish();
-        return block;
-      } catch (error) {
-        throw tracker.wrap(error);
-      }
-    },
-    free() {
-      try {
-        decoder.free();
-      } catch {
-        // Nothing left to release.
-      }
-    },
-  };
+export function createVorbisDecoder(source: string): Promise<StreamDecoder> {
+  return wrapPackageDecoder(source, "Ogg Vorbis", () => new OggVorbisDecoder() as unknown as PackageDecoder, quantize16);
 }
