@@ -36,3 +36,7 @@ export type { BatchedModelSource } from "./hub/convertedCache.js";
 export { BUILDER_VERSION } from "./modelFile.js";
 export { DynamicBatcher, QueueFullError, RequestCancelledError } from "./pipeline/dynamicBatcher.js";
 export type { DynamicBatcherOptions, GroupListener } from "./pipeline/dynamicBatcher.js";
+export { TokenizerService, defaultFeatureWorkers } from "./serve/service.js";
+export type { DropStage, TokenizeBytesOptions, TokenizeBytesResult, TokenizerServiceOptions } from "./serve/service.js";
+export type { RawPcmFormat, RawPcmSpec } from "./serve/rawPcm.js";
+export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, UnsupportedAudioFormatError } from "./serve/errors.js";

@@ -7,6 +7,7 @@ import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
 import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
 import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
+import { SERVE_HELP, serveCommand } from "./serveCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
 const HELP = `s3tokenizer: S3Tokenizer speech tokens (CosyVoice 1/2/3) on onnxruntime
@@ -17,6 +18,7 @@ Commands:
   s3tokenizer verify --model PATH --wav_scp FILE   compare against the released ONNX, one utterance at a time
   s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
   s3tokenizer models [--download NAME]             list the known models and the cache; fetch models ahead of time
+  s3tokenizer serve --model NAME|PATH [--port P]   tokenize audio over HTTP, batching concurrent requests
   s3tokenizer help [COMMAND]
 
 Flags may be written --snake_case or --kebab-case.`;
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   export: { run: exportCommand, help: EXPORT_HELP },
   models: { run: modelsCommand, help: MODELS_HELP },
   extract: { run: extractCommand, help: EXTRACT_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

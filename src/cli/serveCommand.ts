@@ -1,0 +1,138 @@
+/**
+ * `s3tokenizer serve`: the online tokenizer over HTTP (src/serve). Runs until SIGTERM or SIGINT,
+ * then stops accepting, answers every request it has, and exits 0. A second signal exits at once.
+ */
+import { UsageError } from "../errors.js";
+import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
+import { startServe, type ServeOptions } from "../serve/serve.js";
+import { deviceOrdinal, parseDevice } from "../runtime/session.js";
+import { integerFlag, parseFlags, requireFlag } from "./args.js";
+
+export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
+
+Tokenizes audio over HTTP. Requests that arrive close together go through the model together
+(dynamic batching); each answer equals the tokens of that audio alone.
+
+  POST /v1/tokenize   body: an audio file (WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus), or raw
+                      little-endian mono samples with ?sample_rate=R&format=pcm16|f32
+                      answer: {"code": [...], "code_len": N, "model": ..., "token_rate": 25|50, "audio_s": S}
+  GET  /healthz       200 while the process is alive
+  GET  /readyz        200 once the model is loaded and warmed up, else 503
+  GET  /metrics       Prometheus metrics
+
+Options (snake_case or kebab-case):
+  --device cpu|cuda|cuda:N|webgpu   execution device (default cpu)
+  --host H            address to listen on (default 127.0.0.1)
+  --port P            port (default 8080; 0 picks a free one)
+  --max_wait_ms W     longest a request waits for others to share its batch (default 10)
+  --max_batch_frames F  padded mel frames per forward pass (default 12000 on cpu, 96000 on a GPU);
+                      a batch gathers up to 4 x F frames
+  --max_audio_s S     longest audio per request in seconds (default ${DEFAULT_MAX_AUDIO_SECONDS}); longer: 413
+  --max_body_mb M     largest request body in MiB (default 32); larger: 413
+  --max_queue Q       most requests received and not yet running in the model (default 128); more: 503
+  --deadline_ms D     a request not answered within D ms gets 504 and its work is dropped (default 60000)
+  --token_file FILE   require "Authorization: Bearer <token>" (token = the file's content) on every
+                      route but /healthz and /readyz; 401 otherwise
+  --insecure          allow a non-loopback --host without --token_file
+  --allow_ffmpeg      decode other containers (MP4/M4A, WebM, AIFF...) with ffmpeg; off by default
+  --feature_workers N decoding/log-mel threads (default: cores / 4, 1 to 4; 0 = on the main thread)
+
+Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT); 2 usage errors, an unsafe --host, or a
+model that cannot be loaded.`;
+
+function positiveNumber(values: Record<string, unknown>, name: string, fallback: number): number {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`--${name.replace(/-/g, "_")} must be a positive number, got "${String(value)}"`);
+  return parsed;
+}
+
+/** Like integerFlag, but 0 is allowed (--port 0, --feature_workers 0). */
+function countFlag(values: Record<string, unknown>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`--${name.replace(/-/g, "_")} must be a non-negative integer, got "${String(value)}"`);
+  return parsed;
+}
+
+export function parseServeOptions(argv: string[]): ServeOptions {
+  const { values } = parseFlags(argv, {
+    model: { type: "string" },
+    device: { type: "string", default: "cpu" },
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string" },
+    "max-wait-ms": { type: "string" },
+    "max-batch-frames": { type: "string" },
+    "max-audio-s": { type: "string" },
+    "max-body-mb": { type: "string" },
+    "max-queue": { type: "string" },
+    "deadline-ms": { type: "string" },
+    "token-file": { type: "string" },
+    insecure: { type: "boolean", default: false },
+    "allow-ffmpeg": { type: "boolean", default: false },
+    "feature-workers": { type: "string" },
+  });
+  const device = parseDevice(String(values.device));
+  const port = countFlag(values, "port") ?? 8080;
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const maxWaitMs = countFlag(values, "max-wait-ms") ?? 10;
+  return {
+    model: requireFlag(values, "model"),
+    device,
+    deviceId: deviceOrdinal(String(values.device)),
+    host: String(values.host),
+    port,
+    maxWaitMs,
+    maxBatchFrames: integerFlag(values, "max-batch-frames") ?? (device === "cpu" ? 12_000 : 96_000),
+    maxAudioSeconds: positiveNumber(values, "max-audio-s", DEFAULT_MAX_AUDIO_SECONDS),
+    maxBodyBytes: Math.floor(positiveNumber(values, "max-body-mb", 32) * 2 ** 20),
+    maxQueue: integerFlag(values, "max-queue") ?? 128,
+    deadlineMs: integerFlag(values, "deadline-ms") ?? 60_000,
+    tokenFile: values["token-file"] as string | undefined,
+    insecure: Boolean(values.insecure),
+    allowFfmpeg: Boolean(values["allow-ffmpeg"]),
+    featureWorkers: countFlag(values, "feature-workers"),
+  };
+}
+
+/** Resolves with the first SIGTERM or SIGINT; a second one exits immediately. */
+function firstSignal(log: (line: string) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      const force = (again: NodeJS.Signals) => {
+        log(`${again} again: exiting without waiting`);
+        process.exit(1);
+      };
+      process.once("SIGTERM", force);
+      process.once("SIGINT", force);
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const log = (line: string) => process.stderr.write(`s3tokenizer serve: ${line}\n`);
+  const options = parseServeOptions(argv);
+  // Listen for signals before anything slow starts: a SIGTERM during the model load is honoured too.
+  const signal = firstSignal(log);
+  const handle = await startServe({ ...options, log });
+  const outcome = await Promise.race([
+    handle.ready.then(() => null, (error: unknown) => ({ error })),
+    signal.then(() => null),
+  ]);
+  if (outcome !== null) {
+    await handle.shutdown();
+    throw outcome.error;
+  }
+  const received = await signal;
+  log(`${received}: not accepting new connections; finishing ${handle.http.inProgress} request(s) in progress`);
+  await handle.shutdown();
+  log("stopped");
+  return 0;
+}

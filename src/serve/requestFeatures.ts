@@ -1,0 +1,65 @@
+/**
+ * The work of one request before the model: body → 16 kHz samples → log-mel. Pure (no worker
+ * plumbing), so the pool can run it in a thread and TokenizerService can run it inline.
+ * Errors cross the thread boundary as plain data and are revived as the same typed classes.
+ */
+import { AudioDecodeError, AudioTooShortError, InvalidInputError } from "../errors.js";
+import { SAMPLE_RATE } from "../features/constants.js";
+import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
+import { decodeBody } from "./boundedDecode.js";
+import { AudioTooLongError, UnsupportedAudioFormatError } from "./errors.js";
+import type { RawPcmSpec } from "./rawPcm.js";
+
+export interface FeatureJob {
+  bytes: Uint8Array;
+  /** Names the input in error messages. */
+  source: string;
+  nMels: number;
+  maxSeconds: number;
+  allowFfmpeg: boolean;
+  pcm?: RawPcmSpec;
+}
+
+export interface JobFeatures {
+  mel: MelSpectrogram;
+  /** Length of the audio at 16 kHz. */
+  seconds: number;
+}
+
+export async function computeJobFeatures(job: FeatureJob): Promise<JobFeatures> {
+  const samples = await decodeBody(job.bytes, job.source, { maxSeconds: job.maxSeconds, allowFfmpeg: job.allowFfmpeg, pcm: job.pcm });
+  const mel = logMelSpectrogram(samples, job.nMels, { source: job.source });
+  return { mel, seconds: samples.length / SAMPLE_RATE };
+}
+
+/** An error as structured-clone-safe data. */
+export interface SerializedError {
+  kind: "unsupported" | "decode" | "too_short" | "too_long" | "invalid" | "internal";
+  message: string;
+  source?: string;
+  limitSeconds?: number;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UnsupportedAudioFormatError) return { kind: "unsupported", message, source: error.source };
+  if (error instanceof AudioDecodeError) return { kind: "decode", message, source: error.source };
+  if (error instanceof AudioTooShortError) return { kind: "too_short", message, source: error.source };
+  if (error instanceof AudioTooLongError) return { kind: "too_long", message, source: error.source, limitSeconds: error.limitSeconds };
+  if (error instanceof InvalidInputError) return { kind: "invalid", message };
+  return { kind: "internal", message };
+}
+
+/** The typed error again, with the original message (constructors would rebuild it differently). */
+export function reviveError(data: SerializedError): Error {
+  const source = data.source ?? "request body";
+  const error =
+    data.kind === "unsupported" ? new UnsupportedAudioFormatError(source, "")
+    : data.kind === "decode" ? new AudioDecodeError(source, "")
+    : data.kind === "too_short" ? new AudioTooShortError(source, 0, 0)
+    : data.kind === "too_long" ? new AudioTooLongError(source, null, data.limitSeconds ?? 0)
+    : data.kind === "invalid" ? new InvalidInputError("")
+    : new Error("");
+  error.message = data.message;
+  return error;
+}

@@ -1,0 +1,118 @@
+/**
+ * Starting the whole service: safety checks, then listen (so /healthz answers during a long model
+ * load), then load the model, warm it up with one dummy utterance, and only then report ready.
+ * Used by `s3tokenizer serve` and by tests that run the server in-process.
+ */
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import type { Device } from "../runtime/session.js";
+import { S3Tokenizer } from "../tokenizer.js";
+import { BearerAuth } from "./auth.js";
+import { checkBindSafety } from "./bind.js";
+import { TokenizerHttpServer } from "./httpServer.js";
+import { TokenizerService } from "./service.js";
+
+export interface ServeOptions {
+  /** Registry name or path of a released model file. */
+  model: string;
+  device?: Device;
+  deviceId?: number;
+  host: string;
+  port: number;
+  maxWaitMs: number;
+  /** Padded mel frames per forward pass; a group gathers up to four passes' worth. */
+  maxBatchFrames: number;
+  maxAudioSeconds: number;
+  maxBodyBytes: number;
+  maxQueue: number;
+  deadlineMs: number;
+  tokenFile?: string;
+  insecure: boolean;
+  allowFfmpeg: boolean;
+  featureWorkers?: number;
+  log?: (line: string) => void;
+}
+
+export interface ServeHandle {
+  url: string;
+  port: number;
+  http: TokenizerHttpServer;
+  /** Resolves once the model is loaded and warm; rejects when it cannot be loaded. */
+  ready: Promise<TokenizerService>;
+  /** Graceful stop (see TokenizerHttpServer.shutdown), then the model and threads released. */
+  shutdown(): Promise<void>;
+}
+
+/** Groups hold this many forward passes' worth of frames (as the extraction command does). */
+const GROUP_PASSES = 4;
+
+/** The name answers carry: a file's name without .onnx, or the registry name as given. */
+export function modelDisplayName(model: string): string {
+  return existsSync(model) ? basename(model).replace(/\.onnx$/i, "") : model;
+}
+
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const log = options.log ?? (() => undefined);
+  // Refusals come before anything is bound or loaded.
+  const auth = options.tokenFile === undefined ? null : BearerAuth.fromFile(options.tokenFile);
+  checkBindSafety(options.host, auth !== null, options.insecure);
+  const http = new TokenizerHttpServer({
+    host: options.host,
+    port: options.port,
+    maxBodyBytes: options.maxBodyBytes,
+    deadlineMs: options.deadlineMs,
+    maxQueue: options.maxQueue,
+    auth,
+    modelName: modelDisplayName(options.model),
+  });
+  const address = await http.listen();
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log(`listening on ${url}${auth ? " (bearer token required)" : ""}; loading ${options.model}`);
+
+  let service: TokenizerService | null = null;
+  const ready = (async () => {
+    const loadStart = performance.now();
+    const tokenizer = await S3Tokenizer.load(options.model, {
+      device: options.device,
+      deviceId: options.deviceId,
+      maxBatchFrames: options.maxBatchFrames,
+    });
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    service = new TokenizerService(
+      tokenizer,
+      {
+        maxWaitMs: options.maxWaitMs,
+        maxGroupFrames: options.maxBatchFrames * GROUP_PASSES,
+        maxQueue: options.maxQueue,
+        maxAudioSeconds: options.maxAudioSeconds,
+        allowFfmpeg: options.allowFfmpeg,
+        featureWorkers: options.featureWorkers,
+      },
+      true,
+    );
+    const warmStart = performance.now();
+    await service.warmUp();
+    const warmSeconds = (performance.now() - warmStart) / 1000;
+    http.metrics.modelLoadSeconds.set(loadSeconds);
+    http.metrics.warmUpSeconds.set(warmSeconds);
+    http.setService(service);
+    const { info } = tokenizer;
+    log(`ready: ${info.version} model (${tokenizer.tokenRate} tokens/s) loaded in ${loadSeconds.toFixed(1)} s, warmed up in ${warmSeconds.toFixed(2)} s`);
+    return service;
+  })();
+  // A failed load is reported through `ready`; keep it from counting as unhandled meanwhile.
+  ready.catch(() => undefined);
+
+  return {
+    url,
+    port: address.port,
+    http,
+    ready,
+    shutdown: async () => {
+      await http.shutdown();
+      await ready.catch(() => undefined);
+      await (service as TokenizerService | null)?.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * TokenizerService: the online tokenizer as a library class, with no HTTP in it. Audio bytes in
+ * (any format the audio module decodes, or raw PCM), tokens out; decoding and log-mel in worker
+ * threads; utterances from concurrent callers batched by the DynamicBatcher, so they go through
+ * the model together and get the same tokens as one at a time. Work whose AbortSignal fires is
+ * dropped wherever it is: before decoding, after decoding, while queued for the model; a group
+ * already running cannot be interrupted, so its result is thrown away.
+ */
+import { availableParallelism } from "node:os";
+import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
+import { S3Tokenizer, type TokenizerOptions } from "../tokenizer.js";
+import type { MelSpectrogram } from "../features/logMel.js";
+import { RequestFeaturePool } from "./featurePool.js";
+import type { RawPcmSpec } from "./rawPcm.js";
+
+export interface TokenizerServiceOptions extends DynamicBatcherOptions {
+  /** Longest audio accepted per call, in seconds (default 600); decoding stops past it. */
+  maxAudioSeconds?: number;
+  /** Decoding/log-mel threads; 0 decodes on the calling thread (default: see defaultFeatureWorkers). */
+  featureWorkers?: number;
+  /**
+   * Let recognised containers that only ffmpeg reads (MP4/M4A, WebM, AIFF...) go to ffmpeg
+   * (default false: only WAV, FLAC, MP3, Ogg Vorbis/Opus are decoded, in-process).
+   */
+  allowFfmpeg?: boolean;
+}
+
+export interface TokenizeBytesOptions {
+  /**
+   * Abort to drop the work (client gone, deadline passed); the call rejects with the Error given to
+   * abort(reason), or RequestCancelledError after a plain abort().
+   */
+  signal?: AbortSignal;
+  /** The bytes are headerless little-endian mono samples, not an audio file. */
+  pcm?: RawPcmSpec;
+  /** Names the input in error messages (default "request body"). */
+  source?: string;
+  /** Move `bytes` to the worker instead of copying it; the caller must not use it afterwards. */
+  transfer?: boolean;
+}
+
+export interface TokenizeBytesResult {
+  codes: Int32Array;
+  /** Length of the audio at 16 kHz, in seconds. */
+  audioSeconds: number;
+}
+
+/** Where dropped work was when its signal fired. */
+export type DropStage = "decoding" | "queued" | "running";
+export type DropListener = (stage: DropStage, reason: unknown) => void;
+
+export const DEFAULT_MAX_AUDIO_SECONDS = 600;
+
+/**
+ * Feature threads by default: features cost ~3 ms per second of audio against tens for a full-size
+ * model on the same cores, so a few threads keep up with the model; more would only take cores
+ * from onnxruntime's operator threads.
+ */
+export function defaultFeatureWorkers(): number {
+  return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 4)));
+}
+
+/** The error an aborted call rejects with: the reason given to abort(), or RequestCancelledError for a plain abort(). */
+function abortReason(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  const plainAbort = reason instanceof DOMException && reason.name === "AbortError";
+  return reason instanceof Error && !plainAbort ? reason : new RequestCancelledError();
+}
+
+export class TokenizerService {
+  readonly tokenizer: S3Tokenizer;
+  readonly batcher: DynamicBatcher;
+  readonly maxAudioSeconds: number;
+  private readonly allowFfmpeg: boolean;
+  private readonly pool: RequestFeaturePool;
+  private readonly ownsTokenizer: boolean;
+  private readonly dropListeners: DropListener[] = [];
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  /** Wraps a loaded tokenizer; close() leaves it open (the caller owns it). */
+  constructor(tokenizer: S3Tokenizer, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
+    this.tokenizer = tokenizer;
+    this.batcher = new DynamicBatcher(tokenizer, options);
+    this.maxAudioSeconds = options.maxAudioSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
+    this.allowFfmpeg = options.allowFfmpeg ?? false;
+    this.pool = new RequestFeaturePool(options.featureWorkers ?? defaultFeatureWorkers());
+    this.ownsTokenizer = ownsTokenizer;
+  }
+
+  /** Loads the model by name or path (S3Tokenizer.load) and wraps it; close() disposes it. */
+  static async load(model: string, options: TokenizerOptions & TokenizerServiceOptions = {}): Promise<TokenizerService> {
+    const tokenizer = await S3Tokenizer.load(model, options);
+    return new TokenizerService(tokenizer, options, true);
+  }
+
+  /** Calls of tokenizeBytes in progress (decoding, queued or running). */
+  get pending(): number {
+    return this.active;
+  }
+
+  /** Called for every call whose work is dropped because its signal fired. */
+  onDrop(listener: DropListener): void {
+    this.dropListeners.push(listener);
+  }
+
+  /** Tokens of one audio file (or raw PCM) held in memory, batched with concurrent calls. */
+  async tokenizeBytes(bytes: Uint8Array, options: TokenizeBytesOptions = {}): Promise<TokenizeBytesResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortReason(signal);
+    this.active++;
+    try {
+      const job = {
+        bytes,
+        source: options.source ?? "request body",
+        nMels: this.tokenizer.info.dims.nMels,
+        maxSeconds: this.maxAudioSeconds,
+        allowFfmpeg: this.allowFfmpeg,
+        pcm: options.pcm,
+      };
+      const features = await this.pool.compute(job, options.transfer ?? false);
+      if (signal?.aborted) {
+        this.emitDrop("decoding", signal.reason);
+        throw abortReason(signal);
+      }
+      const codes = await this.submit(features.mel, signal);
+      return { codes, audioSeconds: features.seconds };
+    } finally {
+      this.active--;
+      this.notifyIdle();
+    }
+  }
+
+  /** One dummy utterance (1 s of a quiet tone) through decoding and the model: first-call costs paid. */
+  async warmUp(): Promise<void> {
+    const samples = 16_000;
+    const bytes = new Uint8Array(samples * 2);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < samples; i++) view.setInt16(2 * i, Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / 16_000)), true);
+    await this.tokenizeBytes(bytes, { pcm: { sampleRate: 16_000, format: "pcm16" }, source: "warm-up", transfer: true });
+  }
+
+  /** Resolves when no call is in progress and the model is idle (for graceful shutdown). */
+  async idle(): Promise<void> {
+    if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.batcher.idle();
+  }
+
+  /** Stops the feature threads; disposes the tokenizer when load() made it. */
+  async close(): Promise<void> {
+    await this.pool.close();
+    if (this.ownsTokenizer) await this.tokenizer.dispose();
+  }
+
+  /**
+   * The batcher's answer, or the abort reason as soon as the signal fires. Whether the work was
+   * still queued (the batcher removed it) or already running is known when the batcher settles.
+   */
+  private submit(mel: MelSpectrogram, signal: AbortSignal | undefined): Promise<Int32Array> {
+    const outcome = this.batcher.submit(mel, signal);
+    if (!signal) return outcome;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortReason(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+      outcome.then(
+        (codes) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) this.emitDrop("running", signal.reason);
+          else resolve(codes);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted && error instanceof RequestCancelledError) this.emitDrop("queued", signal.reason);
+          reject(signal.aborted ? abortReason(signal) : error);
+        },
+      );
+    });
+  }
+
+  private emitDrop(stage: DropStage, reason: unknown): void {
+    for (const listener of this.dropListeners) listener(stage, reason);
+  }
+
+  private notifyIdle(): void {
+    if (this.active > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
