@@ -1,0 +1,86 @@
+/** What the benchmark reports per version, and how the headline figures follow from the runs. */
+import { compareTokens, summarize } from "../src/verify/missRate.js";
+import type { FirstTokenResult } from "./firstToken.js";
+import type { FlopCount } from "./flops.js";
+import type { GemmCeiling } from "./gemm.js";
+import { summarizeTimes, type TimingSummary } from "./stats.js";
+
+export interface VariantTiming extends TimingSummary {
+  /** Audio seconds per wall second, of the median and of the best run. */
+  xrt_median: number;
+  xrt_best: number;
+}
+
+export interface VersionResult {
+  // Headline figures (null where the variant failed or was skipped); xRT from median times.
+  a_xrt: number | null;
+  b1_xrt: number | null;
+  b2_xrt: number | null;
+  a_over_b1: number | null;
+  a_over_b2: number | null;
+  a_gflops: number | null;
+  gemm_gflops: number | null;
+  /** a_gflops / gemm_gflops, 0..1. */
+  a_share_of_ceiling: number | null;
+  peak_rss_mb: number | null;
+  first_token_s: number | null;
+  fast_xrt: number | null;
+  fast_miss_rate_pct: number | null;
+  // Details.
+  audio_seconds: number;
+  flops: FlopCount;
+  timings: Partial<Record<"a" | "fast" | "b1" | "b2", VariantTiming>>;
+  gemm: ReturnType<GemmCeiling["results"]> | null;
+  /** (a) against (b1): both should give the same tokens (a sanity check, not a speed figure). */
+  a_vs_b1_miss_rate_pct: number | null;
+  first_token: FirstTokenResult | null;
+  /** Seconds of the peak-memory child's own (a) run. */
+  child_a_seconds: number | null;
+  /**
+   * The MatMul ceiling's median over its best run. Alone on the machine the runs agree within
+   * ~10-15%; well below DISTURBED_BELOW, other work shared the cores during the rounds and every
+   * median of this version is suspect (the load average, a 1-minute mean, often misses bursts).
+   */
+  gemm_median_over_best: number | null;
+  /** 1-minute load average before and after the timed rounds: other work on the machine shows here. */
+  load_average_1m: [number, number] | null;
+  errors: Record<string, string>;
+}
+
+export const DISTURBED_BELOW = 0.75;
+
+/** See VersionResult.gemm_median_over_best. */
+export function gemmStability(gemm: VersionResult["gemm"]): number | null {
+  if (!gemm || gemm.shapes.length === 0) return null;
+  return gemm.ceiling_gflops / Math.max(...gemm.shapes.map((s) => s.best_gflops));
+}
+
+export function variantTiming(runs: readonly number[], audioSeconds: number): VariantTiming | undefined {
+  if (runs.length === 0) return undefined;
+  const summary = summarizeTimes(runs);
+  return { ...summary, xrt_median: audioSeconds / summary.median_s, xrt_best: audioSeconds / summary.min_s };
+}
+
+/** Miss rate in percent of `candidate` against `reference` over the keys of the reference. */
+export function missRatePct(reference: Map<string, number[]>, candidate: Map<string, number[]>): number {
+  const comparisons = [...reference].map(([key, tokens]) => {
+    const other = candidate.get(key);
+    // A key the candidate lacks counts as every position missed, not as nothing compared.
+    return other ? compareTokens(tokens, other) : { compared: tokens.length, misses: tokens.length, referenceLength: tokens.length, candidateLength: 0 };
+  });
+  return summarize(comparisons).missRate * 100;
+}
+
+export function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {
+  return numerator != null && denominator != null && denominator > 0 ? numerator / denominator : null;
+}
+
+/** The result of a version that could not be measured at all (e.g. its model failed to generate). */
+export function failedResult(audioSeconds: number, flops: FlopCount, errors: Record<string, string>): VersionResult {
+  return {
+    a_xrt: null, b1_xrt: null, b2_xrt: null, a_over_b1: null, a_over_b2: null, a_gflops: null, gemm_gflops: null,
+    a_share_of_ceiling: null, peak_rss_mb: null, first_token_s: null, fast_xrt: null, fast_miss_rate_pct: null,
+    audio_seconds: audioSeconds, flops, timings: {}, gemm: null, a_vs_b1_miss_rate_pct: null, first_token: null,
+    child_a_seconds: null, gemm_median_over_best: null, load_average_1m: null, errors,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: the performance benchmark of the project. Prepares the cached models and
+ * workload, measures every requested version in turn (see versionBench.ts), prints the report,
+ * and writes the JSON with --json. A failure is reported for its version or variant and the rest
+ * goes on; the exit code is 1 when anything failed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readWavScp } from "../src/audio/wavScp.js";
+import { defaultCacheDir } from "../src/hub/cacheDir.js";
+import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from "./args.js";
+import { ensureBenchModel, MODEL_SEED } from "./benchModels.js";
+import { workloadFlops } from "./flops.js";
+import { GemmCeiling } from "./gemm.js";
+import { machineInfo } from "./machine.js";
+import { formatReport } from "./report.js";
+import { failedResult, type VersionResult } from "./results.js";
+import { benchVersion } from "./versionBench.js";
+import { ensureWorkload, workloadSpec } from "./workload.js";
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function bench(options: BenchOptions): Promise<number> {
+  // The project's cache rule ($S3TOKENIZER_CACHE, else XDG, else ~/.cache/s3tokenizer), under bench/.
+  const cacheDir = options.cache ? resolve(options.cache) : join(defaultCacheDir(undefined), "bench");
+  const machine = machineInfo();
+  const workload = ensureWorkload(cacheDir, workloadSpec(options.quick), log);
+  const entries = await readWavScp(workload.scp);
+  const cliPath = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+
+  // Every model before anything is timed, one at a time (each in its own process).
+  const modelPaths = new Map<string, string>();
+  const results: Record<string, VersionResult> = {};
+  for (const key of options.versions) {
+    try {
+      modelPaths.set(key, await ensureBenchModel(cacheDir, key, log));
+    } catch (error) {
+      results[key] = failedResult(workload.audioSeconds, workloadFlops(FULL_SIZE[key], workload.melFrames), { model: message(error) });
+    }
+  }
+
+  let gemm: GemmCeiling | null = null;
+  const globalErrors: string[] = [];
+  try {
+    gemm = await GemmCeiling.open();
+  } catch (error) {
+    globalErrors.push(`MatMul ceiling: ${message(error)}`);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), "s3tok-bench-"));
+  try {
+    for (const key of options.versions) {
+      const modelPath = modelPaths.get(key);
+      if (!modelPath) continue;
+      try {
+        results[key] = await benchVersion(key, { modelPath, workload, entries, repeats: options.repeats, gemm, workDir, cliPath, log });
+      } catch (error) {
+        results[key] = failedResult(workload.audioSeconds, workloadFlops(FULL_SIZE[key], workload.melFrames), { version: message(error) });
+      }
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+    await gemm?.dispose();
+  }
+
+  // In the order asked for, whatever order they finished in.
+  const ordered = Object.fromEntries(options.versions.map((key) => [key, results[key]!]));
+  process.stdout.write("\n" + formatReport(machine, workload, options.repeats, ordered));
+  for (const error of globalErrors) process.stdout.write(`ERROR: ${error}\n`);
+  if (options.json) {
+    const report = {
+      machine,
+      workload: {
+        name: workload.spec.name,
+        seed: workload.spec.seed,
+        utterances: workload.utterances.length,
+        short_utterances: workload.spec.shortCount,
+        long_seconds: workload.spec.longSeconds,
+        audio_seconds: workload.audioSeconds,
+        repeats: options.repeats,
+        model_seed: MODEL_SEED,
+        cache_dir: cacheDir,
+      },
+      results: ordered,
+      errors: globalErrors,
+      finished_at: new Date().toISOString(),
+    };
+    writeFileSync(options.json, JSON.stringify(report, null, 1) + "\n");
+    log(`results written to ${options.json}`);
+  }
+  const failed = globalErrors.length > 0 || Object.values(ordered).some((r) => Object.keys(r.errors).length > 0);
+  return failed ? 1 : 0;
+}
+
+let code: number;
+try {
+  const options = parseBenchArgs(process.argv.slice(2));
+  if (options === "help") {
+    process.stdout.write(BENCH_HELP + "\n");
+    code = 0;
+  } else {
+    code = await bench(options);
+  }
+} catch (error) {
+  if (!(error instanceof BenchUsageError) && !(error instanceof TypeError && "code" in error)) throw error;
+  process.stderr.write(`bench: ${error.message}\n\n${BENCH_HELP}\n`);
+  code = 2;
+}
+// Explicit: onnxruntime's thread pools must not keep the process alive; children die on exit.
+process.exit(code);

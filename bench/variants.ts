@@ -1,0 +1,82 @@
+/**
+ * The timed variants of one version, each opened once (loading excluded from timing), warmed
+ * up on one short utterance, then run by the round-robin in versionBench.ts. A variant that
+ * fails to open or to run is reported and left out; the others go on.
+ */
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { ScpEntry } from "../src/audio/wavScp.js";
+import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
+import { S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
+import { extractOnce } from "./extractRun.js";
+import type { GemmCeiling } from "./gemm.js";
+import { releasedOnce } from "./releasedRun.js";
+import type { Utterance } from "./workload.js";
+
+export type VariantName = "a" | "fast" | "b1" | "b2" | "gemm";
+
+export interface Variant {
+  name: VariantName;
+  /** One timed pass over the workload: seconds, and tokens per key where the variant makes any. */
+  run(): Promise<{ seconds: number; tokens?: Map<string, number[]> }>;
+  dispose(): Promise<void>;
+}
+
+export interface VariantInputs {
+  modelPath: string;
+  nMels: number;
+  tokenRate: number;
+  entries: readonly ScpEntry[];
+  utterances: readonly Utterance[];
+  /** The short utterance the warm-up runs use. */
+  warmup: { entry: ScpEntry; utterance: Utterance };
+  /** Part files of (a) go under here. */
+  workDir: string;
+}
+
+/** (a) or its fast mode: the tokenizer loaded once, each run a full extraction like the CLI's. */
+export async function openExtraction(name: "a" | "fast", inputs: VariantInputs, options: TokenizerOptions): Promise<Variant> {
+  const tokenizer = await S3Tokenizer.load(inputs.modelPath, options);
+  const workDir = join(inputs.workDir, name);
+  try {
+    await extractOnce(tokenizer, [inputs.warmup.entry], workDir);
+  } catch (error) {
+    await tokenizer.dispose();
+    throw error;
+  }
+  return {
+    name,
+    run: () => extractOnce(tokenizer, inputs.entries, workDir),
+    dispose: () => tokenizer.dispose(),
+  };
+}
+
+/** (b1) with one onnxruntime thread, (b2) with all cores. */
+export async function openReleased(name: "b1" | "b2", inputs: VariantInputs): Promise<Variant> {
+  const threads = name === "b1" ? 1 : availableParallelism();
+  const runner = await ReleasedModelRunner.open(inputs.modelPath, { intraOpThreads: threads });
+  try {
+    await releasedOnce(runner, [inputs.warmup.utterance], inputs.nMels, inputs.tokenRate);
+  } catch (error) {
+    await runner.dispose();
+    throw error;
+  }
+  return {
+    name,
+    run: () => releasedOnce(runner, inputs.utterances, inputs.nMels, inputs.tokenRate),
+    dispose: () => runner.dispose(),
+  };
+}
+
+/** (c) in the same rotation, so the ceiling is measured under the same machine state. */
+export function gemmVariant(gemm: GemmCeiling): Variant {
+  return {
+    name: "gemm",
+    run: async () => {
+      const start = performance.now();
+      await gemm.measure();
+      return { seconds: (performance.now() - start) / 1000 };
+    },
+    dispose: async () => undefined, // shared by every version; run.ts releases it
+  };
+}
