@@ -1,12 +1,29 @@
 /**
  * Child entry for the peak-memory figure: `node childA.js --model PATH --wav_scp FILE --work DIR`
  * loads the tokenizer and runs variant (a) once over the list, alone in its process, then prints
- * one JSON line with the process's peak resident set size (process.resourceUsage().maxRSS).
+ * one JSON line with the process's peak resident set size.
+ *
+ * The peak is VmHWM from /proc/self/status where there is one, not process.resourceUsage().maxRSS:
+ * Linux carries ru_maxrss across fork and exec, so a child spawned by the benchmark (which holds
+ * gigabytes of sessions) would report the parent's size instead of its own. VmHWM belongs to the
+ * address space the exec created, so it counts this process only.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { S3Tokenizer } from "../src/tokenizer.js";
 import { extractOnce } from "./extractRun.js";
+
+/** Peak RSS in MiB, and where it was read from. */
+function peakRss(): { mb: number; source: string } {
+  try {
+    const kb = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (kb) return { mb: Number(kb) / 1024, source: "VmHWM" };
+  } catch {
+    // Not Linux: fall through.
+  }
+  return { mb: process.resourceUsage().maxRSS / 1024, source: "maxRSS" }; // maxRSS is in KiB
+}
 
 const { values } = parseArgs({
   options: { model: { type: "string" }, "wav_scp": { type: "string" }, work: { type: "string" } },
@@ -22,6 +39,5 @@ try {
 } finally {
   await tokenizer.dispose();
 }
-// maxRSS is in kilobytes.
-const peakRssMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ peak_rss_mb: peakRssMb, seconds }) + "\n");
+const peak = peakRss();
+process.stdout.write(JSON.stringify({ peak_rss_mb: peak.mb, peak_rss_source: peak.source, seconds }) + "\n");
