@@ -4,6 +4,7 @@
  */
 import { attr, type GraphBuilder } from "../onnx/builder.js";
 import { linear, type LayerNormStyle, type Precision } from "./layers.js";
+import type { FrameLayout } from "./framePacking.js";
 import { applyRotary, type RotaryTables } from "./rotary.js";
 import type { BlockWeights, ConvWeights, ModelDims } from "./weights.js";
 
@@ -19,16 +20,23 @@ export interface AttentionContext {
   layerNormStyle: LayerNormStyle;
   /** Precision of the projections and the MLP (attention products stay fp32). */
   precision: Precision;
+  /** Where the per-frame layers run: packed real frames [N, D] or padded [B, T, D]. */
+  frames: FrameLayout;
 }
 
-/** Attention output for xn [B, T, D] (already layer-normed): out(attn) (+ FSMN memory). */
+/**
+ * Attention output for xn (already layer-normed, in the frame layout: [N, D] packed or
+ * [B, T, D]): out(attn) (+ FSMN memory), in the same layout.
+ */
 export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWeights, scope: string): string {
-  const { g, dims } = ctx;
+  const { g, dims, frames } = ctx;
   const splitHeads = g.int64s([0, 0, dims.heads, dims.headDim]);
-  const valueFlat = linear(g, xn, block.value, `${scope}/value`, ctx.precision); // [B, T, D]
+  const project = (weights: BlockWeights["query"], name: string) =>
+    frames.unpack(linear(g, xn, weights, `${scope}/${name}`, ctx.precision)); // [B, T, D]
+  const valueFlat = project(block.value, "value"); // [B, T, D]
   // Named as the release's query reshape, whose shape constant tells the importer the head count.
-  let query = g.node("Reshape", [linear(g, xn, block.query, `${scope}/query`, ctx.precision), splitHeads], {}, `${scope}/Reshape`); // [B, T, H, K]
-  let key = g.node("Reshape", [linear(g, xn, block.key, `${scope}/key`, ctx.precision), splitHeads]); // [B, T, H, K]
+  let query = g.node("Reshape", [project(block.query, "query"), splitHeads], {}, `${scope}/Reshape`); // [B, T, H, K]
+  let key = g.node("Reshape", [project(block.key, "key"), splitHeads]); // [B, T, H, K]
   const value = g.node("Reshape", [valueFlat, splitHeads]); // [B, T, H, K]
   if (ctx.rotary) {
     query = applyRotary(g, query, ctx.rotary, dims.headDim);
@@ -46,9 +54,9 @@ export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWei
     g.node("Transpose", [context], { perm: attr.ints([0, 2, 1, 3]) }), // [B, T, H, K]
     g.int64s([0, 0, dims.width]),
   ]); // [B, T, D]
-  const projected = linear(g, merged, block.out, `${scope}/out`, ctx.precision); // [B, T, D]
+  const projected = linear(g, frames.pack(merged), block.out, `${scope}/out`, ctx.precision); // frame layout
   if (!block.fsmn) return projected;
-  return g.node("Add", [projected, fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn_block/Conv`)]);
+  return g.node("Add", [projected, frames.pack(fsmnMemory(ctx, valueFlat, block.fsmn, `${scope}/fsmn_block/Conv`))]);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
 import type { ModelProto } from "../onnx/types.js";
 import { selfAttention, type AttentionContext } from "./attention.js";
+import { packedFrames, PADDED_FRAMES } from "./framePacking.js";
 import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, type LayerNormStyle, type Precision } from "./layers.js";
 import { quantize } from "./quantizers.js";
 import { rotaryTables } from "./rotary.js";
@@ -75,6 +76,8 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
     layerNormStyle: layout.layerNorm,
     precision: layout.precision ?? "exact",
+    // The released layout is batch 1 without padding, so packing would only add gathers there.
+    frames: released ? PADDED_FRAMES : packedFrames(g, valid, frames2, dims.width),
   };
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
@@ -86,11 +89,12 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     ctx.rotary = rotaryTables(g, frames2, dims.headDim);
   }
 
+  x = ctx.frames.pack(x); // [N, D] real frames (or [B, T2, D] unchanged)
   weights.blocks.forEach((block, i) => {
     x = residualBlock(ctx, x, block, `/blocks.${i}`);
   });
 
-  const codes = quantize(g, x, weights.quantizer); // [B, T2] int32
+  const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer)); // [B, T2] int32, filler on padding
   if (released) {
     // The v1 releases answer int64 indices, v2/v3 int32.
     const type = weights.version === "v1" ? DataType.INT64 : DataType.INT32;
@@ -108,12 +112,12 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
   });
 }
 
-/** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)). [B, T, D] → [B, T, D]. */
+/** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)), x in the frame layout ([N, D] or [B, T, D]). */
 function residualBlock(ctx: AttentionContext, x: string, block: BlockWeights, scope: string): string {
   const { g } = ctx;
   const attnInput = layerNorm(g, x, block.attnLn, `${scope}/attn_ln`, ctx.layerNormStyle);
   const attended = g.node("Add", [x, selfAttention(ctx, attnInput, block, `${scope}/attn`)]);
   const mlpInput = layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`, ctx.layerNormStyle);
-  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`, ctx.precision)); // [B, T, 4D]
+  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`, ctx.precision)); // [N, 4D] or [B, T, 4D]
   return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp/mlp.2`, ctx.precision)]);
 }
