@@ -3,7 +3,7 @@
  * spectrograms, sample arrays or audio files into token sequences, batched, with long audio
  * through the 30 s windows.
  */
-import type * as OrtTypes from "onnxruntime-node";
+import { availableParallelism } from "node:os";
 import { loadAudio } from "./audio/loadAudio.js";
 import { InvalidInputError, ModelFormatError } from "./errors.js";
 import { logMelSpectrogram, type MelSpectrogram } from "./features/logMel.js";
@@ -15,7 +15,8 @@ import type { BatchLimits } from "./pipeline/batchPlan.js";
 import { sliceView, type MelView } from "./pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
 import { EncoderRunner } from "./runtime/encoderRunner.js";
-import { openSession, type RuntimeOptions } from "./runtime/session.js";
+import type { RuntimeOptions } from "./runtime/session.js";
+import { SessionStreams } from "./runtime/sessionStreams.js";
 
 export interface TokenizerOptions extends RuntimeOptions, HubOptions {
   /** "exact" (default): the released files' tokens. "fast": int8 projections, faster on CPU, some tokens differ. */
@@ -34,6 +35,12 @@ export interface TokenizerOptions extends RuntimeOptions, HubOptions {
    * pays (default 0.5).
    */
   maxPaddingRatio?: number;
+  /**
+   * Sessions running batches side by side, each in its own thread with its share of the
+   * intra-op threads (default: 2 on a CPU with at least 2 cores, 1 on a GPU). Each holds its own
+   * copy of the weights.
+   */
+  streams?: number;
 }
 
 /** A padded batch [batch, nMels, frames] (what `padding()` returns). */
@@ -57,46 +64,61 @@ export interface QuantizeResult {
 export type AudioInput = string | Float32Array;
 
 /** Batch limits by device: the CPU's bound memory and padding, a GPU's fill its width. */
-function defaultLimits(device: TokenizerOptions["device"]): Required<BatchLimits> {
+export function defaultBatchLimits(device: TokenizerOptions["device"]): Required<BatchLimits> {
   return device === undefined || device === "cpu"
     ? { maxBatchFrames: 12_000, maxBatchSize: 64, maxPaddingRatio: 0.1 }
     : { maxBatchFrames: 96_000, maxBatchSize: 128, maxPaddingRatio: 0.5 };
 }
 
+/** Streams and intra-op threads per stream: the CPU's cores shared out, one stream on a GPU. */
+function streamPlan(options: TokenizerOptions): { streams: number; runtime: RuntimeOptions } {
+  const onCpu = options.device === undefined || options.device === "cpu";
+  const cores = availableParallelism();
+  const streams = Math.max(1, options.streams ?? (onCpu ? Math.min(2, cores) : 1));
+  const intraOpThreads = options.intraOpThreads ?? (onCpu ? Math.max(1, Math.floor(cores / streams)) : undefined);
+  const runtime: RuntimeOptions = { device: options.device, deviceId: options.deviceId };
+  if (intraOpThreads !== undefined) runtime.intraOpThreads = intraOpThreads;
+  return { streams, runtime };
+}
+
 export class S3Tokenizer {
   readonly info: ModelInfo;
   private readonly runner: EncoderRunner;
-  private session: OrtTypes.InferenceSession | null;
+  private streams: SessionStreams | null;
+  /** Batches run at once (the session streams asked for). */
+  readonly parallelism: number;
 
-  private constructor(info: ModelInfo, session: OrtTypes.InferenceSession, limits: BatchLimits) {
+  private constructor(info: ModelInfo, streams: SessionStreams, limits: BatchLimits, parallelism: number) {
     this.info = info;
-    this.session = session;
-    this.runner = new EncoderRunner(session, info.dims.nMels, limits);
+    this.streams = streams;
+    this.parallelism = parallelism;
+    this.runner = new EncoderRunner(streams, info.dims.nMels, limits, parallelism);
   }
 
   /**
    * Loads a tokenizer by name (e.g. "speech_tokenizer_v2_25hz": from the cache, downloaded into
    * it when needed) or from the path of a released S3Tokenizer ONNX file (any version), and opens
-   * its batched session. The batched graph is built once per released file and then reused.
+   * its batched sessions. The batched graph is built once per released file and then reused.
    */
   static async load(nameOrPath: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
     const released = await resolveModel(nameOrPath, options);
+    const plan = streamPlan(options);
     let batched = await loadBatchedModel(released, options);
-    let session: OrtTypes.InferenceSession;
+    let streams: SessionStreams;
     try {
-      session = await openSession(batched.model, options, released);
+      streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     } catch (error) {
       // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
       if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
       batched = await loadBatchedModel(released, { ...options, convertedCache: "refresh" });
-      session = await openSession(batched.model, options, released);
+      streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     }
-    const defaults = defaultLimits(options.device);
-    return new S3Tokenizer(batched.info, session, {
+    const defaults = defaultBatchLimits(options.device);
+    return new S3Tokenizer(batched.info, streams, {
       maxBatchFrames: options.maxBatchFrames ?? defaults.maxBatchFrames,
       maxBatchSize: options.maxBatchSize ?? defaults.maxBatchSize,
       maxPaddingRatio: options.maxPaddingRatio ?? defaults.maxPaddingRatio,
-    });
+    }, plan.streams);
   }
 
   /** Tokens per second: 50 (v1 50 Hz) or 25. */
@@ -149,16 +171,16 @@ export class S3Tokenizer {
     return this.quantizeMels(mels);
   }
 
-  /** Frees the onnxruntime session. The tokenizer cannot be used afterwards. */
+  /** Frees the onnxruntime sessions and their threads. The tokenizer cannot be used afterwards. */
   async dispose(): Promise<void> {
-    const session = this.session;
-    this.session = null;
-    await session?.release();
+    const streams = this.streams;
+    this.streams = null;
+    await streams?.close();
   }
 
   /** Windows of every view through the model together, merged back per view. */
   private async encodeViews(views: readonly MelView[]): Promise<Int32Array[]> {
-    if (!this.session) throw new InvalidInputError("this S3Tokenizer has been disposed");
+    if (!this.streams) throw new InvalidInputError("this S3Tokenizer has been disposed");
     const segments = planSegments(views.map((v) => v.frames));
     const codes = await this.runner.encode(segments.map((s) => sliceView(views[s.utterance]!, s.start, s.frames)));
     const perUtterance: Int32Array[][] = views.map(() => []);

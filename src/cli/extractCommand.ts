@@ -12,7 +12,7 @@ import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.j
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard } from "../extract/rank.js";
 import { deviceOrdinal, parseDevice } from "../runtime/session.js";
-import { S3Tokenizer } from "../tokenizer.js";
+import { defaultBatchLimits, S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
 export const EXIT_OK = 0;
@@ -31,6 +31,8 @@ Options (snake_case or kebab-case):
   --batch_size N          most utterances or windows per forward pass (default 64)
   --max_frames F          most padded mel frames per forward pass (default 12000 on cpu, 96000 on a GPU)
   --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
+  --streams S             model sessions running batches side by side, each with its share of
+                          the cores and its own copy of the weights (default 2 on a CPU, 1 on a GPU)
   --rank R --world_size W this process's shard; otherwise read from torchrun (RANK, WORLD_SIZE,
                           LOCAL_RANK), SLURM (SLURM_PROCID, SLURM_NTASKS), a Kubernetes Indexed
                           Job (JOB_COMPLETION_INDEX with --world_size) or OpenMPI
@@ -56,6 +58,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
     "output-dir": { type: "string" },
     "batch-size": { type: "string" },
     "max-frames": { type: "string" },
+    streams: { type: "string" },
     "num-workers": { type: "string" },
     rank: { type: "string" },
     "world-size": { type: "string" },
@@ -70,8 +73,9 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const device = parseDevice(String(values.device));
   const ordinal = deviceOrdinal(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
-  const maxBatchSize = integerFlag(values, "batch-size") ?? 64;
-  const maxBatchFrames = integerFlag(values, "max-frames") ?? (device === "cpu" ? 12_000 : 96_000);
+  const defaults = defaultBatchLimits(device);
+  const maxBatchSize = integerFlag(values, "batch-size") ?? defaults.maxBatchSize;
+  const maxBatchFrames = integerFlag(values, "max-frames") ?? defaults.maxBatchFrames;
   const numWorkers = integerFlag(values, "num-workers") ?? Math.max(1, availableParallelism() - 1);
 
   // Everything that can be wrong with the request is found before any output is written.
@@ -82,6 +86,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
     deviceId: ordinal ?? placement.localRank,
     maxBatchFrames,
     maxBatchSize,
+    streams: integerFlag(values, "streams"),
     mode: parseMode(values.mode),
   });
   try {

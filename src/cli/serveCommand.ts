@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
 import { startServe, type ServeOptions } from "../serve/serve.js";
 import { deviceOrdinal, parseDevice } from "../runtime/session.js";
+import { defaultBatchLimits } from "../tokenizer.js";
 import { integerFlag, parseFlags, requireFlag } from "./args.js";
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
@@ -27,6 +28,7 @@ Options (snake_case or kebab-case):
   --max_wait_ms W     longest a request waits for others to share its batch (default 10)
   --max_batch_frames F  padded mel frames per forward pass (default 12000 on cpu, 96000 on a GPU);
                       a batch gathers up to 4 x F frames
+  --streams S         model sessions running batches side by side (default 2 on a CPU, 1 on a GPU)
   --max_audio_s S     longest audio per request in seconds (default ${DEFAULT_MAX_AUDIO_SECONDS}); longer: 413
   --max_body_mb M     largest request body in MiB (default 32); larger: 413
   --max_queue Q       most requests received and not yet running in the model (default 128); more: 503
@@ -65,6 +67,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     port: { type: "string" },
     "max-wait-ms": { type: "string" },
     "max-batch-frames": { type: "string" },
+    streams: { type: "string" },
     "max-audio-s": { type: "string" },
     "max-body-mb": { type: "string" },
     "max-queue": { type: "string" },
@@ -85,7 +88,8 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     host: String(values.host),
     port,
     maxWaitMs,
-    maxBatchFrames: integerFlag(values, "max-batch-frames") ?? (device === "cpu" ? 12_000 : 96_000),
+    maxBatchFrames: integerFlag(values, "max-batch-frames") ?? defaultBatchLimits(device).maxBatchFrames,
+    streams: integerFlag(values, "streams"),
     maxAudioSeconds: positiveNumber(values, "max-audio-s", DEFAULT_MAX_AUDIO_SECONDS),
     maxBodyBytes: Math.floor(positiveNumber(values, "max-body-mb", 32) * 2 ** 20),
     maxQueue: integerFlag(values, "max-queue") ?? 128,

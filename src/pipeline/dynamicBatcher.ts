@@ -2,8 +2,10 @@
  * Dynamic batching for callers that produce utterances one at a time (an HTTP service, a data
  * loader): utterances submitted within `maxWaitMs` of each other go through the model together,
  * up to `maxGroupFrames` mel frames per group, through the tokenizer's own engine (windows for
- * long audio, length-sorted batches under its frame budget). One group runs at a time; the next
- * gathers while it runs. Pending work can be cancelled with an AbortSignal until its group starts.
+ * long audio, length-sorted batches under its frame budget). As many groups run at once as the
+ * tokenizer has session streams, so that no stream idles while a group's last batch finishes;
+ * the next group gathers while they run. Pending work can be cancelled with an AbortSignal until
+ * its group starts.
  */
 import { S3TokenizerError } from "../errors.js";
 import type { MelSpectrogram } from "../features/logMel.js";
@@ -54,7 +56,9 @@ export type GroupListener = (size: number, frames: number) => void;
 
 export class DynamicBatcher {
   private readonly waiting: Pending[] = [];
+  /** Utterances in running groups. */
   private running = 0;
+  private runningGroups = 0;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   private readonly maxWaitMs: number;
@@ -114,7 +118,7 @@ export class DynamicBatcher {
   }
 
   private schedule(): void {
-    if (this.running > 0 || this.waiting.length === 0) return;
+    if (this.runningGroups >= this.tokenizer.parallelism || this.waiting.length === 0) return;
     const frames = this.waiting.reduce((sum, p) => sum + p.mel.frames, 0);
     const waited = Date.now() - this.waiting[0]!.enqueuedAt;
     if (frames >= this.maxGroupFrames || waited >= this.maxWaitMs) {
@@ -138,16 +142,19 @@ export class DynamicBatcher {
       group.push(next);
       frames += next.mel.frames;
     }
-    this.running = group.length;
+    this.running += group.length;
+    this.runningGroups++;
     this.groups++;
     for (const listener of this.listeners) listener(group.length, frames);
+    this.schedule(); // a free stream takes what is left now rather than after this group
     try {
       const codes = await this.tokenizer.quantizeMels(group.map((p) => p.mel));
       group.forEach((p, i) => p.resolve(codes[i]!));
     } catch (error) {
       for (const p of group) p.reject(error);
     } finally {
-      this.running = 0;
+      this.running -= group.length;
+      this.runningGroups--;
       this.notifyIdle();
       this.schedule();
     }

@@ -1,47 +1,50 @@
 /**
  * Runs the batched tokenizer graph on mel views: packs them into padded batches planned by
- * length under a frame budget, and returns each view's codes cut to its code length.
+ * length under a frame budget, runs the batches on the session streams (as many at once as there
+ * are streams), and returns each view's codes cut to its code length.
  */
-import type * as OrtTypes from "onnxruntime-node";
-import { GRAPH_IO } from "../models/tokenizerGraph.js";
 import { planBatches, type BatchLimits } from "../pipeline/batchPlan.js";
 import { packBatch, type MelView } from "../pipeline/melView.js";
-import { ort } from "./session.js";
+import type { SessionStreams } from "./sessionStreams.js";
 
 export class EncoderRunner {
   constructor(
-    private readonly session: OrtTypes.InferenceSession,
+    private readonly streams: SessionStreams,
     private readonly nMels: number,
     private readonly limits: BatchLimits,
+    /** Batches in flight at once: the number of streams asked for. */
+    private readonly parallelism: number,
   ) {}
 
   /** Codes of every view, in the order given. */
   async encode(views: readonly MelView[], limits: BatchLimits = this.limits): Promise<Int32Array[]> {
     const results: Int32Array[] = new Array(views.length);
-    for (const batch of planBatches(views.map((v) => v.frames), limits)) {
-      const codes = await this.runBatch(batch.map((i) => views[i]!));
-      batch.forEach((viewIndex, row) => {
-        results[viewIndex] = codes[row]!;
-      });
-    }
+    const batches = planBatches(views.map((v) => v.frames), limits); // longest first
+    let next = 0;
+    // Each lane packs its next batch only when it is about to send it, so at most `parallelism`
+    // packed copies exist at once whatever the number of batches.
+    const lane = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const codes = await this.runBatch(batch.map((i) => views[i]!));
+        batch.forEach((viewIndex, row) => {
+          results[viewIndex] = codes[row]!;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.parallelism, batches.length) }, lane));
     return results;
   }
 
   /** One forward pass over views packed into [B, M, Tmax]. */
   private async runBatch(views: readonly MelView[]): Promise<Int32Array[]> {
     const packed = packBatch(views, this.nMels); // [B, M, Tmax]
-    const lengths = Int32Array.from(views, (v) => v.frames); // [B]
-    const outputs = await this.session.run({
-      [GRAPH_IO.mels]: new ort.Tensor("float32", packed.data, [views.length, this.nMels, packed.frames]),
-      [GRAPH_IO.melLengths]: new ort.Tensor("int32", lengths, [views.length]),
-    });
-    const codes = outputs[GRAPH_IO.codes]!; // [B, T2] int32
-    const codeLengths = outputs[GRAPH_IO.codeLengths]!.data as Int32Array; // [B]
-    const width = codes.dims[1]!;
-    const data = codes.data as Int32Array;
-    const rows = views.map((_, b) => data.slice(b * width, b * width + codeLengths[b]!));
-    codes.dispose();
-    outputs[GRAPH_IO.codeLengths]!.dispose();
-    return rows;
+    const { codes, width, codeLengths } = await this.streams.run({
+      mels: packed.data,
+      lengths: Int32Array.from(views, (v) => v.frames), // [B]
+      nMels: this.nMels,
+      frames: packed.frames,
+    }); // codes [B, width]
+    return views.map((_, b) => codes.slice(b * width, b * width + codeLengths[b]!));
   }
 }

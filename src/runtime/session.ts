@@ -46,7 +46,8 @@ const INSTALL_HINT: Record<Exclude<Device, "cpu">, string> = {
   webgpu: "this onnxruntime-node build has no WebGPU execution provider (it ships on Linux x64, Windows and macOS)",
 };
 
-function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
+/** onnxruntime session options for a device and thread count. */
+export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
   const device = options.device ?? "cpu";
   const providers: ort.InferenceSession.ExecutionProviderConfig[] =
     device === "cuda"
@@ -63,23 +64,33 @@ function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOp
   return settings;
 }
 
+/** Throws DeviceUnavailableError, saying what to install, when the device's provider is missing. */
+export function requireDevice(options: RuntimeOptions): void {
+  const device = options.device ?? "cpu";
+  if (device !== "cpu" && !providerInstalled(device)) throw new DeviceUnavailableError(device, INSTALL_HINT[device]);
+}
+
+/** The typed error for onnxruntime refusing to open `source` on the device, with its reason. */
+export function openFailure(options: RuntimeOptions, source: string, reason: string, cause?: unknown): Error {
+  const device = options.device ?? "cpu";
+  // A provider that is installed but finds no usable GPU (no driver, no adapter) fails here.
+  if (device !== "cpu") return new DeviceUnavailableError(device, reason, { cause });
+  return new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause });
+}
+
 /** Opens a session on model bytes or a file path; `source` names the model in errors. */
 export async function openSession(
   model: Uint8Array | string,
   options: RuntimeOptions,
   source: string,
 ): Promise<ort.InferenceSession> {
-  const device = options.device ?? "cpu";
-  if (device !== "cpu" && !providerInstalled(device)) throw new DeviceUnavailableError(device, INSTALL_HINT[device]);
+  requireDevice(options);
   try {
     return typeof model === "string"
       ? await ort.InferenceSession.create(model, sessionOptions(options))
       : await ort.InferenceSession.create(model, sessionOptions(options));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    // A provider that is installed but finds no usable GPU (no driver, no adapter) fails here.
-    if (device !== "cpu") throw new DeviceUnavailableError(device, reason, { cause: error });
-    throw new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause: error });
+    throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
   }
 }
 

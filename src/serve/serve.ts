@@ -22,6 +22,8 @@ export interface ServeOptions {
   maxWaitMs: number;
   /** Padded mel frames per forward pass; a group gathers up to four passes' worth. */
   maxBatchFrames: number;
+  /** Model sessions running batches side by side (S3Tokenizer's `streams`). */
+  streams?: number;
   maxAudioSeconds: number;
   maxBodyBytes: number;
   maxQueue: number;
@@ -77,6 +79,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       device: options.device,
       deviceId: options.deviceId,
       maxBatchFrames: options.maxBatchFrames,
+      streams: options.streams,
     });
     const loadSeconds = (performance.now() - loadStart) / 1000;
     service = new TokenizerService(

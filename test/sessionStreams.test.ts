@@ -1,0 +1,64 @@
+/** Session streams: several sessions in worker threads running batches side by side. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { InvalidInputError, ModelFormatError } from "../src/errors.js";
+import { logMelSpectrogram } from "../src/features/logMel.js";
+import { buildBatchedModel } from "../src/modelFile.js";
+import { SessionStreams } from "../src/runtime/sessionStreams.js";
+import { S3Tokenizer } from "../src/tokenizer.js";
+import { modelPath, sixteenKilohertzUtterances } from "./support/conformance.js";
+import { fixturesDir, skipReason } from "./support/fixtures.js";
+
+const fixtures = fixturesDir();
+const skip = fixtures ? false : skipReason;
+const MODEL = "speech_tokenizer_v2_25hz";
+
+test("three streams give every utterance the tokens one stream gives", { skip }, async () => {
+  const utterances = await sixteenKilohertzUtterances(fixtures!);
+  // Batches of at most two inputs, so that many batches are in flight across the streams.
+  const limits = { maxBatchSize: 2, maxPaddingRatio: Infinity };
+  const one = await S3Tokenizer.load(modelPath(fixtures!, MODEL), { ...limits, streams: 1 });
+  const three = await S3Tokenizer.load(modelPath(fixtures!, MODEL), { ...limits, streams: 3, intraOpThreads: 1 });
+  try {
+    assert.equal(three.parallelism, 3);
+    const mels = utterances.map((u) => logMelSpectrogram(u.samples, one.info.dims.nMels));
+    const expected = await one.quantizeMels(mels);
+    const actual = await three.quantizeMels(mels);
+    assert.equal(actual.length, expected.length);
+    expected.forEach((codes, i) => assert.deepEqual(Array.from(actual[i]!), Array.from(codes), utterances[i]!.key));
+    // Calls that overlap share the streams and still get their own answers.
+    const [first, second] = await Promise.all([three.quantizeMels(mels.slice(0, 5)), three.quantizeMels(mels.slice(5))]);
+    assert.deepEqual([...first, ...second].map((c) => Array.from(c)), expected.map((c) => Array.from(c)));
+  } finally {
+    await one.dispose();
+    await three.dispose();
+  }
+  await assert.rejects(three.quantizeMels([]), InvalidInputError);
+});
+
+test("a batch onnxruntime rejects fails alone; the stream goes on with the next", { skip }, async () => {
+  const { bytes, info } = await buildBatchedModel(modelPath(fixtures!, MODEL));
+  const streams = await SessionStreams.open(bytes, { intraOpThreads: 1 }, "fixture v2", 1);
+  try {
+    const frames = 200;
+    const wrongBands = info.dims.nMels + 1;
+    await assert.rejects(
+      streams.run({ mels: new Float32Array(wrongBands * frames), lengths: Int32Array.from([frames]), nMels: wrongBands, frames }),
+      /fixture v2: onnxruntime failed/,
+    );
+    const good = await streams.run({ mels: new Float32Array(info.dims.nMels * frames), lengths: Int32Array.from([frames]), nMels: info.dims.nMels, frames });
+    assert.deepEqual(Array.from(good.codeLengths), [frames / 4]); // 25 Hz: two stride-2 convolutions
+    assert.equal(good.codes.length, good.width);
+  } finally {
+    await streams.close();
+  }
+  await assert.rejects(
+    streams.run({ mels: new Float32Array(1), lengths: Int32Array.from([1]), nMels: 1, frames: 1 }),
+    /sessions are closed/,
+  );
+});
+
+test("bytes that are not a model fail to open with ModelFormatError naming the source", async () => {
+  await assert.rejects(SessionStreams.open(new TextEncoder().encode("not an onnx model"), {}, "garbage.onnx", 2), (error: unknown) =>
+    error instanceof ModelFormatError && /garbage\.onnx/.test(error.message));
+});
