@@ -11,6 +11,7 @@ import { BATCHED_LAYOUT, FAST_LAYOUT } from "./models/tokenizerGraph.js";
 import type { S3Weights } from "./models/weights.js";
 import { importWeights } from "./onnx/importWeights.js";
 import { readModelFile } from "./onnx/read.js";
+import type { ModelProto } from "./onnx/types.js";
 import { encodeModel } from "./onnx/write.js";
 
 /**
@@ -49,11 +50,22 @@ export interface BatchedModel {
   bytes: Uint8Array;
 }
 
-/** Reads a released S3Tokenizer ONNX file and returns its batched graph. */
-export async function buildBatchedModel(path: string, mode: ModelMode = "exact"): Promise<BatchedModel> {
+export interface BatchedGraph {
+  info: ModelInfo;
+  /** The batched graph; its weights are views into the released file's bytes. */
+  graph: ModelProto;
+}
+
+/** Reads a released S3Tokenizer ONNX file and builds its batched graph. */
+export async function buildBatchedGraph(path: string, mode: ModelMode = "exact"): Promise<BatchedGraph> {
   const { model } = await readModelFile(path);
   const weights = importWeights(model, path);
   const layout = mode === "fast" ? FAST_LAYOUT : BATCHED_LAYOUT;
-  const bytes = encodeModel(MODEL_BUILDERS[weights.version].build(weights, layout));
-  return { info: { source: path, version: weights.version, dims: weights.dims }, bytes };
+  return { info: { source: path, version: weights.version, dims: weights.dims }, graph: MODEL_BUILDERS[weights.version].build(weights, layout) };
+}
+
+/** Reads a released S3Tokenizer ONNX file and returns its batched graph, serialised. */
+export async function buildBatchedModel(path: string, mode: ModelMode = "exact"): Promise<BatchedModel> {
+  const { info, graph } = await buildBatchedGraph(path, mode);
+  return { info, bytes: encodeModel(graph) };
 }

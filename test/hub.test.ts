@@ -88,7 +88,11 @@ test("a fixture model named in a registry file downloads, verifies and tokenizes
   }
   assert.equal(server.requests.length, 1);
   const converted = (await readdir(join(cacheDir, "converted"))).sort();
-  assert.deepEqual(converted.map((f) => f.replace(/^[0-9a-f]{64}-/, "")), [`${BUILDER_VERSION}-exact.json`, `${BUILDER_VERSION}-exact.onnx`]);
+  assert.deepEqual(converted.map((f) => f.replace(/^[0-9a-f]{64}-/, "")), [
+    `${BUILDER_VERSION}-exact.json`,
+    `${BUILDER_VERSION}-exact.onnx`,
+    `${BUILDER_VERSION}-exact.onnx.data`, // the weights, as ONNX external data
+  ]);
   assert.ok(converted[0]!.startsWith(sha256(bytes)), "keyed by the released file's sha256");
   const graph = join(cacheDir, "converted", converted[1]!);
   const builtAt = (await stat(graph)).mtimeMs;
@@ -125,6 +129,11 @@ test("a damaged converted graph is rebuilt, never fatal", { skip: fixtures === n
 
   // Truncated: caught by its recorded size before onnxruntime sees it.
   await truncate(graph, 100);
+  assert.equal((await loadBatchedModel(released, options)).fromCache, false);
+  assert.equal((await loadBatchedModel(released, options)).fromCache, true);
+
+  // Truncated weights file: caught by its recorded size as well.
+  await truncate(`${graph}.data`, 4096);
   assert.equal((await loadBatchedModel(released, options)).fromCache, false);
   assert.equal((await loadBatchedModel(released, options)).fromCache, true);
 

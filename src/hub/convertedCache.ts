@@ -1,18 +1,21 @@
 /**
  * Built batched graphs, kept for the next start: building one from a released file reads, imports
  * and re-serialises every weight (seconds for a full-size model); reusing it is a stat and a small
- * JSON read, and onnxruntime gets the file path, so the graph's bytes never pass through JS.
+ * JSON read, and onnxruntime gets the file path, so the graph's bytes never pass through JS. The
+ * weights sit in a side file (ONNX external data) that onnxruntime maps instead of parsing.
  *
  * Key: the released file's sha256, BUILDER_VERSION (a fingerprint of the builder code) and the
  * mode, so a changed builder, a different file or the other mode never reuses a stale graph. A damaged or unreadable entry is rebuilt, never fatal; a cache that
  * cannot be written just means building every time.
  */
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { S3TokenizerError } from "../errors.js";
-import { BUILDER_VERSION, buildBatchedModel, type BatchedModel, type ModelInfo, type ModelMode } from "../modelFile.js";
+import { BUILDER_VERSION, buildBatchedGraph, type BatchedGraph, type ModelInfo, type ModelMode } from "../modelFile.js";
+import { writeModelWithExternalData } from "../onnx/externalData.js";
+import { encodeModel } from "../onnx/write.js";
 import type { ModelDims, ModelVersion } from "../models/weights.js";
-import { writeFileAtomic } from "./atomicWrite.js";
+import { temporaryPath, writeFileAtomic } from "./atomicWrite.js";
 import { convertedDir } from "./cacheDir.js";
 import { withFileLock } from "./fileLock.js";
 import { hubSettings, type HubOptions } from "./options.js";
@@ -33,8 +36,9 @@ interface ConvertedMeta {
   releasedSha256: string;
   version: ModelVersion;
   dims: ModelDims;
-  /** Size of the graph file, to catch a truncated one without parsing it. */
+  /** Sizes of the graph file and of its weights file, to catch a truncated one without parsing it. */
   size: number;
+  dataSize: number;
 }
 
 interface ConvertedPaths {
@@ -42,6 +46,8 @@ interface ConvertedPaths {
   /** `<sha256>-<BUILDER_VERSION>-<mode>`; `<sha256>-` is the prefix shared by every entry of the file. */
   key: string;
   graph: string;
+  /** The graph's weights (external data), named in the graph by its base name. */
+  data: string;
   meta: string;
 }
 
@@ -52,7 +58,7 @@ const DIM_KEYS: readonly (keyof ModelDims)[] = [
 function convertedPaths(cacheDir: string, releasedSha256: string, mode: ModelMode): ConvertedPaths {
   const dir = convertedDir(cacheDir);
   const key = `${releasedSha256}-${BUILDER_VERSION}-${mode}`;
-  return { dir, key, graph: join(dir, `${key}.onnx`), meta: join(dir, `${key}.json`) };
+  return { dir, key, graph: join(dir, `${key}.onnx`), data: join(dir, `${key}.onnx.data`), meta: join(dir, `${key}.json`) };
 }
 
 function isMeta(value: unknown, releasedSha256: string): value is ConvertedMeta {
@@ -63,6 +69,7 @@ function isMeta(value: unknown, releasedSha256: string): value is ConvertedMeta 
     meta.releasedSha256 === releasedSha256 &&
     (meta.version === "v1" || meta.version === "v2" || meta.version === "v3") &&
     typeof meta.size === "number" &&
+    typeof meta.dataSize === "number" &&
     typeof dims === "object" && dims !== null &&
     DIM_KEYS.every((key) => Number.isInteger(dims[key]) && (dims[key] as number) > 0);
 }
@@ -72,33 +79,49 @@ async function readConverted(paths: ConvertedPaths, releasedSha256: string, rele
   try {
     const meta: unknown = JSON.parse(await readFile(paths.meta, "utf8"));
     if (!isMeta(meta, releasedSha256)) return null;
-    if ((await stat(paths.graph)).size !== meta.size) return null;
+    if ((await stat(paths.graph)).size !== meta.size || (await stat(paths.data)).size !== meta.dataSize) return null;
     return { info: { source: releasedPath, version: meta.version, dims: meta.dims }, model: paths.graph, fromCache: true };
   } catch {
     return null;
   }
 }
 
-/** Graph first, JSON last: a JSON present means its graph was complete. Old builder versions' entries of the same file go. */
-async function storeConverted(paths: ConvertedPaths, releasedSha256: string, model: BatchedModel): Promise<void> {
-  await writeFileAtomic(paths.graph, model.bytes);
+/**
+ * Weights, then graph, then JSON, each renamed into place when complete: a JSON present means
+ * its graph and weights were whole. Old builder versions' entries of the same file go.
+ */
+async function storeConverted(paths: ConvertedPaths, releasedSha256: string, model: BatchedGraph): Promise<void> {
+  const temporaryGraph = temporaryPath(paths.graph);
+  const temporaryData = temporaryPath(paths.data);
+  let sizes;
+  try {
+    // The graph names the data file by its final name; both are renamed into place below.
+    sizes = await writeModelWithExternalData(model.graph, temporaryGraph, temporaryData, basename(paths.data));
+    await rename(temporaryData, paths.data);
+    await rename(temporaryGraph, paths.graph);
+  } catch (error) {
+    await Promise.all([rm(temporaryGraph, { force: true }), rm(temporaryData, { force: true })]);
+    throw error;
+  }
   const meta: ConvertedMeta = {
     builderVersion: BUILDER_VERSION,
     releasedSha256,
     version: model.info.version,
     dims: model.info.dims,
-    size: model.bytes.byteLength,
+    size: sizes.graphBytes,
+    dataSize: sizes.dataBytes,
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 1) + "\n");
   // Entries of this file from other builder versions are stale; the other mode's entry is kept.
   const stale = (await readdir(paths.dir)).filter(
-    (name) => name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|json)$/.test(name),
+    (name) => name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|onnx\.data|json)$/.test(name),
   );
   await Promise.all(stale.map((name) => rm(join(paths.dir, name), { force: true })));
 }
 
-function built(model: BatchedModel): BatchedModelSource {
-  return { info: model.info, model: model.bytes, fromCache: false };
+/** A graph that could not be stored goes to onnxruntime as bytes, weights inside. */
+function inMemory(model: BatchedGraph): BatchedModelSource {
+  return { info: model.info, model: encodeModel(model.graph), fromCache: false };
 }
 
 /**
@@ -109,11 +132,11 @@ function built(model: BatchedModel): BatchedModelSource {
 export async function loadBatchedModel(releasedPath: string, options: HubOptions & { mode?: ModelMode } = {}): Promise<BatchedModelSource> {
   const settings = hubSettings(options);
   const mode = options.mode ?? "exact";
-  const build = () => buildBatchedModel(releasedPath, mode);
-  if (settings.convertedCache === false) return built(await build());
+  const build = () => buildBatchedGraph(releasedPath, mode);
+  if (settings.convertedCache === false) return inMemory(await build());
   const releasedSha256 = await releasedDigest(releasedPath, settings.cacheDir);
   // Unreadable: the builder says precisely why.
-  if (releasedSha256 === null) return built(await build());
+  if (releasedSha256 === null) return inMemory(await build());
   const paths = convertedPaths(settings.cacheDir, releasedSha256, mode);
   const reuse = settings.convertedCache !== "refresh";
   if (reuse) {
@@ -127,12 +150,17 @@ export async function loadBatchedModel(releasedPath: string, options: HubOptions
       const hit = reuse ? await readConverted(paths, releasedSha256, releasedPath) : null;
       if (hit) return hit;
       const model = await build();
-      await storeConverted(paths, releasedSha256, model).catch(() => undefined);
-      return built(model);
+      try {
+        await storeConverted(paths, releasedSha256, model);
+      } catch {
+        return inMemory(model); // the cache cannot be written (read-only, full)
+      }
+      // Opened from the stored files, like a later start: mapped weights, no serialised copy.
+      return { info: model.info, model: paths.graph, fromCache: false };
     });
   } catch (error) {
     if (error instanceof S3TokenizerError) throw error;
-    // The cache cannot be locked or written (read-only, full): build without it.
-    return built(await build());
+    // The cache cannot be locked (read-only, full): build without it.
+    return inMemory(await build());
   }
 }

@@ -82,6 +82,7 @@ const descriptor = {
             name: { type: "string", id: 8 },
             rawData: { type: "bytes", id: 9 },
             doubleData: { rule: "repeated", type: "double", id: 10 },
+            externalData: { rule: "repeated", type: "StringStringEntryProto", id: 13 },
             dataLocation: { type: "int32", id: 14 },
           },
         },

@@ -15,6 +15,8 @@ export interface TensorProto {
   int32Data?: number[];
   int64Data?: Int64Like[];
   doubleData?: number[];
+  /** With dataLocation EXTERNAL (1): "location", "offset", "length" of the bytes in a side file. */
+  externalData?: { key: string; value: string }[];
   dataLocation?: number;
 }
 
