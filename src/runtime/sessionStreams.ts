@@ -111,6 +111,9 @@ export class SessionStreams {
   private openOne(first: boolean): Promise<boolean> {
     const data: StreamWorkerData = { model: this.model, options: this.options };
     const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+    // A later stream still loading must not keep a finished process alive (a one-file run would
+    // wait for it to exit); the first one is awaited by load() and has to.
+    if (!first) worker.unref();
     return new Promise((resolve, reject) => {
       const fail = (reason: string, cause?: unknown) => {
         void worker.terminate();
