@@ -24,29 +24,25 @@ export interface Answer {
   body: any;
 }
 
-export async function post(url: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
-  // (A Uint8Array is a valid fetch body; TypeScript 5.9's ArrayBufferLike generics just cannot tell.)
-  const response = await fetch(url, { method: "POST", body: body as string | Uint8Array<ArrayBuffer>, headers });
+/** Status, headers and body (parsed as JSON, or the text itself when it is not: metrics). */
+async function answer(response: Response): Promise<Answer> {
   const text = await response.text();
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // Not JSON (metrics): keep the text.
+    // Not JSON (Prometheus text): keep the text.
   }
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
+export async function post(url: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
+  // (A Uint8Array is a valid fetch body; TypeScript 5.9's ArrayBufferLike generics just cannot tell.)
+  return answer(await fetch(url, { method: "POST", body: body as string | Uint8Array<ArrayBuffer>, headers }));
+}
+
 export async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(url, { headers });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Prometheus text.
-  }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return answer(await fetch(url, { headers }));
 }
 
 /**
