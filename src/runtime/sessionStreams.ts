@@ -115,7 +115,11 @@ export class SessionStreams {
     // wait for it to exit); the first one is awaited by load() and has to.
     if (!first) worker.unref();
     return new Promise((resolve, reject) => {
+      let failed = false;
       const fail = (reason: string, cause?: unknown) => {
+        if (failed) return; // an "error" is followed by an "exit"
+        failed = true;
+        worker.off("exit", onExit);
         void worker.terminate();
         if (first) {
           reject(openFailure(this.options, this.source, reason, cause));
@@ -125,8 +129,14 @@ export class SessionStreams {
         }
       };
       worker.once("error", (error) => fail(error.message, error));
+      // A thread that dies without a word (killed, out of memory) must not leave open() waiting.
+      function onExit(code: number): void {
+        fail(`the session thread exited with code ${code} before its session opened`);
+      }
+      worker.once("exit", onExit);
       worker.once("message", (message: StreamMessage) => {
         worker.removeAllListeners("error");
+        worker.off("exit", onExit);
         if (message.type !== "ready") {
           fail(message.type === "failed" ? message.reason : `unexpected ${message.type}`);
           return;
