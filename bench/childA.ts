@@ -11,8 +11,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readWavScp } from "../src/audio/wavScp.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
-import { extractOnce } from "./extractRun.js";
+import { CliExtraction } from "./extractRun.js";
 
 /** Peak RSS in MiB, and where it was read from. */
 function peakRss(): { mb: number; source: string } {
@@ -32,12 +31,12 @@ if (!values.model || !values.wav_scp || !values.work) {
   process.stderr.write("usage: childA.js --model PATH --wav_scp FILE --work DIR\n");
   process.exit(2);
 }
-const tokenizer = await S3Tokenizer.load(values.model);
+const extraction = await CliExtraction.open(values.model);
 let seconds: number;
 try {
-  seconds = (await extractOnce(tokenizer, await readWavScp(values.wav_scp), values.work)).seconds;
+  seconds = (await extraction.run(await readWavScp(values.wav_scp), values.work)).seconds;
 } finally {
-  await tokenizer.dispose();
+  await extraction.dispose();
 }
 const peak = peakRss();
 process.stdout.write(JSON.stringify({ peak_rss_mb: peak.mb, peak_rss_source: peak.source, seconds }) + "\n");

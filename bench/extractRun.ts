@@ -1,29 +1,58 @@
 /**
  * Variant (a): this project end to end, files to tokens, through exactly what the CLI runs
- * (extractTokens with the CLI's CPU defaults, feature workers, part file). Shared by the timed
- * runs and by the child that measures peak memory, so both do the same work.
+ * (the feature workers started while the tokenizer loads, extractTokens with the CLI's CPU
+ * defaults, part file). Shared by the timed runs and by the child that measures peak memory, so
+ * both do the same work.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
 import { extractTokens, type ExtractionOptions } from "../src/extract/extractor.js";
+import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
-import type { S3Tokenizer } from "../src/tokenizer.js";
+import { defaultBatchLimits, S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
 
-/** The CLI's --max_frames default on cpu (extractCommand.ts); its group size is four of these. */
-const CLI_CPU_MAX_BATCH_FRAMES = 12_000;
+/** The CLI's --num_workers default. */
+const CLI_FEATURE_WORKERS = Math.max(1, availableParallelism() - 1);
 
-/** What `s3tokenizer --wav_scp ...` passes to extractTokens by default (see extractCommand.ts). */
-export function cliExtractionOptions(): ExtractionOptions {
-  const numWorkers = Math.max(1, availableParallelism() - 1);
+/** What `s3tokenizer --wav_scp ...` passes to extractTokens by default on a CPU (see extractCommand.ts). */
+function cliExtractionOptions(featurePool: FeaturePool): ExtractionOptions {
   return {
-    numWorkers,
-    groupFrames: CLI_CPU_MAX_BATCH_FRAMES * 4,
-    queueDepth: Math.max(16, numWorkers * 8),
+    numWorkers: CLI_FEATURE_WORKERS,
+    featurePool,
+    groupFrames: defaultBatchLimits("cpu").maxBatchFrames * 4,
+    queueDepth: Math.max(16, CLI_FEATURE_WORKERS * 8),
     allowPipes: false,
   };
+}
+
+/** A tokenizer and feature workers set up as the CLI does: the workers start first, then the model loads. */
+export class CliExtraction {
+  private constructor(
+    readonly tokenizer: S3Tokenizer,
+    private readonly featurePool: FeaturePool,
+  ) {}
+
+  static async open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction> {
+    const featurePool = new FeaturePool(CLI_FEATURE_WORKERS);
+    try {
+      return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool);
+    } catch (error) {
+      await featurePool.close();
+      throw error;
+    }
+  }
+
+  /** One timed extraction of `entries` into `workDir/part` (replaced). Throws when any utterance failed. */
+  run(entries: readonly ScpEntry[], workDir: string): Promise<ExtractOutcome> {
+    return extractOnce(this.tokenizer, this.featurePool, entries, workDir);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.tokenizer.dispose(), this.featurePool.close()]);
+  }
 }
 
 /** The progress bar is the CLI's, but a benchmark's output must stay readable: a sink for it. */
@@ -36,8 +65,12 @@ export interface ExtractOutcome {
   tokens: Map<string, number[]>;
 }
 
-/** One timed extraction of `entries` into `workDir/part` (replaced). Throws when any utterance failed. */
-export async function extractOnce(tokenizer: S3Tokenizer, entries: readonly ScpEntry[], workDir: string): Promise<ExtractOutcome> {
+async function extractOnce(
+  tokenizer: S3Tokenizer,
+  featurePool: FeaturePool,
+  entries: readonly ScpEntry[],
+  workDir: string,
+): Promise<ExtractOutcome> {
   mkdirSync(workDir, { recursive: true });
   const partPath = join(workDir, "part");
   const errorsPath = join(workDir, "errors");
@@ -47,7 +80,7 @@ export async function extractOnce(tokenizer: S3Tokenizer, entries: readonly ScpE
   const progress = new ProgressReporter(silentStream);
   const start = performance.now();
   try {
-    await extractTokens(tokenizer, entries, counts, { part, errors, progress }, cliExtractionOptions());
+    await extractTokens(tokenizer, entries, counts, { part, errors, progress }, cliExtractionOptions(featurePool));
   } finally {
     part.close();
     errors.close();

@@ -22,9 +22,8 @@ import { SAMPLE_RATE } from "../src/features/constants.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
 import { FULL_SIZE } from "../src/models/randomWeights.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
 import { ensureBenchModel, isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
-import { extractOnce } from "./extractRun.js";
+import { CliExtraction } from "./extractRun.js";
 import { runLoad, type LoadBody, type LoadResult } from "./loadRun.js";
 import { machineInfo } from "./machine.js";
 import { startServeProcess } from "./serveProcess.js";
@@ -95,7 +94,8 @@ async function main(): Promise<number> {
   // The offline tokenizer (the CLI's CPU defaults) stays loaded next to the server, idle while the
   // server works: offline runs bracket every load level, so a machine whose speed drifts (a shared
   // VM) shows as two different offline figures instead of a wrong ratio.
-  const tokenizer = await S3Tokenizer.load(modelPath);
+  const extraction = await CliExtraction.open(modelPath);
+  const tokenizer = extraction.tokenizer;
   log("offline warm-up: every body once (grows onnxruntime's memory arena for the large shapes)");
   const warm = await tokenizer.quantizeMels(mels);
   const expected = new Map(utterances.map((u, i) => [u.key, warm[i]!]));
@@ -144,10 +144,10 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), "s3tok-bench-serve-"));
   let extract: { audioSeconds: number; seconds: number };
   try {
-    extract = await extractOnce(tokenizer, entries, workDir);
+    extract = await extraction.run(entries, workDir);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
-    await tokenizer.dispose();
+    await extraction.dispose();
   }
 
   const machine = machineInfo();

@@ -7,8 +7,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
 import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
-import { S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
-import { extractOnce } from "./extractRun.js";
+import type { TokenizerOptions } from "../src/tokenizer.js";
+import { CliExtraction } from "./extractRun.js";
 import type { GemmCeiling } from "./gemm.js";
 import { releasedOnce } from "./releasedRun.js";
 import type { Utterance } from "./workload.js";
@@ -36,18 +36,18 @@ export interface VariantInputs {
 
 /** (a) or its fast mode: the tokenizer loaded once, each run a full extraction like the CLI's. */
 export async function openExtraction(name: "a" | "fast", inputs: VariantInputs, options: TokenizerOptions): Promise<Variant> {
-  const tokenizer = await S3Tokenizer.load(inputs.modelPath, options);
+  const extraction = await CliExtraction.open(inputs.modelPath, options);
   const workDir = join(inputs.workDir, name);
   try {
-    await extractOnce(tokenizer, [inputs.warmup.entry], workDir);
+    await extraction.run([inputs.warmup.entry], workDir);
   } catch (error) {
-    await tokenizer.dispose();
+    await extraction.dispose();
     throw error;
   }
   return {
     name,
-    run: () => extractOnce(tokenizer, inputs.entries, workDir),
-    dispose: () => tokenizer.dispose(),
+    run: () => extraction.run(inputs.entries, workDir),
+    dispose: () => extraction.dispose(),
   };
 }
 

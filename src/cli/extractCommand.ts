@@ -7,10 +7,12 @@
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { readWavScp } from "../audio/wavScp.js";
-import { extractTokens } from "../extract/extractor.js";
+import type { ScpEntry } from "../audio/wavScp.js";
+import { extractTokens, type ExtractionOptions } from "../extract/extractor.js";
+import { FeaturePool } from "../extract/featurePool.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
-import { resolvePlacement, shard } from "../extract/rank.js";
+import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { deviceOrdinal, parseDevice } from "../runtime/session.js";
 import { defaultBatchLimits, S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
@@ -29,7 +31,7 @@ Options (snake_case or kebab-case):
   --device cpu|cuda|cuda:N|webgpu
                           execution device (cuda uses the GPU of the local rank unless N is given)
   --batch_size N          most utterances or windows per forward pass (default 64)
-  --max_frames F          most padded mel frames per forward pass (default 12000 on cpu, 96000 on a GPU)
+  --max_frames F          most padded mel frames per forward pass (default 3000 on cpu, 96000 on a GPU)
   --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
   --streams S             model sessions running batches side by side, each with its share of
                           the cores and its own copy of the weights (default 2 on a CPU, 1 on a GPU)
@@ -80,44 +82,71 @@ export async function extractCommand(argv: string[]): Promise<number> {
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
-  const tokenizer = await S3Tokenizer.load(modelName, {
-    ...hubOptions(values),
-    device,
-    deviceId: ordinal ?? placement.localRank,
-    maxBatchFrames,
-    maxBatchSize,
-    streams: integerFlag(values, "streams"),
-    mode: parseMode(values.mode),
-  });
+  // The feature workers load their modules while the model loads, not after it.
+  const featurePool = new FeaturePool(numWorkers);
   try {
-    mkdirSync(outputDir, { recursive: true });
-    const paths = partPaths(outputDir, placement.rank, placement.worldSize);
-    const { doneKeys, droppedBytes } = values.overwrite ? { doneKeys: new Set<string>(), droppedBytes: 0 } : recoverPart(paths.part);
-    if (droppedBytes > 0) process.stderr.write(`resume: removed an incomplete last line (${droppedBytes} bytes) from ${paths.part}\n`);
-    const todo = entries.filter((e) => !doneKeys.has(e.key));
-    const counts: ProgressCounts = { done: 0, failed: 0, skipped: entries.length - todo.length, total: entries.length, audioSeconds: 0 };
-    process.stderr.write(
-      `rank ${placement.rank} of ${placement.worldSize} (${placement.origin}): ${entries.length} utterances, ` +
-        `${counts.skipped} already done; model ${tokenizer.info.version} (${tokenizer.info.source}) on ${device}\n`,
-    );
-    const progress = new ProgressReporter();
-    const part = new JsonLinesAppender(paths.part, Boolean(values.overwrite));
-    // The errors file describes the latest run: failed keys are not in the part, so a rerun retries them.
-    const errors = new JsonLinesAppender(paths.errors, true);
+    const tokenizer = await S3Tokenizer.load(modelName, {
+      ...hubOptions(values),
+      device,
+      deviceId: ordinal ?? placement.localRank,
+      maxBatchFrames,
+      maxBatchSize,
+      streams: integerFlag(values, "streams"),
+      mode: parseMode(values.mode),
+    });
     try {
-      await extractTokens(tokenizer, todo, counts, { part, errors, progress }, {
-        numWorkers,
-        groupFrames: maxBatchFrames * 4,
-        queueDepth: Math.max(16, numWorkers * 8),
-        allowPipes: Boolean(values["allow-pipes"]),
+      return await extractShard(tokenizer, entries, {
+        outputDir,
+        device,
+        placement,
+        overwrite: Boolean(values.overwrite),
+        extraction: {
+          numWorkers,
+          groupFrames: maxBatchFrames * 4,
+          queueDepth: Math.max(16, numWorkers * 8),
+          allowPipes: Boolean(values["allow-pipes"]),
+          featurePool,
+        },
       });
     } finally {
-      part.close();
-      errors.close();
+      await tokenizer.dispose();
     }
-    progress.finish(counts);
-    return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   } finally {
-    await tokenizer.dispose();
+    await featurePool.close();
   }
+}
+
+interface ShardJob {
+  outputDir: string;
+  device: string;
+  placement: Placement;
+  overwrite: boolean;
+  extraction: ExtractionOptions;
+}
+
+/** Resumes this rank's part file and tokenizes what is not in it yet; returns the exit code. */
+async function extractShard(tokenizer: S3Tokenizer, entries: readonly ScpEntry[], job: ShardJob): Promise<number> {
+  const { placement, overwrite } = job;
+  mkdirSync(job.outputDir, { recursive: true });
+  const paths = partPaths(job.outputDir, placement.rank, placement.worldSize);
+  const { doneKeys, droppedBytes } = overwrite ? { doneKeys: new Set<string>(), droppedBytes: 0 } : recoverPart(paths.part);
+  if (droppedBytes > 0) process.stderr.write(`resume: removed an incomplete last line (${droppedBytes} bytes) from ${paths.part}\n`);
+  const todo = entries.filter((e) => !doneKeys.has(e.key));
+  const counts: ProgressCounts = { done: 0, failed: 0, skipped: entries.length - todo.length, total: entries.length, audioSeconds: 0 };
+  process.stderr.write(
+    `rank ${placement.rank} of ${placement.worldSize} (${placement.origin}): ${entries.length} utterances, ` +
+      `${counts.skipped} already done; model ${tokenizer.info.version} (${tokenizer.info.source}) on ${job.device}\n`,
+  );
+  const progress = new ProgressReporter();
+  const part = new JsonLinesAppender(paths.part, overwrite);
+  // The errors file describes the latest run: failed keys are not in the part, so a rerun retries them.
+  const errors = new JsonLinesAppender(paths.errors, true);
+  try {
+    await extractTokens(tokenizer, todo, counts, { part, errors, progress }, job.extraction);
+  } finally {
+    part.close();
+    errors.close();
+  }
+  progress.finish(counts);
+  return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
 }

@@ -20,6 +20,12 @@ export interface ExtractionOptions {
   /** Utterances between reading and writing at most (back-pressure). */
   queueDepth: number;
   allowPipes: boolean;
+  /**
+   * Feature workers started beforehand (e.g. while the model loads: their start-up is ~0.15 s
+   * of module loading that would otherwise delay the first batch); the caller closes it. Without
+   * one, a pool of `numWorkers` is started here and closed at the end.
+   */
+  featurePool?: FeaturePool;
 }
 
 export interface ExtractionOutputs {
@@ -38,7 +44,7 @@ export async function extractTokens(
   outputs: ExtractionOutputs,
   options: ExtractionOptions,
 ): Promise<void> {
-  const pool = new FeaturePool(options.numWorkers);
+  const pool = options.featurePool ?? new FeaturePool(options.numWorkers);
   const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: GATHER_MS, maxGroupFrames: options.groupFrames });
   const nMels = tokenizer.info.dims.nMels;
   const fail = (entry: ScpEntry, error: string) => {
@@ -71,6 +77,6 @@ export async function extractTokens(
     }
     await Promise.all(inFlight);
   } finally {
-    await pool.close();
+    if (!options.featurePool) await pool.close();
   }
 }
