@@ -111,14 +111,16 @@ export class S3Tokenizer {
   static async load(nameOrPath: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
     const released = await resolveModel(nameOrPath, options);
     const plan = streamPlan(options);
-    let batched = await loadBatchedModel(released, options);
+    // onnxruntime's CPU provider gets its fused attention; GPU providers the standard operators.
+    const target = options.device === undefined || options.device === "cpu" ? "cpu" : "portable";
+    let batched = await loadBatchedModel(released, { ...options, target });
     let streams: SessionStreams;
     try {
       streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     } catch (error) {
       // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
       if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
-      batched = await loadBatchedModel(released, { ...options, convertedCache: "refresh" });
+      batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
       streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     }
     const defaults = defaultBatchLimits(options.device);

@@ -89,9 +89,9 @@ test("a fixture model named in a registry file downloads, verifies and tokenizes
   assert.equal(server.requests.length, 1);
   const converted = (await readdir(join(cacheDir, "converted"))).sort();
   assert.deepEqual(converted.map((f) => f.replace(/^[0-9a-f]{64}-/, "")), [
-    `${BUILDER_VERSION}-exact.json`,
-    `${BUILDER_VERSION}-exact.onnx`,
-    `${BUILDER_VERSION}-exact.onnx.data`, // the weights, as ONNX external data
+    `${BUILDER_VERSION}-exact-cpu.json`, // a CPU tokenizer's graph (fused attention)
+    `${BUILDER_VERSION}-exact-cpu.onnx`,
+    `${BUILDER_VERSION}-exact-cpu.onnx.data`, // the weights, as ONNX external data
   ]);
   assert.ok(converted[0]!.startsWith(sha256(bytes)), "keyed by the released file's sha256");
   const graph = join(cacheDir, "converted", converted[1]!);
@@ -106,7 +106,7 @@ test("a fixture model named in a registry file downloads, verifies and tokenizes
   }
   assert.equal(server.requests.length, 1, "no request on the second load");
   assert.equal((await stat(graph)).mtimeMs, builtAt, "the converted graph was not rebuilt");
-  const cached = await loadBatchedModel(join(cacheDir, `${name}.onnx`), options);
+  const cached = await loadBatchedModel(join(cacheDir, `${name}.onnx`), { ...options, target: "cpu" });
   assert.equal(cached.fromCache, true);
   assert.equal(cached.model, graph, "onnxruntime gets the cached graph's path");
   assert.equal(cached.info.version, "v2");
@@ -117,8 +117,9 @@ test("a damaged converted graph is rebuilt, never fatal", { skip: fixtures === n
   const bytes = new Uint8Array(await readFile(modelPath(fixtures!, name)));
   const { cacheDir, options } = await setup(t, name, bytes);
   const released = await resolveModel(name, options);
-  assert.equal((await loadBatchedModel(released, options)).fromCache, false);
-  const graph = join(cacheDir, "converted", `${sha256(bytes)}-${BUILDER_VERSION}-exact.onnx`);
+  const cpu = { ...options, target: "cpu" as const }; // what S3Tokenizer.load uses on a CPU
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, false);
+  const graph = join(cacheDir, "converted", `${sha256(bytes)}-${BUILDER_VERSION}-exact-cpu.onnx`);
   const good = await readFile(graph);
 
   // Same size, garbage inside: the metadata passes, onnxruntime refuses it, load rebuilds it.
@@ -129,17 +130,17 @@ test("a damaged converted graph is rebuilt, never fatal", { skip: fixtures === n
 
   // Truncated: caught by its recorded size before onnxruntime sees it.
   await truncate(graph, 100);
-  assert.equal((await loadBatchedModel(released, options)).fromCache, false);
-  assert.equal((await loadBatchedModel(released, options)).fromCache, true);
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, false);
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, true);
 
   // Truncated weights file: caught by its recorded size as well.
   await truncate(`${graph}.data`, 4096);
-  assert.equal((await loadBatchedModel(released, options)).fromCache, false);
-  assert.equal((await loadBatchedModel(released, options)).fromCache, true);
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, false);
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, true);
 
   // Unreadable metadata: rebuilt.
-  await writeFile(join(cacheDir, "converted", `${sha256(bytes)}-${BUILDER_VERSION}-exact.json`), "{ not json");
-  assert.equal((await loadBatchedModel(released, options)).fromCache, false);
+  await writeFile(join(cacheDir, "converted", `${sha256(bytes)}-${BUILDER_VERSION}-exact-cpu.json`), "{ not json");
+  assert.equal((await loadBatchedModel(released, cpu)).fromCache, false);
 
   // Disabled: built every time, nothing new stored.
   const other = await mkdtemp(join(tmpdir(), "s3tokenizer-hub-off-"));

@@ -4,14 +4,15 @@
  * JSON read, and onnxruntime gets the file path, so the graph's bytes never pass through JS. The
  * weights sit in a side file (ONNX external data) that onnxruntime maps instead of parsing.
  *
- * Key: the released file's sha256, BUILDER_VERSION (a fingerprint of the builder code) and the
- * mode, so a changed builder, a different file or the other mode never reuses a stale graph. A damaged or unreadable entry is rebuilt, never fatal; a cache that
- * cannot be written just means building every time.
+ * Key: the released file's sha256, BUILDER_VERSION (a fingerprint of the builder code), the mode
+ * and the target, so a changed builder, a different file, the other mode or target never reuses a
+ * stale graph. A damaged or unreadable entry is rebuilt, never fatal; a cache that cannot be
+ * written just means building every time.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { S3TokenizerError } from "../errors.js";
-import { BUILDER_VERSION, buildBatchedGraph, type BatchedGraph, type ModelInfo, type ModelMode } from "../modelFile.js";
+import { BUILDER_VERSION, buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "../modelFile.js";
 import { writeModelWithExternalData } from "../onnx/externalData.js";
 import { encodeModel } from "../onnx/write.js";
 import type { ModelDims, ModelVersion } from "../models/weights.js";
@@ -43,7 +44,7 @@ interface ConvertedMeta {
 
 interface ConvertedPaths {
   dir: string;
-  /** `<sha256>-<BUILDER_VERSION>-<mode>`; `<sha256>-` is the prefix shared by every entry of the file. */
+  /** `<sha256>-<BUILDER_VERSION>-<mode>-<target>`; `<sha256>-` is the prefix shared by every entry of the file. */
   key: string;
   graph: string;
   /** The graph's weights (external data), named in the graph by its base name. */
@@ -55,9 +56,9 @@ const DIM_KEYS: readonly (keyof ModelDims)[] = [
   "nMels", "width", "heads", "headDim", "layers", "mlpWidth", "conv1Stride", "codebookSize", "tokenRate",
 ];
 
-function convertedPaths(cacheDir: string, releasedSha256: string, mode: ModelMode): ConvertedPaths {
+function convertedPaths(cacheDir: string, releasedSha256: string, mode: ModelMode, target: GraphTarget): ConvertedPaths {
   const dir = convertedDir(cacheDir);
-  const key = `${releasedSha256}-${BUILDER_VERSION}-${mode}`;
+  const key = `${releasedSha256}-${BUILDER_VERSION}-${mode}-${target}`;
   return { dir, key, graph: join(dir, `${key}.onnx`), data: join(dir, `${key}.onnx.data`), meta: join(dir, `${key}.json`) };
 }
 
@@ -112,7 +113,7 @@ async function storeConverted(paths: ConvertedPaths, releasedSha256: string, mod
     dataSize: sizes.dataBytes,
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 1) + "\n");
-  // Entries of this file from other builder versions are stale; the other mode's entry is kept.
+  // Entries of this file from other builder versions are stale; other modes' and targets' are kept.
   const stale = (await readdir(paths.dir)).filter(
     (name) => name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|onnx\.data|json)$/.test(name),
   );
@@ -127,17 +128,22 @@ function inMemory(model: BatchedGraph): BatchedModelSource {
 /**
  * The batched graph of a released file: from the converted cache when it holds it, else built
  * (and stored there). `convertedCache: false` builds without the cache; "refresh" rebuilds and
- * replaces the cached copy (e.g. after onnxruntime could not load it).
+ * replaces the cached copy (e.g. after onnxruntime could not load it). Target: "portable" unless
+ * given.
  */
-export async function loadBatchedModel(releasedPath: string, options: HubOptions & { mode?: ModelMode } = {}): Promise<BatchedModelSource> {
+export async function loadBatchedModel(
+  releasedPath: string,
+  options: HubOptions & { mode?: ModelMode; target?: GraphTarget } = {},
+): Promise<BatchedModelSource> {
   const settings = hubSettings(options);
   const mode = options.mode ?? "exact";
-  const build = () => buildBatchedGraph(releasedPath, mode);
+  const target = options.target ?? "portable";
+  const build = () => buildBatchedGraph(releasedPath, mode, target);
   if (settings.convertedCache === false) return inMemory(await build());
   const releasedSha256 = await releasedDigest(releasedPath, settings.cacheDir);
   // Unreadable: the builder says precisely why.
   if (releasedSha256 === null) return inMemory(await build());
-  const paths = convertedPaths(settings.cacheDir, releasedSha256, mode);
+  const paths = convertedPaths(settings.cacheDir, releasedSha256, mode, target);
   const reuse = settings.convertedCache !== "refresh";
   if (reuse) {
     const hit = await readConverted(paths, releasedSha256, releasedPath);

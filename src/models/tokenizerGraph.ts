@@ -6,7 +6,7 @@
  */
 import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
 import type { ModelProto } from "../onnx/types.js";
-import { selfAttention, type AttentionContext } from "./attention.js";
+import { selfAttention, type AttentionContext, type FusedAttentionInputs } from "./attention.js";
 import { packedFrames, PADDED_FRAMES } from "./framePacking.js";
 import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, type LayerNormStyle, type Precision } from "./layers.js";
 import { quantize } from "./quantizers.js";
@@ -37,6 +37,11 @@ export interface GraphLayout {
   weightsAsConstantNodes: boolean;
   /** "int8" is the opt-in fast mode; the releases and exact mode are "exact" (fp32). */
   precision?: Precision;
+  /**
+   * "fused": the attention core is onnxruntime's MultiHeadAttention (flash attention on a CPU);
+   * "composite" (default): plain ONNX operators, as the releases have it, for every provider.
+   */
+  attention?: "composite" | "fused";
 }
 
 export const BATCHED_LAYOUT: GraphLayout = { io: "batched", layerNorm: "fused", weightsAsConstantNodes: false, precision: "exact" };
@@ -79,6 +84,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     // The released layout is batch 1 without padding, so packing would only add gathers there.
     frames: released ? PADDED_FRAMES : packedFrames(g, valid, frames2, dims.width),
   };
+  if (layout.attention === "fused") ctx.fused = fusedAttentionInputs(g, validF, dims.heads);
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
     const table = g.initializer("positional_embedding", weights.positionalEmbedding); // [ctx, D]
@@ -110,6 +116,16 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     "s3tokenizer.token_rate": String(dims.tokenRate),
     "s3tokenizer.codebook_size": String(dims.codebookSize),
   });
+}
+
+/** The extra head column of the fused attention core (see FusedAttentionInputs); validF [B, T2]. */
+function fusedAttentionInputs(g: GraphBuilder, validF: string, heads: number): FusedAttentionInputs {
+  const keyBias = g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]); // [B, T2]
+  const columnShape = g.node("Concat", [g.node("Shape", [validF]), g.int64s([heads, 1])], { axis: attr.int(0) }); // [4] = [B, T2, H, 1]
+  return {
+    queryOnes: g.node("Expand", [g.scalarFloat(1), columnShape]), // [B, T2, H, 1]
+    keyBiasColumn: g.node("Expand", [g.node("Unsqueeze", [keyBias, g.int64s([2, 3])]), columnShape]), // [B, T2, H, 1]
+  };
 }
 
 /** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)), x in the frame layout ([N, D] or [B, T, D]). */
