@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { extractTokens, type ExtractionOptions } from "../src/extract/extractor.js";
+import { extractTokens, GATHER_MS, type ExtractionOptions } from "../src/extract/extractor.js";
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
@@ -25,6 +25,7 @@ function cliExtractionOptions(featurePool: FeaturePool): ExtractionOptions {
     groupFrames: defaultBatchLimits("cpu").maxBatchFrames * 4,
     queueDepth: Math.max(16, CLI_FEATURE_WORKERS * 8),
     allowPipes: false,
+    gatherMs: GATHER_MS.cpu,
   };
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { readWavScp } from "../audio/wavScp.js";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { extractTokens, type ExtractionOptions } from "../extract/extractor.js";
+import { extractTokens, GATHER_MS, type ExtractionOptions } from "../extract/extractor.js";
 import { FeaturePool } from "../extract/featurePool.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
@@ -106,6 +106,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
           queueDepth: Math.max(16, numWorkers * 8),
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
+          gatherMs: device === "cpu" ? GATHER_MS.cpu : GATHER_MS.gpu,
         },
       });
     } finally {

@@ -26,7 +26,15 @@ export interface ExtractionOptions {
    * one, a pool of `numWorkers` is started here and closed at the end.
    */
   featurePool?: FeaturePool;
+  /** How long the batcher waits for more ready features before starting a group on an idle model (default GATHER_MS.gpu). */
+  gatherMs?: number;
 }
+
+/**
+ * Gather waits by device. A GPU's batch costs about the same with more inputs, so waiting for
+ * company pays; a CPU's costs per frame, so there waiting only delays the start.
+ */
+export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
 
 export interface ExtractionOutputs {
   part: JsonLinesAppender;
@@ -34,8 +42,6 @@ export interface ExtractionOutputs {
   progress: ProgressReporter;
 }
 
-/** How long the batcher waits for more ready features before starting a group on an idle model. */
-const GATHER_MS = 50;
 
 export async function extractTokens(
   tokenizer: S3Tokenizer,
@@ -45,7 +51,7 @@ export async function extractTokens(
   options: ExtractionOptions,
 ): Promise<void> {
   const pool = options.featurePool ?? new FeaturePool(options.numWorkers);
-  const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: GATHER_MS, maxGroupFrames: options.groupFrames });
+  const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
   const nMels = tokenizer.info.dims.nMels;
   const fail = (entry: ScpEntry, error: string) => {
     outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
