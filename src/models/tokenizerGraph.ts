@@ -76,20 +76,18 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
   const valid = lengthMask(g, lengths2, frames2); // [B, T2] bool
   const validF = toFloat(g, valid); // [B, T2]
 
+  const keyBias = g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]); // [B, T2]
   const ctx: AttentionContext = {
     g,
     dims,
-    keyBias: g.node("Reshape", [
-      g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]),
-      g.int64s([0, 1, 1, -1]),
-    ]), // [B, 1, 1, T2]
+    keyBias: g.node("Reshape", [keyBias, g.int64s([0, 1, 1, -1])]), // [B, 1, 1, T2]
     padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
     layerNormStyle: layout.layerNorm,
     precision,
     // The released layout is batch 1 without padding, so packing would only add gathers there.
     frames: released ? PADDED_FRAMES : packedFrames(g, valid, frames2, dims.width),
   };
-  if (layout.attention === "fused") ctx.fused = fusedAttentionInputs(g, validF, dims.heads);
+  if (layout.attention === "fused") ctx.fused = fusedAttentionInputs(g, keyBias, dims.heads);
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
     const table = g.initializer("positional_embedding", weights.positionalEmbedding); // [ctx, D]
@@ -123,10 +121,9 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
   });
 }
 
-/** The extra head column of the fused attention core (see FusedAttentionInputs); validF [B, T2]. */
-function fusedAttentionInputs(g: GraphBuilder, validF: string, heads: number): FusedAttentionInputs {
-  const keyBias = g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]); // [B, T2]
-  const columnShape = g.node("Concat", [g.node("Shape", [validF]), g.int64s([heads, 1])], { axis: attr.int(0) }); // [4] = [B, T2, H, 1]
+/** The extra head column of the fused attention core (see FusedAttentionInputs); keyBias [B, T2]. */
+function fusedAttentionInputs(g: GraphBuilder, keyBias: string, heads: number): FusedAttentionInputs {
+  const columnShape = g.node("Concat", [g.node("Shape", [keyBias]), g.int64s([heads, 1])], { axis: attr.int(0) }); // [4] = [B, T2, H, 1]
   return {
     queryOnes: g.node("Expand", [g.scalarFloat(1), columnShape]), // [B, T2, H, 1]
     keyBiasColumn: g.node("Expand", [g.node("Unsqueeze", [keyBias, g.int64s([2, 3])]), columnShape]), // [B, T2, H, 1]
