@@ -5,25 +5,20 @@
  * both do the same work.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { extractTokens, GATHER_MS, type ExtractionOptions } from "../src/extract/extractor.js";
+import { defaultFeatureWorkers, extractTokens, GATHER_MS, type ExtractionOptions } from "../src/extract/extractor.js";
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
 import { defaultBatchLimits, S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
 
-/** The CLI's --num_workers default. */
-const CLI_FEATURE_WORKERS = Math.max(1, availableParallelism() - 1);
-
 /** What `s3tokenizer --wav_scp ...` passes to extractTokens by default on a CPU (see extractCommand.ts). */
 function cliExtractionOptions(featurePool: FeaturePool): ExtractionOptions {
   return {
-    numWorkers: CLI_FEATURE_WORKERS,
+    numWorkers: featurePool.size,
     featurePool,
     groupFrames: defaultBatchLimits("cpu").maxBatchFrames * 4,
-    queueDepth: Math.max(16, CLI_FEATURE_WORKERS * 8),
     allowPipes: false,
     gatherMs: GATHER_MS.cpu,
   };
@@ -37,7 +32,7 @@ export class CliExtraction {
   ) {}
 
   static async open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction> {
-    const featurePool = new FeaturePool(CLI_FEATURE_WORKERS);
+    const featurePool = new FeaturePool(defaultFeatureWorkers());
     try {
       return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool);
     } catch (error) {

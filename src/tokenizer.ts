@@ -15,7 +15,7 @@ import type { BatchLimits } from "./pipeline/batchPlan.js";
 import { sliceView, type MelView } from "./pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
 import { EncoderRunner } from "./runtime/encoderRunner.js";
-import type { RuntimeOptions } from "./runtime/session.js";
+import { isCpu, type RuntimeOptions } from "./runtime/session.js";
 import { SessionStreams } from "./runtime/sessionStreams.js";
 
 export interface TokenizerOptions extends RuntimeOptions, HubOptions {
@@ -73,14 +73,14 @@ export type AudioInput = string | Float32Array;
  * its width.
  */
 export function defaultBatchLimits(device: TokenizerOptions["device"]): Required<BatchLimits> {
-  return device === undefined || device === "cpu"
+  return isCpu(device)
     ? { maxBatchFrames: 3_000, maxBatchSize: 64, maxPaddingRatio: 0.1 }
     : { maxBatchFrames: 96_000, maxBatchSize: 128, maxPaddingRatio: 0.5 };
 }
 
 /** Streams and intra-op threads per stream: the CPU's cores shared out, one stream on a GPU. */
 function streamPlan(options: TokenizerOptions): { streams: number; runtime: RuntimeOptions } {
-  const onCpu = options.device === undefined || options.device === "cpu";
+  const onCpu = isCpu(options.device);
   const cores = availableParallelism();
   const streams = Math.max(1, options.streams ?? (onCpu ? Math.min(2, cores) : 1));
   const intraOpThreads = options.intraOpThreads ?? (onCpu ? Math.max(1, Math.floor(cores / streams)) : undefined);
@@ -112,7 +112,7 @@ export class S3Tokenizer {
     const released = await resolveModel(nameOrPath, options);
     const plan = streamPlan(options);
     // onnxruntime's CPU provider gets its fused attention; GPU providers the standard operators.
-    const target = options.device === undefined || options.device === "cpu" ? "cpu" : "portable";
+    const target = isCpu(options.device) ? "cpu" : "portable";
     let batched = await loadBatchedModel(released, { ...options, target });
     let streams: SessionStreams;
     try {

@@ -5,15 +5,14 @@
  * 2 usage or model errors (before any output).
  */
 import { mkdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { readWavScp } from "../audio/wavScp.js";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { extractTokens, GATHER_MS, type ExtractionOptions } from "../extract/extractor.js";
+import { defaultFeatureWorkers, extractTokens, GATHER_MS, type ExtractionOptions } from "../extract/extractor.js";
 import { FeaturePool } from "../extract/featurePool.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
-import { deviceOrdinal, parseDevice } from "../runtime/session.js";
+import { deviceOrdinal, isCpu, parseDevice } from "../runtime/session.js";
 import { defaultBatchLimits, S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
@@ -78,7 +77,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const defaults = defaultBatchLimits(device);
   const maxBatchSize = integerFlag(values, "batch-size") ?? defaults.maxBatchSize;
   const maxBatchFrames = integerFlag(values, "max-frames") ?? defaults.maxBatchFrames;
-  const numWorkers = integerFlag(values, "num-workers") ?? Math.max(1, availableParallelism() - 1);
+  const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
@@ -103,10 +102,9 @@ export async function extractCommand(argv: string[]): Promise<number> {
         extraction: {
           numWorkers,
           groupFrames: maxBatchFrames * 4,
-          queueDepth: Math.max(16, numWorkers * 8),
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
-          gatherMs: device === "cpu" ? GATHER_MS.cpu : GATHER_MS.gpu,
+          gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu,
         },
       });
     } finally {

@@ -6,6 +6,7 @@
  * stays flat however long the list. Each result is appended as soon as its group finishes; a
  * failed utterance is recorded and the run goes on.
  */
+import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import type { S3Tokenizer } from "../tokenizer.js";
@@ -17,8 +18,8 @@ export interface ExtractionOptions {
   numWorkers: number;
   /** Most mel frames in one group handed to the model (several frame budgets). */
   groupFrames: number;
-  /** Utterances between reading and writing at most (back-pressure). */
-  queueDepth: number;
+  /** Utterances between reading and writing at most (back-pressure; default 8 per worker, at least 16). */
+  queueDepth?: number;
   allowPipes: boolean;
   /**
    * Feature workers started beforehand (e.g. while the model loads: their start-up is ~0.15 s
@@ -35,6 +36,11 @@ export interface ExtractionOptions {
  * company pays; a CPU's costs per frame, so there waiting only delays the start.
  */
 export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
+
+/** The feature workers a corpus job uses by default: every core but one (the model's), at least one. */
+export function defaultFeatureWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
 
 export interface ExtractionOutputs {
   part: JsonLinesAppender;
@@ -53,6 +59,7 @@ export async function extractTokens(
   const pool = options.featurePool ?? new FeaturePool(options.numWorkers);
   const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
   const nMels = tokenizer.info.dims.nMels;
+  const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
   const fail = (entry: ScpEntry, error: string) => {
     outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
     counts.failed++;
@@ -77,7 +84,7 @@ export async function extractTokens(
   const inFlight = new Set<Promise<void>>();
   try {
     for (const entry of entries) {
-      if (inFlight.size >= options.queueDepth) await Promise.race(inFlight);
+      if (inFlight.size >= queueDepth) await Promise.race(inFlight);
       const task: Promise<void> = handle(entry).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }

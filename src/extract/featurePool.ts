@@ -12,6 +12,11 @@ export class FeaturePool {
     this.pool = new WorkerPool(new URL("./featureWorker.js", import.meta.url), Math.max(1, size));
   }
 
+  /** Worker threads in the pool. */
+  get size(): number {
+    return this.pool.size;
+  }
+
   compute(request: Omit<FeatureRequest, "id">): Promise<FeatureResult> {
     return this.pool.run(request).catch((error: Error) => ({ id: -1, ok: false as const, error: error.message, errorName: "WorkerError" }));
   }

@@ -23,6 +23,11 @@ export function parseDevice(value: string): Device {
   throw new DeviceUnavailableError(value, 'expected "cpu", "cuda", "cuda:N" or "webgpu"');
 }
 
+/** True for the CPU, which is also what an absent device means. */
+export function isCpu(device: Device | undefined): boolean {
+  return device === undefined || device === "cpu";
+}
+
 /** The GPU ordinal in "cuda:N", if given. */
 export function deviceOrdinal(value: string): number | undefined {
   const match = /^cuda:(\d+)$/.exec(value);
