@@ -63,6 +63,9 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
   const settings: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
     graphOptimizationLevel: "all",
+    // Errors only: onnxruntime's warnings (e.g. that shape operators stay on the CPU under a GPU
+    // provider) are notes to its developers, not to ours; its failures still reach us as errors.
+    logSeverityLevel: 3,
   };
   // onnxruntime-node rejects an explicit undefined; leave the key out for its default.
   if (options.intraOpThreads !== undefined) settings.intraOpNumThreads = options.intraOpThreads;
