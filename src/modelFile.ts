@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MODEL_BUILDERS } from "./models/index.js";
 import { BATCHED_LAYOUT, FAST_LAYOUT, type GraphLayout } from "./models/tokenizerGraph.js";
+import { webGpuPlan } from "./models/webgpuPlan.js";
 import type { S3Weights } from "./models/weights.js";
 import { importWeights } from "./onnx/importWeights.js";
 import { readModelFile } from "./onnx/read.js";
@@ -23,14 +24,18 @@ export type ModelMode = "exact" | "fast";
 /**
  * Which operators the batched graph may use. "cpu": the attention core is onnxruntime's
  * MultiHeadAttention, which its CPU provider runs as flash attention (1-3 % faster in exact
- * mode, 4-7 % in fast mode, same tokens). "portable": standard ONNX operators only, for the GPU
- * providers and for exported files. (The fast mode's int8 products are onnxruntime's either way.)
+ * mode, 4-7 % in fast mode, same tokens). "portable": standard ONNX operators only, for CUDA
+ * and for exported files. "webgpu": standard operators, with the attention scores made a few
+ * heads at a time so that none outgrows a WebGPU binding (see models/webgpuPlan.ts).
+ * (The fast mode's int8 products are onnxruntime's either way.)
  */
-export type GraphTarget = "cpu" | "portable";
+export type GraphTarget = "cpu" | "portable" | "webgpu";
 
-/** The layout of `mode` for `target`. */
-function layoutFor(mode: ModelMode, target: GraphTarget): GraphLayout {
-  return { ...(mode === "fast" ? FAST_LAYOUT : BATCHED_LAYOUT), attention: target === "cpu" ? "fused" : "composite" };
+/** The layout of `mode` for `target` and these weights. */
+function layoutFor(mode: ModelMode, target: GraphTarget, weights: S3Weights): GraphLayout {
+  const layout: GraphLayout = { ...(mode === "fast" ? FAST_LAYOUT : BATCHED_LAYOUT), attention: target === "cpu" ? "fused" : "composite" };
+  if (target === "webgpu") layout.headsPerGroup = webGpuPlan(weights.dims, weights.version).headsPerGroup;
+  return layout;
 }
 
 /**
@@ -73,7 +78,7 @@ export interface BatchedGraph {
 export async function buildBatchedGraph(path: string, mode: ModelMode = "exact", target: GraphTarget = "portable"): Promise<BatchedGraph> {
   const { model } = await readModelFile(path);
   const weights = importWeights(model, path);
-  const graph = MODEL_BUILDERS[weights.version].build(weights, layoutFor(mode, target));
+  const graph = MODEL_BUILDERS[weights.version].build(weights, layoutFor(mode, target, weights));
   return { info: { source: path, version: weights.version, dims: weights.dims }, graph };
 }
 

@@ -10,7 +10,8 @@ import { logMelSpectrogram, type MelSpectrogram } from "./features/logMel.js";
 import { loadBatchedModel } from "./hub/convertedCache.js";
 import type { HubOptions } from "./hub/options.js";
 import { resolveModel } from "./hub/resolve.js";
-import type { ModelInfo, ModelMode } from "./modelFile.js";
+import type { GraphTarget, ModelInfo, ModelMode } from "./modelFile.js";
+import { webGpuBatchLimits } from "./models/webgpuPlan.js";
 import type { BatchLimits } from "./pipeline/batchPlan.js";
 import { sliceView, type MelView } from "./pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
@@ -78,6 +79,34 @@ export function defaultBatchLimits(device: TokenizerOptions["device"]): Required
     : { maxBatchFrames: 96_000, maxBatchSize: 128, maxPaddingRatio: 0.5 };
 }
 
+/**
+ * The batch limits of a loaded model: the options over the device's defaults; on WebGPU also
+ * within what its storage bindings hold (models/webgpuPlan.ts), where asking for more is an error
+ * rather than a silent cap, since the larger batch would give wrong tokens.
+ */
+function batchLimitsFor(options: TokenizerOptions, info: ModelInfo): Required<BatchLimits> {
+  const defaults = defaultBatchLimits(options.device);
+  const limits: Required<BatchLimits> = {
+    maxBatchFrames: options.maxBatchFrames ?? defaults.maxBatchFrames,
+    maxBatchSize: options.maxBatchSize ?? defaults.maxBatchSize,
+    maxPaddingRatio: options.maxPaddingRatio ?? defaults.maxPaddingRatio,
+  };
+  if (options.device !== "webgpu") return limits;
+  const ceiling = webGpuBatchLimits(info.dims, info.version, limits.maxBatchSize);
+  if (options.maxBatchFrames !== undefined && options.maxBatchFrames > ceiling.maxBatchFrames) {
+    throw new InvalidInputError(
+      `maxBatchFrames ${options.maxBatchFrames} is over ${ceiling.maxBatchFrames}, the most one WebGPU batch of ` +
+        `${info.source} can hold: larger tensors than a 128 MiB storage binding compute wrong values there`,
+    );
+  }
+  return { ...limits, maxBatchFrames: Math.min(limits.maxBatchFrames, ceiling.maxBatchFrames), maxBatchSize: ceiling.maxBatchSize };
+}
+
+/** The graph for a device: the CPU's fused attention, WebGPU's head groups, standard operators for CUDA. */
+function graphTarget(options: TokenizerOptions): GraphTarget {
+  return isCpu(options.device) ? "cpu" : options.device === "webgpu" ? "webgpu" : "portable";
+}
+
 /** Streams and intra-op threads per stream: the CPU's cores shared out, one stream on a GPU. */
 function streamPlan(options: TokenizerOptions): { streams: number; runtime: RuntimeOptions } {
   const onCpu = isCpu(options.device);
@@ -95,9 +124,12 @@ export class S3Tokenizer {
   private streams: SessionStreams | null;
   /** Batches run at once (the session streams asked for). */
   readonly parallelism: number;
+  /** The limits each forward pass is planned under (options over the device's defaults). */
+  readonly batchLimits: Readonly<Required<BatchLimits>>;
 
-  private constructor(info: ModelInfo, streams: SessionStreams, limits: BatchLimits, parallelism: number) {
+  private constructor(info: ModelInfo, streams: SessionStreams, limits: Required<BatchLimits>, parallelism: number) {
     this.info = info;
+    this.batchLimits = limits;
     this.streams = streams;
     this.parallelism = parallelism;
     this.runner = new EncoderRunner(streams, info.dims.nMels, limits, parallelism);
@@ -111,9 +143,9 @@ export class S3Tokenizer {
   static async load(nameOrPath: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
     const released = await resolveModel(nameOrPath, options);
     const plan = streamPlan(options);
-    // onnxruntime's CPU provider gets its fused attention; GPU providers the standard operators.
-    const target = isCpu(options.device) ? "cpu" : "portable";
+    const target = graphTarget(options);
     let batched = await loadBatchedModel(released, { ...options, target });
+    const limits = batchLimitsFor(options, batched.info); // before any session opens
     let streams: SessionStreams;
     try {
       streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
@@ -123,12 +155,7 @@ export class S3Tokenizer {
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
       streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     }
-    const defaults = defaultBatchLimits(options.device);
-    return new S3Tokenizer(batched.info, streams, {
-      maxBatchFrames: options.maxBatchFrames ?? defaults.maxBatchFrames,
-      maxBatchSize: options.maxBatchSize ?? defaults.maxBatchSize,
-      maxPaddingRatio: options.maxPaddingRatio ?? defaults.maxPaddingRatio,
-    }, plan.streams);
+    return new S3Tokenizer(batched.info, streams, limits, plan.streams);
   }
 
   /** Tokens per second: 50 (v1 50 Hz) or 25. */

@@ -18,7 +18,7 @@ import { toHttpError } from "../src/serve/httpError.js";
 import { TokenizerHttpServer } from "../src/serve/httpServer.js";
 import { decodeRawPcm, rawPcmSpec } from "../src/serve/rawPcm.js";
 import { TokenizerService } from "../src/serve/service.js";
-import { defaultBatchLimits, S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/tokenizer.js";
 import { modelPath, referenceTokens } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 
@@ -88,7 +88,8 @@ describe("serve: command line", () => {
     assert.equal(a.port, 0);
     assert.equal(a.host, "127.0.0.1");
     assert.equal(a.deadlineMs, 60_000);
-    assert.equal(a.maxBatchFrames, defaultBatchLimits("cpu").maxBatchFrames);
+    assert.equal(a.maxBatchFrames, undefined, "absent: the tokenizer applies the device's default");
+    assert.equal(parseServeOptions(["--model", "m", "--max_batch_frames", "6000"]).maxBatchFrames, 6000);
     assert.equal(a.insecure, false);
   });
 

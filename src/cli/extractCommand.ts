@@ -13,7 +13,7 @@ import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.j
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { deviceOrdinal, isCpu, parseDevice } from "../runtime/session.js";
-import { defaultBatchLimits, S3Tokenizer } from "../tokenizer.js";
+import { S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
 export const EXIT_OK = 0;
@@ -74,9 +74,6 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const device = parseDevice(String(values.device));
   const ordinal = deviceOrdinal(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
-  const defaults = defaultBatchLimits(device);
-  const maxBatchSize = integerFlag(values, "batch-size") ?? defaults.maxBatchSize;
-  const maxBatchFrames = integerFlag(values, "max-frames") ?? defaults.maxBatchFrames;
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
 
   // Everything that can be wrong with the request is found before any output is written.
@@ -88,8 +85,9 @@ export async function extractCommand(argv: string[]): Promise<number> {
       ...hubOptions(values),
       device,
       deviceId: ordinal ?? placement.localRank,
-      maxBatchFrames,
-      maxBatchSize,
+      // Absent flags leave the device's (and, on WebGPU, the model's) defaults to the tokenizer.
+      maxBatchFrames: integerFlag(values, "max-frames"),
+      maxBatchSize: integerFlag(values, "batch-size"),
       streams: integerFlag(values, "streams"),
       mode: parseMode(values.mode),
     });
@@ -101,7 +99,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
         overwrite: Boolean(values.overwrite),
         extraction: {
           numWorkers,
-          groupFrames: maxBatchFrames * 4,
+          groupFrames: tokenizer.batchLimits.maxBatchFrames * 4,
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
           gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu,

@@ -6,7 +6,6 @@ import { UsageError } from "../errors.js";
 import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
 import { startServe, type ServeOptions } from "../serve/serve.js";
 import { deviceOrdinal, parseDevice } from "../runtime/session.js";
-import { defaultBatchLimits } from "../tokenizer.js";
 import { integerFlag, parseFlags, requireFlag } from "./args.js";
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
@@ -88,7 +87,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     host: String(values.host),
     port,
     maxWaitMs,
-    maxBatchFrames: integerFlag(values, "max-batch-frames") ?? defaultBatchLimits(device).maxBatchFrames,
+    maxBatchFrames: integerFlag(values, "max-batch-frames"),
     streams: integerFlag(values, "streams"),
     maxAudioSeconds: positiveNumber(values, "max-audio-s", DEFAULT_MAX_AUDIO_SECONDS),
     maxBodyBytes: Math.floor(positiveNumber(values, "max-body-mb", 32) * 2 ** 20),

@@ -24,6 +24,8 @@ export interface AttentionContext {
   frames: FrameLayout;
   /** Present: the attention core is one fused operator (see fusedAttentionCore). */
   fused?: FusedAttentionInputs;
+  /** Heads whose scores are made at once by the composite core (all heads when absent). */
+  headsPerGroup?: number;
 }
 
 /**
@@ -67,7 +69,8 @@ export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWei
 }
 
 /**
- * softmax(q·kᵀ + key bias)·v from separate operators: scores [B, H, T, T] are written out whole.
+ * softmax(q·kᵀ + key bias)·v from separate operators: scores [B, H, T, T] are written out whole,
+ * or, with ctx.headsPerGroup, one group of heads at a time ([B, G, T, T] each; see webgpuPlan).
  * q, k [B, T, H, K] (scaled), valueFlat [B, T, D] → [B, T, D].
  */
 function attentionCore(ctx: AttentionContext, query: string, key: string, valueFlat: string): string {
@@ -76,13 +79,49 @@ function attentionCore(ctx: AttentionContext, query: string, key: string, valueF
   const q = g.node("Transpose", [query], { perm: attr.ints([0, 2, 1, 3]) }); // [B, H, T, K]
   const k = g.node("Transpose", [key], { perm: attr.ints([0, 2, 3, 1]) }); // [B, H, K, T]
   const v = g.node("Transpose", [value], { perm: attr.ints([0, 2, 1, 3]) }); // [B, H, T, K]
-  const scores = g.node("Add", [g.node("MatMul", [q, k]), ctx.keyBias]); // [B, H, T, T]
-  const weights = g.node("Softmax", [scores], { axis: attr.int(-1) }); // [B, H, T, T]
-  const context = g.node("MatMul", [weights, v]); // [B, H, T, K]
+  const groupSize = ctx.headsPerGroup ?? dims.heads;
+  let context: string; // [B, H, T, K]
+  if (groupSize === dims.heads) {
+    context = scoredContext(ctx, q, k, v);
+  } else {
+    // Slices, not one Split, and a Concat tree: a WebGPU shader binds few buffers (8 by default),
+    // so no node here takes or makes more than GROUP_FAN_IN + 1 tensors.
+    const parts: string[] = [];
+    for (let start = 0; start < dims.heads; start += groupSize) {
+      const slice = (x: string) => g.node("Slice", [x, g.int64s([start]), g.int64s([start + groupSize]), g.int64s([1])]); // [B, G, ·, ·]
+      parts.push(scoredContext(ctx, slice(q), slice(k), slice(v))); // [B, G, T, K]
+    }
+    context = concatTree(g, parts, 1);
+  }
   return g.node("Reshape", [
     g.node("Transpose", [context], { perm: attr.ints([0, 2, 1, 3]) }), // [B, T, H, K]
     g.int64s([0, 0, dims.width]),
   ]); // [B, T, D]
+}
+
+/** Most inputs of one Concat in concatTree (plus its output: the WebGPU default of 8 bindings). */
+const GROUP_FAN_IN = 7;
+
+/** Concat of `parts` along `axis`, as a tree of Concats of at most GROUP_FAN_IN inputs each. */
+function concatTree(g: GraphBuilder, parts: string[], axis: number): string {
+  let level = parts;
+  while (level.length > 1) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += GROUP_FAN_IN) {
+      const chunk = level.slice(i, i + GROUP_FAN_IN);
+      next.push(chunk.length === 1 ? chunk[0]! : g.node("Concat", chunk, { axis: attr.int(axis) }));
+    }
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** softmax(q·k + key bias)·v for some heads: q [B, h, T, K], k [B, h, K, T], v [B, h, T, K] → [B, h, T, K]. */
+function scoredContext(ctx: AttentionContext, q: string, k: string, v: string): string {
+  const { g } = ctx;
+  const scores = g.node("Add", [g.node("MatMul", [q, k]), ctx.keyBias]); // [B, h, T, T]
+  const weights = g.node("Softmax", [scores], { axis: attr.int(-1) }); // [B, h, T, T]
+  return g.node("MatMul", [weights, v]); // [B, h, T, K]
 }
 
 /**

@@ -42,6 +42,8 @@ export interface GraphLayout {
    * "composite" (default): plain ONNX operators, as the releases have it, for every provider.
    */
   attention?: "composite" | "fused";
+  /** Composite attention only: heads scored at once (all when absent); see webgpuPlan. */
+  headsPerGroup?: number;
 }
 
 export const BATCHED_LAYOUT: GraphLayout = { io: "batched", layerNorm: "fused", weightsAsConstantNodes: false, precision: "exact" };
@@ -88,6 +90,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     frames: released ? PADDED_FRAMES : packedFrames(g, valid, frames2, dims.width),
   };
   if (layout.attention === "fused") ctx.fused = fusedAttentionInputs(g, keyBias, dims.heads);
+  if (layout.headsPerGroup !== undefined) ctx.headsPerGroup = layout.headsPerGroup;
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
     const table = g.initializer("positional_embedding", weights.positionalEmbedding); // [ctx, D]

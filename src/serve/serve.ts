@@ -20,8 +20,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   maxWaitMs: number;
-  /** Padded mel frames per forward pass; a group gathers up to four passes' worth. */
-  maxBatchFrames: number;
+  /** Padded mel frames per forward pass (the device's default when absent); a group gathers up to four passes' worth. */
+  maxBatchFrames?: number;
   /** Model sessions running batches side by side (S3Tokenizer's `streams`). */
   streams?: number;
   maxAudioSeconds: number;
@@ -86,7 +86,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       tokenizer,
       {
         maxWaitMs: options.maxWaitMs,
-        maxGroupFrames: options.maxBatchFrames * GROUP_PASSES,
+        maxGroupFrames: tokenizer.batchLimits.maxBatchFrames * GROUP_PASSES,
         maxQueue: options.maxQueue,
         maxAudioSeconds: options.maxAudioSeconds,
         allowFfmpeg: options.allowFfmpeg,
