@@ -25,7 +25,8 @@ export interface TokenizerOptions extends RuntimeOptions, HubOptions {
   /**
    * Most padded mel frames per forward pass (batch size × longest input). Bounds memory: the
    * attention scores of one 30 s window of a full-size model take ~180 MB. Infinity puts every
-   * input of a call into one batch.
+   * input of a call into one batch. On WebGPU at most what models/webgpuPlan.ts allows (more is
+   * refused), which is also the default there.
    */
   maxBatchFrames?: number;
   /** Most inputs per forward pass. */

@@ -29,8 +29,9 @@ Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} l
 Options (snake_case or kebab-case):
   --device cpu|cuda|cuda:N|webgpu
                           execution device (cuda uses the GPU of the local rank unless N is given)
-  --batch_size N          most utterances or windows per forward pass (default 64)
-  --max_frames F          most padded mel frames per forward pass (default 3000 on cpu, 96000 on a GPU)
+  --batch_size N          most utterances or windows per forward pass (default 64 on cpu, 128 on a GPU)
+  --max_frames F          most padded mel frames per forward pass (default 3000 on cpu, 96000 on
+                          cuda; on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz)
   --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
   --streams S             model sessions running batches side by side, each with its share of
                           the cores and its own copy of the weights (default 2 on a CPU, 1 on a GPU)

@@ -25,7 +25,8 @@ Options (snake_case or kebab-case):
   --host H            address to listen on (default 127.0.0.1)
   --port P            port (default 8080; 0 picks a free one)
   --max_wait_ms W     longest a request waits for others to share its batch (default 10)
-  --max_batch_frames F  padded mel frames per forward pass (default 3000 on cpu, 96000 on a GPU);
+  --max_batch_frames F  padded mel frames per forward pass (default 3000 on cpu, 96000 on cuda,
+                      on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz);
                       a batch gathers up to 4 x F frames
   --streams S         model sessions running batches side by side (default 2 on a CPU, 1 on a GPU)
   --max_audio_s S     longest audio per request in seconds (default ${DEFAULT_MAX_AUDIO_SECONDS}); longer: 413
