@@ -106,7 +106,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     x = residualBlock(ctx, x, block, `/blocks.${i}`);
   });
 
-  const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer)); // [B, T2] int32, filler on padding
+  const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer, precision)); // [B, T2] int32, filler on padding
   if (released) {
     // The v1 releases answer int64 indices, v2/v3 int32.
     const type = weights.version === "v1" ? DataType.INT64 : DataType.INT32;
