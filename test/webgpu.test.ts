@@ -17,7 +17,7 @@ import { fixturesDir, skipReason } from "./support/fixtures.js";
 
 const fixtures = fixturesDir();
 // As the conformance suite: a GPU sums in another order, which can move a random-weight FSQ
-// value across a rounding edge (one token of 11 000 seen on lavapipe, v3).
+// value across a rounding edge (one token of about 5300 seen on lavapipe, v3).
 const MAX_MISS_RATE = 0.001;
 
 /** The tokenizer on WebGPU, or null (with the reason noted) where no adapter is found. */
