@@ -31,8 +31,7 @@ export function quantize(g: GraphBuilder, x: string, quantizer: QuantizerWeights
  * constant ‖x‖² is kept so the float rounding (and so near-tie decisions) match the reference.
  */
 function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBuilder["initializer"]>[1]): string {
-  const norm = g.node("ReduceL2", [x], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
-  const normalized = g.node("Div", [x, g.node("Max", [norm, g.scalarFloat(NORM_EPSILON)])]); // [B, T, D]
+  const normalized = normalizeFrames(g, x); // [B, T, D]
   const embed = g.initializer("quantizer.codebook", codebook); // [D, C]
   const selfTerm = g.node("ReduceSumSquare", [normalized], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
   const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed], {}, VQ_CODEBOOK_NODE); // [B, T, C]
@@ -42,15 +41,20 @@ function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBu
   return g.node("Cast", [best], { to: attr.int(DataType.INT32) });
 }
 
+/** x / max(‖x‖, ε) along the last axis, as torch.nn.functional.normalize. */
+function normalizeFrames(g: GraphBuilder, x: string): string {
+  const norm = g.node("ReduceL2", [x], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [..., 1]
+  return g.node("Div", [x, g.node("Max", [norm, g.scalarFloat(NORM_EPSILON)])]); // [..., D]
+}
+
 /**
- * The fast mode's VQ, for packed frames x [N, D]: the codebook product [N, D]·[D, C] in int8
+ * The fast mode's VQ, for frames x [N, D] (or [B, T, D]): the codebook product [N, D]·[D, C] in int8
  * (DynamicQuantizeMatMul, 4x less work than fp32, where it was 9 % of a fast v1 pass) shortlists
  * `shortlistSize` codes per frame, and the vectorQuantize distance is then computed in fp32 for
  * those only. The int8 error can only change the code where the best one falls off the list.
  */
 function shortlistVectorQuantize(g: GraphBuilder, x: string, codebook: TensorData, shortlistSize: number): string {
-  const norm = g.node("ReduceL2", [x], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [N, 1]
-  const normalized = g.node("Div", [x, g.node("Max", [norm, g.scalarFloat(NORM_EPSILON)])]); // [N, D]
+  const normalized = normalizeFrames(g, x); // [N, D]
   const twice = g.node("Mul", [normalized, g.scalarFloat(2)]); // [N, D]
   const rows = g.initializer("quantizer.codebook_rows", transposedCodebook(codebook)); // [C, D]
   const codeTerm = g.node("ReduceSumSquare", [rows], { axes: attr.ints([1]), keepdims: attr.int(0) }); // [C], folded at load
@@ -59,14 +63,14 @@ function shortlistVectorQuantize(g: GraphBuilder, x: string, codebook: TensorDat
   const [, shortlist] = g.nodeOutputs("TopK", [approximate, g.int64s([shortlistSize])], 2, { axis: attr.int(-1) }); // [N, K] int64
   const candidates = g.node("Gather", [rows, shortlist!], { axis: attr.int(0) }); // [N, K, D]
   const cross = g.node("ReduceSum", [
-    g.node("Mul", [candidates, g.node("Unsqueeze", [twice, g.int64s([1])])]), // [N, K, D]
+    g.node("Mul", [candidates, g.node("Unsqueeze", [twice, g.int64s([-2])])]), // [N, K, D]
     g.int64s([-1]),
   ], { keepdims: attr.int(0) }); // [N, K]
   const selfTerm = g.node("ReduceSumSquare", [normalized], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [N, 1]
   const candidateTerm = g.node("Gather", [codeTerm, shortlist!], { axis: attr.int(0) }); // [N, K]
   const distance = g.node("Add", [g.node("Sub", [selfTerm, cross]), candidateTerm]); // [N, K]
   const pick = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(1) }); // [N, 1]
-  const best = g.node("Squeeze", [g.node("GatherElements", [shortlist!, pick], { axis: attr.int(1) }), g.int64s([1])]); // [N] int64
+  const best = g.node("Squeeze", [g.node("GatherElements", [shortlist!, pick], { axis: attr.int(-1) }), g.int64s([-1])]); // [N] int64
   return g.node("Cast", [best], { to: attr.int(DataType.INT32) });
 }
 
