@@ -1,5 +1,7 @@
 /** The benchmark's command line. */
 import { parseArgs } from "node:util";
+import { DeviceUnavailableError } from "../src/errors.js";
+import { deviceOrdinal, parseDevice, type RuntimeOptions } from "../src/runtime/session.js";
 import { isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
 
 export interface BenchOptions {
@@ -8,9 +10,13 @@ export interface BenchOptions {
   versions: VersionKey[];
   repeats: number;
   cache: string | undefined;
+  /** Where (a), fast, (b1) and (b2) run; "cpu" by default. */
+  runtime: Pick<RuntimeOptions, "device" | "deviceId">;
+  /** The device as given (e.g. "cuda:1"), for the CLI children. */
+  deviceFlag: string;
 }
 
-export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${VERSION_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR]
+export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${VERSION_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR] [--device D]
 
 Measures, per model version (full-size, random weights), side by side and interleaved:
   (a)  this project end to end (files → tokens, the CLI's extraction path)
@@ -23,7 +29,10 @@ and (a)'s peak memory and the CLI's start-up time to the first token.
   --versions L   comma-separated subset (default: all)
   --repeats N    timed runs per variant (default 3); min and median are reported
   --json FILE    also write the results as JSON
-  --cache DIR    models and audio (default: $S3TOKENIZER_CACHE/bench, else ~/.cache/s3tokenizer/bench)`;
+  --cache DIR    models and audio (default: $S3TOKENIZER_CACHE/bench, else ~/.cache/s3tokenizer/bench)
+  --device D     cpu (default), cuda, cuda:N or webgpu: (a), fast, (b1) and (b2) run there, (b1)
+                 and (b2) as CosyVoice runs the released file on that device, one utterance at a
+                 time; (c) is a CPU figure and is left out on a GPU`;
 
 export class BenchUsageError extends Error {}
 
@@ -36,6 +45,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       versions: { type: "string" },
       repeats: { type: "string", default: "3" },
       cache: { type: "string" },
+      device: { type: "string", default: "cpu" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -47,5 +57,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   if (unknown.length > 0 || versions.length === 0) {
     throw new BenchUsageError(`--versions takes a comma-separated list of ${VERSION_KEYS.join(", ")}; got "${values.versions}"`);
   }
-  return { json: values.json, quick: values.quick, versions: versions as VersionKey[], repeats, cache: values.cache };
+  let device;
+  try {
+    device = parseDevice(values.device);
+  } catch (error) {
+    if (error instanceof DeviceUnavailableError) throw new BenchUsageError(`--device: ${error.message}`);
+    throw error;
+  }
+  const runtime = { device, deviceId: deviceOrdinal(values.device) };
+  return { json: values.json, quick: values.quick, versions: versions as VersionKey[], repeats, cache: values.cache, runtime, deviceFlag: values.device };
 }

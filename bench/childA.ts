@@ -1,5 +1,5 @@
 /**
- * Child entry for the peak-memory figure: `node childA.js --model PATH --wav_scp FILE --work DIR`
+ * Child entry for the peak-memory figure: `node childA.js --model PATH --wav_scp FILE --work DIR [--device D]`
  * loads the tokenizer and runs variant (a) once over the list, alone in its process, then prints
  * one JSON line with the process's peak resident set size.
  *
@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readWavScp } from "../src/audio/wavScp.js";
+import { deviceOrdinal, parseDevice } from "../src/runtime/session.js";
 import { CliExtraction } from "./extractRun.js";
 
 /** Peak RSS in MiB, and where it was read from. */
@@ -25,13 +26,13 @@ function peakRss(): { mb: number; source: string } {
 }
 
 const { values } = parseArgs({
-  options: { model: { type: "string" }, "wav_scp": { type: "string" }, work: { type: "string" } },
+  options: { model: { type: "string" }, "wav_scp": { type: "string" }, work: { type: "string" }, device: { type: "string", default: "cpu" } },
 });
 if (!values.model || !values.wav_scp || !values.work) {
-  process.stderr.write("usage: childA.js --model PATH --wav_scp FILE --work DIR\n");
+  process.stderr.write("usage: childA.js --model PATH --wav_scp FILE --work DIR [--device D]\n");
   process.exit(2);
 }
-const extraction = await CliExtraction.open(values.model);
+const extraction = await CliExtraction.open(values.model, { device: parseDevice(values.device), deviceId: deviceOrdinal(values.device) });
 let seconds: number;
 try {
   seconds = (await extraction.run(await readWavScp(values.wav_scp), values.work)).seconds;

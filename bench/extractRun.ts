@@ -1,27 +1,22 @@
 /**
  * Variant (a): this project end to end, files to tokens, through exactly what the CLI runs
- * (the feature workers started while the tokenizer loads, extractTokens with the CLI's CPU
- * defaults, part file). Shared by the timed runs and by the child that measures peak memory, so
+ * (the feature workers started while the tokenizer loads, extractTokens with the CLI's defaults
+ * for the device, part file). Shared by the timed runs and by the child that measures peak memory, so
  * both do the same work.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { defaultFeatureWorkers, extractTokens, GATHER_MS, type ExtractionOptions } from "../src/extract/extractor.js";
+import { corpusGrouping, defaultFeatureWorkers, extractTokens, type ExtractionOptions } from "../src/extract/extractor.js";
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
-import { defaultBatchLimits, S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
+import type { Device } from "../src/runtime/session.js";
+import { S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
 
-/** What `s3tokenizer --wav_scp ...` passes to extractTokens by default on a CPU (see extractCommand.ts). */
-function cliExtractionOptions(featurePool: FeaturePool): ExtractionOptions {
-  return {
-    numWorkers: featurePool.size,
-    featurePool,
-    groupFrames: defaultBatchLimits("cpu").maxBatchFrames * 4,
-    allowPipes: false,
-    gatherMs: GATHER_MS.cpu,
-  };
+/** What `s3tokenizer --wav_scp ...` passes to extractTokens by default (see extractCommand.ts). */
+function cliExtractionOptions(tokenizer: S3Tokenizer, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {
+  return { numWorkers: featurePool.size, featurePool, ...corpusGrouping(tokenizer, device), allowPipes: false };
 }
 
 /** A tokenizer and feature workers set up as the CLI does: the workers start first, then the model loads. */
@@ -29,12 +24,13 @@ export class CliExtraction {
   private constructor(
     readonly tokenizer: S3Tokenizer,
     private readonly featurePool: FeaturePool,
+    private readonly device: Device | undefined,
   ) {}
 
   static async open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction> {
     const featurePool = new FeaturePool(defaultFeatureWorkers());
     try {
-      return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool);
+      return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool, options.device);
     } catch (error) {
       await featurePool.close();
       throw error;
@@ -43,7 +39,7 @@ export class CliExtraction {
 
   /** One timed extraction of `entries` into `workDir/part` (replaced). Throws when any utterance failed. */
   run(entries: readonly ScpEntry[], workDir: string): Promise<ExtractOutcome> {
-    return extractOnce(this.tokenizer, this.featurePool, entries, workDir);
+    return extractOnce(this.tokenizer, cliExtractionOptions(this.tokenizer, this.featurePool, this.device), entries, workDir);
   }
 
   async dispose(): Promise<void> {
@@ -63,7 +59,7 @@ export interface ExtractOutcome {
 
 async function extractOnce(
   tokenizer: S3Tokenizer,
-  featurePool: FeaturePool,
+  options: ExtractionOptions,
   entries: readonly ScpEntry[],
   workDir: string,
 ): Promise<ExtractOutcome> {
@@ -76,7 +72,7 @@ async function extractOnce(
   const progress = new ProgressReporter(silentStream);
   const start = performance.now();
   try {
-    await extractTokens(tokenizer, entries, counts, { part, errors, progress }, cliExtractionOptions(featurePool));
+    await extractTokens(tokenizer, entries, counts, { part, errors, progress }, options);
   } finally {
     part.close();
     errors.close();

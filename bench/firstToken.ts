@@ -32,14 +32,14 @@ function partSize(path: string): number {
   }
 }
 
-async function runCli(cliPath: string, scp: string, model: string, watchPart: boolean): Promise<{ total: number; firstLine: number }> {
+async function runCli(cliPath: string, scp: string, model: string, device: string, watchPart: boolean): Promise<{ total: number; firstLine: number }> {
   const outputDir = mkdtempSync(join(tmpdir(), "s3tok-bench-cli-"));
   const partPath = join(outputDir, "part_1_of_1");
   let firstLine = Number.NaN;
   let poll: NodeJS.Timeout | undefined;
   try {
     // Explicit rank flags: a benchmark started under a launcher's environment must not shard.
-    const args = [cliPath, "--wav_scp", scp, "--model", model, "--output_dir", outputDir, "--rank", "0", "--world_size", "1"];
+    const args = [cliPath, "--wav_scp", scp, "--model", model, "--output_dir", outputDir, "--rank", "0", "--world_size", "1", "--device", device];
     const result = await runChild(process.execPath, args, {
       timeoutMs: CLI_TIMEOUT_MS,
       onSpawn: (_child, startedAt) => {
@@ -60,10 +60,10 @@ async function runCli(cliPath: string, scp: string, model: string, watchPart: bo
   }
 }
 
-export async function measureFirstToken(cliPath: string, scp: string, model: string, runs: number): Promise<FirstTokenResult> {
-  const cold = await runCli(cliPath, scp, model, false);
+export async function measureFirstToken(cliPath: string, scp: string, model: string, runs: number, device = "cpu"): Promise<FirstTokenResult> {
+  const cold = await runCli(cliPath, scp, model, device, false);
   const warm = [];
-  for (let i = 0; i < runs; i++) warm.push(await runCli(cliPath, scp, model, true));
+  for (let i = 0; i < runs; i++) warm.push(await runCli(cliPath, scp, model, device, true));
   const firstLines = warm.map((w) => w.firstLine);
   return {
     first_token_s: median(firstLines),

@@ -22,11 +22,11 @@ export function describeWorkload(workload: Workload): string {
     `${workload.audioSeconds.toFixed(1)} s of audio`;
 }
 
-export function formatReport(machine: MachineInfo, workload: Workload, repeats: number, results: Record<string, VersionResult>): string {
+export function formatReport(machine: MachineInfo, workload: Workload, repeats: number, results: Record<string, VersionResult>, device = "cpu"): string {
   const entries = Object.entries(results);
   const out: string[] = [];
   out.push(`Machine: ${machine.cpu_model}, ${machine.cores} cores, ${machine.memory_gb} GB; ${machine.simd.join(" ")}; ` +
-    `node ${machine.node}, onnxruntime-node ${machine.onnxruntime}`);
+    `node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; device ${device}`);
   out.push(`Workload: ${describeWorkload(workload)}; ${repeats} repeats; x real time from median times.`);
   out.push("");
   out.push(table(

@@ -38,6 +38,7 @@ const inputs: VariantInputs = {
   utterances: workload.utterances,
   warmup: { utterance: shortest, entry: entries.find((e) => e.key === shortest.key)! },
   workDir,
+  runtime: options.runtime,
 };
 
 // Opened in this order every time: a session's speed depends a little on what was created before it.

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
 import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
+import type { RuntimeOptions } from "../src/runtime/session.js";
 import type { TokenizerOptions } from "../src/tokenizer.js";
 import { CliExtraction } from "./extractRun.js";
 import type { GemmCeiling } from "./gemm.js";
@@ -32,11 +33,13 @@ export interface VariantInputs {
   warmup: { entry: ScpEntry; utterance: Utterance };
   /** Part files of (a) go under here. */
   workDir: string;
+  /** The device every variant runs on. */
+  runtime: Pick<RuntimeOptions, "device" | "deviceId">;
 }
 
 /** (a) or its fast mode: the tokenizer loaded once, each run a full extraction like the CLI's. */
 export async function openExtraction(name: "a" | "fast", inputs: VariantInputs, options: TokenizerOptions): Promise<Variant> {
-  const extraction = await CliExtraction.open(inputs.modelPath, options);
+  const extraction = await CliExtraction.open(inputs.modelPath, { ...inputs.runtime, ...options });
   const workDir = join(inputs.workDir, name);
   try {
     await extraction.run([inputs.warmup.entry], workDir);
@@ -51,10 +54,10 @@ export async function openExtraction(name: "a" | "fast", inputs: VariantInputs, 
   };
 }
 
-/** (b1) with one onnxruntime thread, (b2) with all cores. */
+/** (b1) with one onnxruntime thread, (b2) with all cores (on a GPU: the threads of its CPU side). */
 export async function openReleased(name: "b1" | "b2", inputs: VariantInputs): Promise<Variant> {
   const threads = name === "b1" ? 1 : availableParallelism();
-  const runner = await ReleasedModelRunner.open(inputs.modelPath, { intraOpThreads: threads });
+  const runner = await ReleasedModelRunner.open(inputs.modelPath, { ...inputs.runtime, intraOpThreads: threads });
   try {
     await releasedOnce(runner, [inputs.warmup.utterance], inputs.nMels, inputs.tokenRate);
   } catch (error) {

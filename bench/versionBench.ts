@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpEntry } from "../src/audio/wavScp.js";
+import type { RuntimeOptions } from "../src/runtime/session.js";
 import { FULL_SIZE } from "../src/models/randomWeights.js";
 import type { VersionKey } from "./benchModels.js";
 import { childFailure, runChild } from "./children.js";
@@ -26,6 +27,9 @@ export interface VersionContext {
   /** Scratch space for part files (a temporary directory). */
   workDir: string;
   cliPath: string;
+  /** Where the variants run, and the device as the CLI takes it. */
+  runtime: Pick<RuntimeOptions, "device" | "deviceId">;
+  deviceFlag: string;
   log: (line: string) => void;
 }
 
@@ -50,6 +54,7 @@ async function openVariants(key: VersionKey, ctx: VersionContext, errors: Record
       return { utterance: shortest, entry: ctx.entries.find((e) => e.key === shortest.key)! };
     })(),
     workDir: join(ctx.workDir, key),
+    runtime: ctx.runtime,
   };
   const openers: [VariantName, () => Promise<Variant>][] = [
     ["a", () => openExtraction("a", inputs, {})],
@@ -103,7 +108,7 @@ async function runRounds(key: VersionKey, variants: Variant[], ctx: VersionConte
 
 async function peakRss(ctx: VersionContext, key: VersionKey): Promise<{ peak_rss_mb: number; seconds: number }> {
   const script = fileURLToPath(new URL("./childA.js", import.meta.url));
-  const args = [script, "--model", ctx.modelPath, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, key, "child")];
+  const args = [script, "--model", ctx.modelPath, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, key, "child"), "--device", ctx.deviceFlag];
   const result = await runChild(process.execPath, args, { timeoutMs: CHILD_A_TIMEOUT_MS });
   const failure = childFailure("the peak-memory child", result);
   if (failure) throw new Error(failure);
@@ -140,7 +145,7 @@ export async function benchVersion(key: VersionKey, ctx: VersionContext): Promis
   let firstToken = null;
   try {
     ctx.log(`  ${key}: start-up to first token (CLI, 1 + ${ctx.repeats} runs)`);
-    firstToken = await measureFirstToken(ctx.cliPath, ctx.workload.firstTokenScp, ctx.modelPath, ctx.repeats);
+    firstToken = await measureFirstToken(ctx.cliPath, ctx.workload.firstTokenScp, ctx.modelPath, ctx.repeats, ctx.deviceFlag);
   } catch (error) {
     errors["first_token"] = message(error);
   }

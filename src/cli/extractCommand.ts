@@ -7,12 +7,12 @@
 import { mkdirSync } from "node:fs";
 import { readWavScp } from "../audio/wavScp.js";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { defaultFeatureWorkers, extractTokens, GATHER_MS, type ExtractionOptions } from "../extract/extractor.js";
+import { corpusGrouping, defaultFeatureWorkers, extractTokens, type ExtractionOptions } from "../extract/extractor.js";
 import { FeaturePool } from "../extract/featurePool.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
-import { deviceOrdinal, isCpu, parseDevice } from "../runtime/session.js";
+import { deviceOrdinal, parseDevice } from "../runtime/session.js";
 import { S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
@@ -100,10 +100,9 @@ export async function extractCommand(argv: string[]): Promise<number> {
         overwrite: Boolean(values.overwrite),
         extraction: {
           numWorkers,
-          groupFrames: tokenizer.batchLimits.maxBatchFrames * 4,
+          ...corpusGrouping(tokenizer, device),
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
-          gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu,
         },
       });
     } finally {

@@ -9,6 +9,7 @@
 import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
+import { isCpu, type Device } from "../runtime/session.js";
 import type { S3Tokenizer } from "../tokenizer.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
@@ -36,6 +37,15 @@ export interface ExtractionOptions {
  * company pays; a CPU's costs per frame, so there waiting only delays the start.
  */
 export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
+
+/**
+ * How a corpus job groups work for `tokenizer` on `device`, as the CLI does: a group gathers four
+ * forward passes' worth of padded frames (lengths for the batch planner to choose from), started
+ * after the device's gather wait.
+ */
+export function corpusGrouping(tokenizer: S3Tokenizer, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
+  return { groupFrames: tokenizer.batchLimits.maxBatchFrames * 4, gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
+}
 
 /** The feature workers a corpus job uses by default: every core but one (the model's), at least one. */
 export function defaultFeatureWorkers(): number {
