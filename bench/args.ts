@@ -1,7 +1,7 @@
 /** The benchmark's command line. */
 import { parseArgs } from "node:util";
 import { DeviceUnavailableError } from "../src/errors.js";
-import { deviceOrdinal, parseDevice, type RuntimeOptions } from "../src/runtime/session.js";
+import { selectDevice, type RuntimeOptions } from "../src/runtime/session.js";
 import { isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
 
 export interface BenchOptions {
@@ -57,13 +57,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   if (unknown.length > 0 || versions.length === 0) {
     throw new BenchUsageError(`--versions takes a comma-separated list of ${VERSION_KEYS.join(", ")}; got "${values.versions}"`);
   }
-  let device;
+  let runtime;
   try {
-    device = parseDevice(values.device);
+    runtime = selectDevice(values.device);
   } catch (error) {
     if (error instanceof DeviceUnavailableError) throw new BenchUsageError(`--device: ${error.message}`);
     throw error;
   }
-  const runtime = { device, deviceId: deviceOrdinal(values.device) };
   return { json: values.json, quick: values.quick, versions: versions as VersionKey[], repeats, cache: values.cache, runtime, deviceFlag: values.device };
 }

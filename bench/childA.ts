@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readWavScp } from "../src/audio/wavScp.js";
-import { deviceOrdinal, parseDevice } from "../src/runtime/session.js";
+import { selectDevice } from "../src/runtime/session.js";
 import { CliExtraction } from "./extractRun.js";
 
 /** Peak RSS in MiB, and where it was read from. */
@@ -32,7 +32,7 @@ if (!values.model || !values.wav_scp || !values.work) {
   process.stderr.write("usage: childA.js --model PATH --wav_scp FILE --work DIR [--device D]\n");
   process.exit(2);
 }
-const extraction = await CliExtraction.open(values.model, { device: parseDevice(values.device), deviceId: deviceOrdinal(values.device) });
+const extraction = await CliExtraction.open(values.model, selectDevice(values.device));
 let seconds: number;
 try {
   seconds = (await extraction.run(await readWavScp(values.wav_scp), values.work)).seconds;

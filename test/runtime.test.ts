@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { DeviceUnavailableError } from "../src/errors.js";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { cudaInstalled, deviceOrdinal, openSession, parseDevice } from "../src/runtime/session.js";
+import { cudaInstalled, deviceOrdinal, openSession, parseDevice, selectDevice } from "../src/runtime/session.js";
 
 function tinyModel(): Uint8Array {
   const g = new GraphBuilder();
@@ -20,6 +20,9 @@ test("device names", () => {
   assert.equal(deviceOrdinal("cuda:1"), 1);
   assert.equal(parseDevice("webgpu"), "webgpu");
   assert.throws(() => parseDevice("tpu"), DeviceUnavailableError);
+  assert.deepEqual(selectDevice("cuda:2"), { device: "cuda", deviceId: 2 });
+  assert.deepEqual(selectDevice("webgpu"), { device: "webgpu" });
+  assert.throws(() => selectDevice("tpu"), DeviceUnavailableError);
 });
 
 test("cuda without onnxruntime's CUDA provider is a clear DeviceUnavailableError", { skip: cudaInstalled() ? "CUDA provider installed" : false }, async () => {

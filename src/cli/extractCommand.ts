@@ -12,7 +12,7 @@ import { FeaturePool } from "../extract/featurePool.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
-import { deviceOrdinal, parseDevice } from "../runtime/session.js";
+import { selectDevice } from "../runtime/session.js";
 import { S3Tokenizer } from "../tokenizer.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
@@ -72,8 +72,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const scpPath = requireFlag(values, "wav-scp");
   const modelName = requireFlag(values, "model");
   const outputDir = requireFlag(values, "output-dir");
-  const device = parseDevice(String(values.device));
-  const ordinal = deviceOrdinal(String(values.device));
+  const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
 
@@ -85,7 +84,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
     const tokenizer = await S3Tokenizer.load(modelName, {
       ...hubOptions(values),
       device,
-      deviceId: ordinal ?? placement.localRank,
+      deviceId: deviceId ?? placement.localRank,
       // Absent flags leave the device's (and, on WebGPU, the model's) defaults to the tokenizer.
       maxBatchFrames: integerFlag(values, "max-frames"),
       maxBatchSize: integerFlag(values, "batch-size"),

@@ -5,7 +5,7 @@
 import { UsageError } from "../errors.js";
 import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
 import { startServe, type ServeOptions } from "../serve/serve.js";
-import { deviceOrdinal, parseDevice } from "../runtime/session.js";
+import { selectDevice } from "../runtime/session.js";
 import { integerFlag, parseFlags, requireFlag } from "./args.js";
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
@@ -77,14 +77,14 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     "allow-ffmpeg": { type: "boolean", default: false },
     "feature-workers": { type: "string" },
   });
-  const device = parseDevice(String(values.device));
+  const { device, deviceId } = selectDevice(String(values.device));
   const port = countFlag(values, "port") ?? 8080;
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const maxWaitMs = countFlag(values, "max-wait-ms") ?? 10;
   return {
     model: requireFlag(values, "model"),
     device,
-    deviceId: deviceOrdinal(String(values.device)),
+    deviceId,
     host: String(values.host),
     port,
     maxWaitMs,

@@ -28,6 +28,14 @@ export function isCpu(device: Device | undefined): boolean {
   return device === undefined || device === "cpu";
 }
 
+/** A device flag ("cpu", "cuda", "cuda:N", "webgpu") as runtime options: the device and any ordinal. */
+export function selectDevice(value: string): { device: Device; deviceId?: number } {
+  const selection: { device: Device; deviceId?: number } = { device: parseDevice(value) };
+  const ordinal = deviceOrdinal(value);
+  if (ordinal !== undefined) selection.deviceId = ordinal;
+  return selection;
+}
+
 /** The GPU ordinal in "cuda:N", if given. */
 export function deviceOrdinal(value: string): number | undefined {
   const match = /^cuda:(\d+)$/.exec(value);
