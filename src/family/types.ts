@@ -1,0 +1,119 @@
+/**
+ * The one interface every tokenizer family implements (S3Tokenizer, SpeechTokenizer, FunCodec,
+ * RepCodec), and the family description the rest of the toolkit reads. The corpus job, the
+ * service, the hub, `models` and the benchmark see families only through these types: anything
+ * family-specific lives in the family's folder under src/models/<family>/.
+ */
+import type { HubOptions } from "../hub/options.js";
+import type { RuntimeOptions } from "../runtime/session.js";
+
+export type FamilyName = "s3" | "speechtokenizer" | "funcodec" | "repcodec";
+
+/** Codes of one utterance: data [codebooks, frames], row-major (row r, frame t at r · frames + t). */
+export interface Codes {
+  data: Int32Array;
+  codebooks: number;
+  frames: number;
+  /**
+   * Index of the quantizer layer that made row 0 (upstream's `st`; 0 when absent). Decoding
+   * needs it: row i was made by layer firstCodebook + i.
+   */
+  firstCodebook?: number;
+  /** The utterance's normalisation scale, for families that normalise their input (FunCodec). */
+  scale?: number;
+}
+
+export interface EncodeOptions {
+  /**
+   * Rows to return (default: all the model has from firstCodebook on). Upstream SpeechTokenizer's
+   * `encode(x, n_q, st)` is { firstCodebook: st, codebooks: n_q − st }.
+   */
+  codebooks?: number;
+  /** First quantizer layer (default 0). Families without residual rows take only 0. */
+  firstCodebook?: number;
+  /** Aborts the call; pending work is dropped and the promise rejects. */
+  signal?: AbortSignal;
+}
+
+export interface DecodeOptions {
+  signal?: AbortSignal;
+}
+
+/** The facts of a loaded model that callers plan with. */
+export interface FamilyFacts {
+  readonly family: FamilyName;
+  /** Input sample rate in Hz (16000 for every family here). */
+  readonly sampleRate: number;
+  /** Code frames per second of audio. */
+  readonly frameRate: number;
+  /** Rows a full encode returns. */
+  readonly codebooks: number;
+  /** Distinct values of one code. */
+  readonly codebookSize: number;
+  /** Samples one code frame decodes to (sampleRate / frameRate), where the family decodes to audio. */
+  readonly hopLength: number;
+}
+
+/** A loaded tokenizer of any family. */
+export interface SpeechTokenizerModel extends FamilyFacts {
+  /** What it was loaded from (registry name or path), for messages and output provenance. */
+  readonly source: string;
+  /** Batches run at once (session streams), for callers that keep work in flight. */
+  readonly parallelism: number;
+  /**
+   * Codes of each utterance (16 kHz mono samples), batched as the model sees fit. Equal to
+   * encoding each utterance alone.
+   */
+  encode(inputs: readonly Float32Array[], options?: EncodeOptions): Promise<Codes[]>;
+  /** Audio (16 kHz mono) of each utterance's codes; absent where the family has no audio decoder. */
+  decode?(codes: readonly Codes[], options?: DecodeOptions): Promise<Float32Array[]>;
+  /** Frees sessions and threads. The model cannot be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Options every family's loader takes. Families add their own (e.g. S3's `mode`). */
+export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
+  /** "exact" (default) or "fast" (int8 products, where the family offers it). */
+  mode?: "exact" | "fast";
+  /** Sessions running batches side by side (default: per device). */
+  streams?: number;
+}
+
+/** One file of a registry entry. */
+export interface ModelFileSpec {
+  /** File name inside the model's cache folder (e.g. "config.json"). */
+  file: string;
+  url: string;
+  /** Lowercase hex. */
+  sha256: string;
+  /** Bytes, when known (for progress and a quick check before hashing). */
+  size?: number;
+}
+
+/** A model a family offers by name. */
+export interface FamilyModelSpec {
+  name: string;
+  files: readonly ModelFileSpec[];
+  description: string;
+}
+
+/** The local files of a model: file name (as in ModelFileSpec.file) → path. */
+export type ModelFiles = Readonly<Record<string, string>>;
+
+/** What the toolkit knows of a family without loading a model. */
+export interface TokenizerFamily {
+  readonly name: FamilyName;
+  /** One line for `models` and `--help`. */
+  readonly description: string;
+  /** The models this family offers by name. */
+  readonly models: readonly FamilyModelSpec[];
+  /** Whether a decoder to audio exists. */
+  readonly decodes: boolean;
+  /**
+   * The files of this family found at a local path (a file or a folder), or null when the path
+   * is not this family's. Reads at most headers or file names: cheap enough to try every family.
+   */
+  detect(path: string): Promise<ModelFiles | null>;
+  /** Loads a model from its local files. `source` names it in messages. */
+  load(files: ModelFiles, source: string, options?: FamilyLoadOptions): Promise<SpeechTokenizerModel>;
+}
