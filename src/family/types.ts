@@ -116,4 +116,11 @@ export interface TokenizerFamily {
   detect(path: string): Promise<ModelFiles | null>;
   /** Loads a model from its local files. `source` names it in messages. */
   load(files: ModelFiles, source: string, options?: FamilyLoadOptions): Promise<SpeechTokenizerModel>;
+  /**
+   * Writes a model of this family with seeded random weights into `dir`, in the released files'
+   * format (the shared test suite's "tiny" size; the benchmark's "released" size, the shapes of
+   * the family's main release), and returns its files. Loading them back goes through the same
+   * reader as a released checkpoint.
+   */
+  writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles>;
 }
