@@ -9,7 +9,7 @@ import { SAMPLE_RATE } from "../src/features/constants.js";
 import { frameCount } from "../src/features/logMel.js";
 import { seededRandom } from "./random.js";
 import { synthesizeSpeech } from "./speechSignal.js";
-import { encodeWav16 } from "./wavWriter.js";
+import { encodeWav } from "../src/audio/wavWrite.js";
 
 export interface WorkloadSpec {
   name: "full" | "quick";
@@ -102,11 +102,11 @@ export function ensureWorkload(cacheDir: string, spec: WorkloadSpec, log: (line:
     const utterances = planned.map((u, i) => {
       // One generator per utterance, so each file depends only on the seed and its index.
       const audio = synthesizeSpeech(u.samples / SAMPLE_RATE, seededRandom(spec.seed + 1 + i * 7919));
-      writeFileSync(join(dir, `${u.key}.wav`), encodeWav16(audio));
+      writeFileSync(join(dir, `${u.key}.wav`), encodeWav(audio, SAMPLE_RATE));
       return { key: u.key, file: `${u.key}.wav`, samples: u.samples };
     });
     const firstSamples = FIRST_TOKEN_SECONDS * SAMPLE_RATE;
-    writeFileSync(join(dir, "first_token.wav"), encodeWav16(synthesizeSpeech(FIRST_TOKEN_SECONDS, seededRandom(spec.seed - 1))));
+    writeFileSync(join(dir, "first_token.wav"), encodeWav(synthesizeSpeech(FIRST_TOKEN_SECONDS, seededRandom(spec.seed - 1)), SAMPLE_RATE));
     writeFileSync(join(dir, "wav.scp"), utterances.map((u) => `${u.key} ${join(dir, u.file)}\n`).join(""));
     writeFileSync(join(dir, "first_token.scp"), `first_token ${join(dir, "first_token.wav")}\n`);
     manifest = { spec, utterances, firstToken: { file: "first_token.wav", samples: firstSamples } };
