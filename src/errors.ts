@@ -17,6 +17,7 @@ export type S3ErrorCode =
   | "CANCELLED"
   | "MODEL_NOT_FOUND"
   | "UNKNOWN_MODEL"
+  | "UNRECOGNIZED_MODEL"
   | "REGISTRY"
   | "DOWNLOAD"
   | "CHECKSUM_MISMATCH"
@@ -142,6 +143,22 @@ export class UnknownModelError extends S3TokenizerError {
     );
     this.modelName = modelName;
     this.known = known;
+  }
+}
+
+/** A local path that no tokenizer family recognizes as its model. */
+export class UnrecognizedModelError extends S3TokenizerError {
+  readonly path: string;
+  /** The families that were asked. */
+  readonly families: readonly string[];
+  constructor(path: string, families: readonly string[]) {
+    super(
+      "UNRECOGNIZED_MODEL",
+      `${path}: no tokenizer family recognizes this model (asked: ${families.join(", ")}); give a released model's ` +
+        "file or folder (e.g. an S3Tokenizer .onnx file) or a model name",
+    );
+    this.path = path;
+    this.families = families;
   }
 }
 

@@ -40,3 +40,26 @@ export { TokenizerService, defaultFeatureWorkers } from "./serve/service.js";
 export type { DropStage, TokenizeBytesOptions, TokenizeBytesResult, TokenizerServiceOptions } from "./serve/service.js";
 export type { RawPcmFormat, RawPcmSpec } from "./serve/rawPcm.js";
 export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, UnsupportedAudioFormatError } from "./serve/errors.js";
+export type { BatchEngine } from "./pipeline/dynamicBatcher.js";
+// Every tokenizer family behind one interface.
+export { load, detectFamily, familyRegistryEntries } from "./family/load.js";
+export { FAMILIES, familyNamed } from "./family/families.js";
+export { s3Family } from "./models/s3/family.js";
+export type {
+  Codes,
+  DecodeOptions,
+  EncodeOptions,
+  FamilyFacts,
+  FamilyLoadOptions,
+  FamilyModelSpec,
+  FamilyName,
+  FeatureFrontEnd,
+  FrontEndSpec,
+  ModelFiles,
+  ModelFileSpec,
+  SpeechTokenizerModel,
+  TokenizerFamily,
+} from "./family/types.js";
+export { cachedModelFiles, registryEntry, resolveEntryFiles } from "./hub/resolve.js";
+export type { ResolvedModelFiles } from "./hub/resolve.js";
+export { familyEntries, SINGLE_FILE_NAME } from "./hub/registry.js";

@@ -23,6 +23,9 @@ export interface ModelEntry {
   family?: string;
 }
 
+/** The key of a single-file entry's file in a model's ModelFiles (file name → path). */
+export const SINGLE_FILE_NAME = "model.onnx";
+
 /** The origin of the built-in URLs, replaced by an endpoint override. */
 export const DEFAULT_ENDPOINT = "https://www.modelscope.cn";
 

@@ -14,6 +14,9 @@ import type { GraphTarget, ModelInfo, ModelMode } from "./modelFile.js";
 import { webGpuBatchLimits } from "./webgpuPlan.js";
 import type { BatchLimits } from "../../pipeline/batchPlan.js";
 import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
+import { SAMPLE_RATE } from "../../features/constants.js";
+import type { Codes, EncodeOptions, FeatureFrontEnd, SpeechTokenizerModel } from "../../family/types.js";
+import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "../../pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "../../pipeline/windows.js";
 import { EncoderRunner } from "./encoderRunner.js";
@@ -120,7 +123,15 @@ function streamPlan(options: TokenizerOptions): { streams: number; runtime: Runt
   return { streams, runtime };
 }
 
-export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array> {
+export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array>, SpeechTokenizerModel {
+  readonly family = "s3" as const;
+  readonly sampleRate = SAMPLE_RATE;
+  /** One row of tokens, no residual layers. */
+  readonly codebooks = 1;
+  /** What it was loaded from (registry name or path). */
+  readonly source: string;
+  /** Log-mel in the feature workers, then the batched graph (the corpus job's and the service's fast path). */
+  readonly frontEnd: FeatureFrontEnd;
   readonly info: ModelInfo;
   private readonly runner: EncoderRunner;
   private streams: SessionStreams | null;
@@ -129,12 +140,21 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array> {
   /** The limits each forward pass is planned under (options over the device's defaults). */
   readonly batchLimits: Readonly<Required<BatchLimits>>;
 
-  private constructor(info: ModelInfo, streams: SessionStreams, limits: Required<BatchLimits>, parallelism: number) {
+  private constructor(source: string, info: ModelInfo, streams: SessionStreams, limits: Required<BatchLimits>, parallelism: number) {
+    this.source = source;
     this.info = info;
     this.batchLimits = limits;
     this.streams = streams;
     this.parallelism = parallelism;
     this.runner = new EncoderRunner(streams, info.dims.nMels, limits, parallelism);
+    this.frontEnd = {
+      spec: { kind: "logMel", nMels: info.dims.nMels },
+      batchFrames: limits.maxBatchFrames,
+      encodeFeatures: async (mels, options) => {
+        checkRows(options, source);
+        return (await this.quantizeMels(mels)).map(oneRow);
+      },
+    };
   }
 
   /**
@@ -143,7 +163,11 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array> {
    * its batched sessions. The batched graph is built once per released file and then reused.
    */
   static async load(nameOrPath: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
-    const released = await resolveModel(nameOrPath, options);
+    return S3Tokenizer.loadFile(await resolveModel(nameOrPath, options), nameOrPath, options);
+  }
+
+  /** Opens a local released file; `source` (e.g. the registry name it came from) names it in messages. */
+  static async loadFile(released: string, source: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
     const plan = streamPlan(options);
     const target = graphTarget(options);
     let batched = await loadBatchedModel(released, { ...options, target });
@@ -157,12 +181,35 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array> {
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
       streams = await SessionStreams.open(batched.model, plan.runtime, released, plan.streams);
     }
-    return new S3Tokenizer(batched.info, streams, limits, plan.streams);
+    return new S3Tokenizer(source, batched.info, streams, limits, plan.streams);
   }
 
   /** Tokens per second: 50 (v1 50 Hz) or 25. */
   get tokenRate(): number {
     return this.info.dims.tokenRate;
+  }
+
+  /** Code frames per second (the family interface's name for tokenRate). */
+  get frameRate(): number {
+    return this.info.dims.tokenRate;
+  }
+
+  get codebookSize(): number {
+    return this.info.dims.codebookSize;
+  }
+
+  /** Samples per token: 320 (50 Hz) or 640 (25 Hz). */
+  get hopLength(): number {
+    return SAMPLE_RATE / this.info.dims.tokenRate;
+  }
+
+  /** The family interface: codes (one row) of each utterance's 16 kHz samples, batched. */
+  async encode(inputs: readonly Float32Array[], options?: EncodeOptions): Promise<Codes[]> {
+    checkRows(options, this.source);
+    const mels = inputs.map((samples, i) => logMelSpectrogram(samples, this.info.dims.nMels, { source: `samples[${i}]` }));
+    const tokens = await this.quantizeMels(mels);
+    options?.signal?.throwIfAborted();
+    return tokens.map(oneRow);
   }
 
   /**
