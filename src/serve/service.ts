@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from "node:os";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
-import type { TokenizerOptions } from "../tokenizer.js";
+import type { FamilyLoadOptions } from "../family/types.js";
 import { modelEngine, type ModelInput } from "../family/frontEnd.js";
 import { load } from "../family/load.js";
 import type { Codes, SpeechTokenizerModel } from "../family/types.js";
@@ -97,7 +97,7 @@ export class TokenizerService {
   }
 
   /** Loads the model of any family by name or path (load) and wraps it; close() disposes it. */
-  static async load(model: string, options: TokenizerOptions & TokenizerServiceOptions = {}): Promise<TokenizerService> {
+  static async load(model: string, options: FamilyLoadOptions & TokenizerServiceOptions = {}): Promise<TokenizerService> {
     const tokenizer = await load(model, options);
     return new TokenizerService(tokenizer, options, true);
   }
