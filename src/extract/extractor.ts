@@ -86,7 +86,7 @@ export async function extractTokens(
     if (!features.ok) return fail(entry, features.error);
     try {
       const codes = await batcher.submit(features.input);
-      outputs.part.append([{ key: entry.key, code: codesJson(codes) }]);
+      outputs.part.append([{ key: entry.key, code: codesJson(codes, model) }]);
       counts.done++;
       counts.audioSeconds += features.seconds;
     } catch (error) {

@@ -4,7 +4,7 @@
  * a FeatureFrontEnd gets its features (S3: log-mel); any other gets the samples.
  */
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
-import type { Codes, EncodeOptions, FrontEndSpec, SpeechTokenizerModel } from "./types.js";
+import type { Codes, EncodeOptions, FamilyFacts, FrontEndSpec, SpeechTokenizerModel } from "./types.js";
 import type { BatchEngine } from "../pipeline/dynamicBatcher.js";
 
 /** One utterance as a model's group takes it: front-end features [bands, frames], or samples. */
@@ -59,8 +59,11 @@ export function groupBudget(model: SpeechTokenizerModel, passes: number): number
   return (model.frontEnd?.batchFrames ?? PASS_SECONDS * model.sampleRate) * passes;
 }
 
-/** One utterance's codes as JSON: a flat list for one-row families, a list of rows otherwise. */
-export function codesJson(codes: Codes): number[] | number[][] {
-  if (codes.codebooks === 1) return Array.from(codes.data);
+/**
+ * One utterance's codes as JSON: a flat list for a one-row family's model (S3, as the output
+ * always was), a list of rows for a model of several rows, even when fewer were asked for.
+ */
+export function codesJson(codes: Codes, model: Pick<FamilyFacts, "codebooks">): number[] | number[][] {
+  if (model.codebooks === 1) return Array.from(codes.data);
   return Array.from({ length: codes.codebooks }, (_, r) => Array.from(codes.data.subarray(r * codes.frames, (r + 1) * codes.frames)));
 }

@@ -245,7 +245,7 @@ export class TokenizerHttpServer {
       const result = await service.tokenizeBytes(bytes, { signal, pcm, transfer: true, source: "request body" });
       this.metrics.audioSeconds.inc(result.audioSeconds);
       await this.finish(req, res, started, 200, {
-        code: codesJson({ data: result.codes, codebooks: result.codebooks, frames: result.frames }),
+        code: codesJson({ data: result.codes, codebooks: result.codebooks, frames: result.frames }, service.tokenizer),
         code_len: result.frames,
         model: this.config.modelName,
         token_rate: service.tokenizer.frameRate,
