@@ -188,3 +188,15 @@ test("stateDict and requireTensor name the file, the tensor and both shapes", as
   assert.throws(() => checkpoint.stateDict(["model", "repcodec"]), (e: unknown) =>
     e instanceof CheckpointTensorError && e.message.includes(path) && e.message.includes('["model"]["repcodec"]'));
 });
+
+test("torch._utils._rebuild_parameter (nn.Parameter) yields its tensor", async () => {
+  const path = file("parameter.pt");
+  const w = new PickleWriter().proto(2).emptyDict().mark().string("p");
+  // _rebuild_parameter(data, requires_grad, backward_hooks)
+  w.global("torch._utils", "_rebuild_parameter").mark();
+  pickleTensor(w, contiguous("FloatStorage", "0", 2));
+  w.bool(true).global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
+  writeCraftedZip(path, w.setItems().stop().bytes(), { "0": f32([0.25, -4]) });
+  const sd = (await readCheckpoint(path)).stateDict();
+  assert.deepEqual(Array.from(toFloat32(sd.get("p")!)), [0.25, -4]);
+});

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Parser } from "pickleparser";
-import yauzl from "yauzl";
 import { readCheckpoint, writeTorchCheckpoint, writeTorchPickle } from "../src/checkpoint/index.js";
+import { zipContents } from "./support/zipContents.js";
 import { float32Tensor, int64Tensor, type TensorData } from "../src/onnx/tensor.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ckpt-writer-"));
@@ -36,25 +36,6 @@ const stateDict = new Map<string, TensorData>([
   ["steps", int64Tensor([1], [123456789012])],
 ]);
 const tree = new Map<string, unknown>([["model", new Map([["repcodec", stateDict]])], ["steps", 7], ["epochs", 2]]);
-
-/** Entry names and contents, read through yauzl's streams. */
-function zipContents(path: string): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const out = new Map<string, Buffer>();
-      zip.on("entry", (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => (out.set(entry.fileName, Buffer.concat(chunks)), zip.readEntry()));
-        }));
-      zip.on("end", () => resolve(out));
-      zip.readEntry();
-    });
-  });
-}
 
 test("writeTorchCheckpoint: nested state dict round trips through the reader, torch's zip layout", async () => {
   const path = join(dir, "repcodec_random.pkl");
