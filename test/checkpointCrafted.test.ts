@@ -200,3 +200,13 @@ test("torch._utils._rebuild_parameter (nn.Parameter) yields its tensor", async (
   const sd = (await readCheckpoint(path)).stateDict();
   assert.deepEqual(Array.from(toFloat32(sd.get("p")!)), [0.25, -4]);
 });
+
+test("a BUILD opcode cannot rewrite a tensor's storage or layout", async () => {
+  const path = file("build.pt");
+  const w = new PickleWriter().proto(2).emptyDict().mark().string("w");
+  pickleTensor(w, contiguous("FloatStorage", "0", 2));
+  // BUILD with state {"layout": {}} on the tensor: a damaged file, not a silently different tensor.
+  w.emptyDict().mark().string("layout").emptyDict().setItems().build();
+  writeCraftedZip(path, w.setItems().stop().bytes(), { "0": f32([1, 2]) });
+  await assert.rejects(readCheckpoint(path), formatError(path, /damaged/));
+});
