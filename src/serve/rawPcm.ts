@@ -11,9 +11,7 @@ export interface RawPcmSpec {
   format: RawPcmFormat;
 }
 
-/** Rates outside this range are certainly a mistake (and would make resampling kernels huge). */
-const MIN_RATE = 1000;
-const MAX_RATE = 384_000;
+import { MAX_SAMPLE_RATE as MAX_RATE, MIN_SAMPLE_RATE as MIN_RATE } from "../audio/limits.js";
 
 const QUERY_KEYS = new Set(["sample_rate", "format"]);
 
