@@ -20,7 +20,9 @@ export type S3ErrorCode =
   | "REGISTRY"
   | "DOWNLOAD"
   | "CHECKSUM_MISMATCH"
-  | "OFFLINE_MODEL_MISSING";
+  | "OFFLINE_MODEL_MISSING"
+  | "OUTPUT"
+  | "OUTPUT_WRITE";
 
 export interface S3ErrorOptions {
   cause?: unknown;
@@ -196,5 +198,32 @@ export class OfflineModelMissingError extends S3TokenizerError {
     this.modelName = modelName;
     this.expectedPath = expectedPath;
     this.url = url;
+  }
+}
+
+/**
+ * The output location cannot be used: not a directory, not writable, held by another process,
+ * or written by another model. Found before any work is done.
+ */
+export class OutputError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("OUTPUT", `${path}: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * Writing output failed mid-run (a full disk, an I/O error). What was written before is intact
+ * (the failed write was rolled back), so rerunning the same command resumes.
+ */
+export class OutputWriteError extends S3TokenizerError {
+  readonly path: string;
+  /** The system error code (ENOSPC, EIO, ...), when there is one. */
+  readonly systemCode: string | undefined;
+  constructor(path: string, problem: string, systemCode: string | undefined, options: S3ErrorOptions = {}) {
+    super("OUTPUT_WRITE", `${path}: cannot write: ${problem}; everything written before is intact, rerun the same command to resume`, options);
+    this.path = path;
+    this.systemCode = systemCode;
   }
 }

@@ -8,9 +8,11 @@
  */
 import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
+import { OutputWriteError } from "../errors.js";
 import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/session.js";
 import type { S3Tokenizer } from "../tokenizer.js";
+import { capText } from "./capText.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
@@ -71,7 +73,7 @@ export async function extractTokens(
   const nMels = tokenizer.info.dims.nMels;
   const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
   const fail = (entry: ScpEntry, error: string) => {
-    outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
+    outputs.errors.append([{ key: capText(entry.key), path: capText(entry.path), error: capText(error) }]);
     counts.failed++;
   };
 
@@ -85,6 +87,7 @@ export async function extractTokens(
       counts.done++;
       counts.audioSeconds += features.seconds;
     } catch (error) {
+      if (error instanceof OutputWriteError) throw error; // a full disk stops the run, see partFile.ts
       // A model failure fails its group only; the next group may still succeed.
       fail(entry, `model: ${error instanceof Error ? error.message : String(error)}`);
     }
