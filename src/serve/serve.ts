@@ -7,7 +7,10 @@ import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Device } from "../runtime/session.js";
 import { S3Tokenizer } from "../tokenizer.js";
+import type { HubOptions } from "../hub/options.js";
+import type { ModelMode } from "../modelFile.js";
 import { BearerAuth } from "./auth.js";
+import type { BodyPace } from "./bodyPace.js";
 import { checkBindSafety } from "./bind.js";
 import { TokenizerHttpServer } from "./httpServer.js";
 import { TokenizerService } from "./service.js";
@@ -32,6 +35,12 @@ export interface ServeOptions {
   insecure: boolean;
   allowFfmpeg: boolean;
   featureWorkers?: number;
+  /** Where and how models by name are fetched (--offline, --registry, --endpoint, --cache_dir). */
+  hub?: HubOptions;
+  mode?: ModelMode;
+  /** Limits on slow request bodies and headers (defaults in bodyPace.ts and httpServer.ts). */
+  bodyPace?: BodyPace;
+  headersTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -66,6 +75,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     maxQueue: options.maxQueue,
     auth,
     modelName: modelDisplayName(options.model),
+    bodyPace: options.bodyPace,
+    headersTimeoutMs: options.headersTimeoutMs,
   });
   const address = await http.listen();
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -76,6 +87,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const ready = (async () => {
     const loadStart = performance.now();
     const tokenizer = await S3Tokenizer.load(options.model, {
+      ...options.hub,
+      mode: options.mode,
       device: options.device,
       deviceId: options.deviceId,
       maxBatchFrames: options.maxBatchFrames,
