@@ -28,9 +28,16 @@ export interface S3ErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks this package's errors. A registered symbol (Symbol.for) is the same in every copy of the
+ * package loaded into one process, where each copy's classes differ and `instanceof` fails.
+ */
+const BRAND = Symbol.for("s3tokenizer.error");
+
 /** Base class of every error this package throws on purpose. */
 export class S3TokenizerError extends Error {
   readonly code: S3ErrorCode;
+  readonly [BRAND] = true;
   constructor(code: S3ErrorCode, message: string, options: S3ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -108,9 +115,10 @@ export class UsageError extends S3TokenizerError {
   }
 }
 
+/** True for an error of this package, from this copy of it or any other (duck typing on the brand). */
 export function isS3TokenizerError(error: unknown): error is S3TokenizerError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" &&
-    error instanceof S3TokenizerError;
+  return typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true &&
+    typeof (error as { code?: unknown }).code === "string";
 }
 
 export function isModelError(error: unknown): error is ModelFormatError | ModelStructureError {

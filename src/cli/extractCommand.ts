@@ -7,8 +7,9 @@
 import { mkdirSync } from "node:fs";
 import { readWavScp } from "../audio/wavScp.js";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { corpusGrouping, defaultFeatureWorkers, extractTokens, type ExtractionOptions } from "../extract/extractor.js";
+import { corpusGrouping, extractTokens, type ExtractionOptions } from "../extract/extractor.js";
 import { FeaturePool } from "../extract/featurePool.js";
+import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { checkOutputDir } from "../extract/outputDir.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { lockPart } from "../extract/partLock.js";
@@ -82,7 +83,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const outputDir = requireFlag(values, "output-dir");
   const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
-  const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
+  const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers("corpus");
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);

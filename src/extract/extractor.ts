@@ -6,10 +6,9 @@
  * stays flat however long the list. Each result is appended as soon as its group finishes; a
  * failed utterance is recorded and the run goes on.
  */
-import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { OutputWriteError } from "../errors.js";
-import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
+import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/session.js";
 import type { S3Tokenizer } from "../tokenizer.js";
 import { capText } from "./capText.js";
@@ -46,13 +45,9 @@ export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
  * after the device's gather wait.
  */
 export function corpusGrouping(tokenizer: S3Tokenizer, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
-  return { groupFrames: tokenizer.batchLimits.maxBatchFrames * 4, gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
+  return { groupFrames: defaultGroupFrames(tokenizer), gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
 }
 
-/** The feature workers a corpus job uses by default: every core but one (the model's), at least one. */
-export function defaultFeatureWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
 
 export interface ExtractionOutputs {
   part: JsonLinesAppender;

@@ -14,10 +14,21 @@ import type { S3Tokenizer } from "../tokenizer.js";
 export interface DynamicBatcherOptions {
   /** Longest a request waits for company before its group starts (default 10 ms). */
   maxWaitMs?: number;
-  /** Most mel frames gathered into one group (default: 4 × the tokenizer's frame budget). */
+  /** Most mel frames gathered into one group (default: defaultGroupFrames(tokenizer)). */
   maxGroupFrames?: number;
   /** Most requests waiting (not yet running); more are refused with QueueFullError. */
   maxQueue?: number;
+}
+
+/**
+ * Forward passes' worth of frames one group gathers: the batch planner then has lengths to choose
+ * from when it fills each pass. The one statement of the rule; the service and the corpus job use it.
+ */
+export const GROUP_PASSES = 4;
+
+/** The default group size: GROUP_PASSES × the tokenizer's padded frames per forward pass. */
+export function defaultGroupFrames(tokenizer: Pick<S3Tokenizer, "batchLimits">): number {
+  return tokenizer.batchLimits.maxBatchFrames * GROUP_PASSES;
 }
 
 /** The queue is full: retry later. */
@@ -62,7 +73,7 @@ export class DynamicBatcher {
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   private readonly maxWaitMs: number;
-  private readonly maxGroupFrames: number;
+  readonly maxGroupFrames: number;
   private readonly maxQueue: number;
   private readonly listeners: GroupListener[] = [];
   groups = 0;
@@ -70,10 +81,9 @@ export class DynamicBatcher {
   constructor(
     private readonly tokenizer: S3Tokenizer,
     options: DynamicBatcherOptions = {},
-    defaultGroupFrames = 48_000,
   ) {
     this.maxWaitMs = options.maxWaitMs ?? 10;
-    this.maxGroupFrames = options.maxGroupFrames ?? defaultGroupFrames;
+    this.maxGroupFrames = options.maxGroupFrames ?? defaultGroupFrames(tokenizer);
     this.maxQueue = options.maxQueue ?? Infinity;
   }
 

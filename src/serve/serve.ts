@@ -23,7 +23,7 @@ export interface ServeOptions {
   host: string;
   port: number;
   maxWaitMs: number;
-  /** Padded mel frames per forward pass (the device's default when absent); a group gathers up to four passes' worth. */
+  /** Padded mel frames per forward pass (the device's default when absent); a group gathers GROUP_PASSES passes' worth. */
   maxBatchFrames?: number;
   /** Model sessions running batches side by side (S3Tokenizer's `streams`). */
   streams?: number;
@@ -53,9 +53,6 @@ export interface ServeHandle {
   /** Graceful stop (see TokenizerHttpServer.shutdown), then the model and threads released. */
   shutdown(): Promise<void>;
 }
-
-/** Groups hold this many forward passes' worth of frames (as the extraction command does). */
-const GROUP_PASSES = 4;
 
 /** The name answers carry: a file's name without .onnx, or the registry name as given. */
 export function modelDisplayName(model: string): string {
@@ -99,7 +96,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       tokenizer,
       {
         maxWaitMs: options.maxWaitMs,
-        maxGroupFrames: tokenizer.batchLimits.maxBatchFrames * GROUP_PASSES,
         maxQueue: options.maxQueue,
         maxAudioSeconds: options.maxAudioSeconds,
         allowFfmpeg: options.allowFfmpeg,
