@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { OutputWriteError } from "../src/errors.js";
@@ -46,6 +47,16 @@ test("ENOSPC mid-batch leaves whole lines only, stops further writes, and the pa
   assert.throws(() => appender.append([{ key: "d", code: [5] }]), OutputWriteError);
   appender.close();
   assert.deepEqual([...recoverPart(path).doneKeys], ["a"]);
+});
+
+test("a lock left by a process that died (SIGKILL) does not block the resume", async () => {
+  const part = join(scratch(), "part_1_of_1");
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid!; // exited: its pid is free
+  mkdirSync(`${part}.lock`);
+  writeFileSync(`${part}.holder`, JSON.stringify({ pid: dead, host: hostname(), since: "earlier" }));
+  const release = await lockPart(part);
+  assert.match(readFileSync(`${part}.holder`, "utf8"), new RegExp(`"pid":${process.pid}`));
+  await release();
 });
 
 test("capText keeps short text and cuts long text to the limit, saying how much went", () => {
