@@ -3,10 +3,10 @@
  * channel and duration bounds before anything is sized from them, streams are refused or capped,
  * non-finite samples are named, and damaged FLAC/MP3 give AudioDecodeError without decoder noise.
  */
-import test, { after, before } from "node:test";
+import test from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAudio, loadAudioBytes } from "../src/audio/loadAudio.js";
@@ -16,18 +16,11 @@ import { checkDuration, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../src/audio/li
 import { AudioDecodeError, InvalidInputError } from "../src/errors.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { flacBytes, sine16, wavBytes } from "./support/audioWriters.js";
+import { withoutFfmpeg } from "./support/noFfmpeg.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "s3tokenizer-hostile-"));
-const savedFfmpeg = process.env.S3TOKENIZER_FFMPEG;
-before(() => {
-  // Whether ffmpeg is installed must not matter: damaged input is refused before any detour to it.
-  process.env.S3TOKENIZER_FFMPEG = join(tmp, "no-such-ffmpeg");
-});
-after(() => {
-  rmSync(tmp, { recursive: true, force: true });
-  if (savedFfmpeg === undefined) delete process.env.S3TOKENIZER_FFMPEG;
-  else process.env.S3TOKENIZER_FFMPEG = savedFfmpeg;
-});
+// Whether ffmpeg is installed must not matter: damaged input is refused before any detour to it.
+withoutFfmpeg(tmp);
 
 /** A 16-bit mono WAV of `frames` samples whose header claims `rate` Hz (any uint32). */
 function wavClaiming(rate: number, frames: number): Buffer {
