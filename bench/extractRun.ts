@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { corpusGrouping, defaultFeatureWorkers, extractTokens, type ExtractionOptions } from "../src/extract/extractor.js";
+import { defaultFeatureWorkers } from "../src/pipeline/featureWorkers.js";
+import { corpusGrouping, extractTokens, type ExtractionOptions } from "../src/extract/extractor.js";
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
@@ -28,7 +29,7 @@ export class CliExtraction {
   ) {}
 
   static async open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction> {
-    const featurePool = new FeaturePool(defaultFeatureWorkers());
+    const featurePool = new FeaturePool(defaultFeatureWorkers("corpus"));
     try {
       return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool, options.device);
     } catch (error) {

@@ -24,15 +24,24 @@ export type S3ErrorCode =
   | "OFFLINE_MODEL_MISSING"
   | "CHECKPOINT_FORMAT"
   | "CHECKPOINT_UNSAFE"
-  | "CHECKPOINT_TENSOR";
+  | "CHECKPOINT_TENSOR"
+  | "OUTPUT"
+  | "OUTPUT_WRITE";
 
 export interface S3ErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks this package's errors. A registered symbol (Symbol.for) is the same in every copy of the
+ * package loaded into one process, where each copy's classes differ and `instanceof` fails.
+ */
+const BRAND = Symbol.for("s3tokenizer.error");
+
 /** Base class of every error this package throws on purpose. */
 export class S3TokenizerError extends Error {
   readonly code: S3ErrorCode;
+  readonly [BRAND] = true;
   constructor(code: S3ErrorCode, message: string, options: S3ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -110,9 +119,10 @@ export class UsageError extends S3TokenizerError {
   }
 }
 
+/** True for an error of this package, from this copy of it or any other (duck typing on the brand). */
 export function isS3TokenizerError(error: unknown): error is S3TokenizerError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" &&
-    error instanceof S3TokenizerError;
+  return typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true &&
+    typeof (error as { code?: unknown }).code === "string";
 }
 
 export function isModelError(error: unknown): error is ModelFormatError | ModelStructureError {
@@ -275,5 +285,32 @@ export class CheckpointTensorError extends S3TokenizerError {
     super("CHECKPOINT_TENSOR", `${path}: tensor ${tensor}: ${problem}`);
     this.path = path;
     this.tensor = tensor;
+  }
+}
+
+/**
+ * The output location cannot be used: not a directory, not writable, held by another process,
+ * or written by another model. Found before any work is done.
+ */
+export class OutputError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("OUTPUT", `${path}: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * Writing output failed mid-run (a full disk, an I/O error). What was written before is intact
+ * (the failed write was rolled back), so rerunning the same command resumes.
+ */
+export class OutputWriteError extends S3TokenizerError {
+  readonly path: string;
+  /** The system error code (ENOSPC, EIO, ...), when there is one. */
+  readonly systemCode: string | undefined;
+  constructor(path: string, problem: string, systemCode: string | undefined, options: S3ErrorOptions = {}) {
+    super("OUTPUT_WRITE", `${path}: cannot write: ${problem}; everything written before is intact, rerun the same command to resume`, options);
+    this.path = path;
+    this.systemCode = systemCode;
   }
 }

@@ -2,9 +2,9 @@
  * Bad audio input never crashes: each kind of broken file gives AudioDecodeError or
  * AudioTooShortError, with the file named in the message and in `source`.
  */
-import test, { after, before } from "node:test";
+import test from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAudio, loadAudioBytes } from "../src/audio/loadAudio.js";
@@ -13,20 +13,12 @@ import { AudioDecodeError, AudioTooShortError, isAudioError } from "../src/error
 import { MIN_SAMPLES } from "../src/features/logMel.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { flacBytes, silentOpusBytes, sine16, wavBytes } from "./support/audioWriters.js";
+import { withoutFfmpeg } from "./support/noFfmpeg.js";
 
 const FIXTURES = fixturesDir();
 const tmp = mkdtempSync(join(tmpdir(), "s3tokenizer-audio-errors-"));
-const savedFfmpeg = process.env.S3TOKENIZER_FFMPEG;
-
-// Tests must not depend on whether ffmpeg is installed here: point at a binary that does not exist.
-before(() => {
-  process.env.S3TOKENIZER_FFMPEG = join(tmp, "no-such-ffmpeg");
-});
-after(() => {
-  rmSync(tmp, { recursive: true, force: true });
-  if (savedFfmpeg === undefined) delete process.env.S3TOKENIZER_FFMPEG;
-  else process.env.S3TOKENIZER_FFMPEG = savedFfmpeg;
-});
+// Tests must not depend on whether ffmpeg is installed here.
+withoutFfmpeg(tmp);
 
 function writeTmp(name: string, bytes: Uint8Array): string {
   const path = join(tmp, name);

@@ -79,7 +79,8 @@ for (const name of MODEL_NAMES) {
         }));
         t.diagnostic(`${name}: fast mode differs from exact in ${(100 * total.missRate).toFixed(2)}% of tokens`);
         // Random-weight fixtures put many FSQ values near a rounding edge; real models flip fewer.
-        assert.ok(total.missRate > 0 && total.missRate < 0.2, `fast-mode miss rate ${total.missRate}`);
+        // Only an upper bound: a fast mode that matches exact more often is better, not wrong.
+        assert.ok(total.missRate < 0.2, `fast-mode miss rate ${total.missRate}`);
       } finally {
         await exact.dispose();
         await fast.dispose();

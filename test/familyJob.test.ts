@@ -27,6 +27,7 @@ import { sine16, wavBytes } from "./support/audioWriters.js";
 class HopEnergyModel implements SpeechTokenizerModel {
   readonly family = "repcodec" as const;
   readonly source = "hop-energy";
+  readonly files = {};
   readonly sampleRate = 16_000;
   readonly frameRate = 50;
   readonly hopLength = 320;

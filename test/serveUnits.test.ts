@@ -25,9 +25,9 @@ import { fixturesDir, skipReason } from "./support/fixtures.js";
 const fixtures = fixturesDir();
 
 describe("serve: raw PCM parameters", () => {
-  test("no query means an audio file; sample_rate alone means pcm16", () => {
+  test("no query means an audio file; sample_rate with format means raw PCM", () => {
     assert.equal(rawPcmSpec(new URLSearchParams("")), null);
-    assert.deepEqual(rawPcmSpec(new URLSearchParams("sample_rate=22050")), { sampleRate: 22050, format: "pcm16" });
+    assert.deepEqual(rawPcmSpec(new URLSearchParams("sample_rate=22050&format=pcm16")), { sampleRate: 22050, format: "pcm16" });
     assert.deepEqual(rawPcmSpec(new URLSearchParams("sample_rate=16000&format=f32")), { sampleRate: 16000, format: "f32" });
   });
 

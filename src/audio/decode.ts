@@ -12,16 +12,18 @@
  * not downmix. Samples that are NaN or infinite (possible only in float WAV or through ffmpeg) are
  * refused here, before they can poison the log-mel of the whole utterance.
  */
-import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { mkdtemp, open, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AudioDecodeError } from "../errors.js";
 import type { StreamDecoder } from "./codecs/codec.js";
-import { createFlacDecoder, FLAC_DECODER_BITS, flacBitsPerSample } from "./codecs/flac.js";
+import { checkFlacHeader, createFlacDecoder, FLAC_DECODER_BITS, flacBitsPerSample } from "./codecs/flac.js";
 import { createMp3Decoder } from "./codecs/mp3.js";
 import { createOpusDecoder } from "./codecs/opus.js";
 import { createVorbisDecoder } from "./codecs/vorbis.js";
 import { ffmpegSource, type FfmpegInput } from "./ffmpeg.js";
+import { checkDuration, checkSampleRate } from "./limits.js";
 import { describeMagic, detectFormat, id3v2Size, SNIFF_BYTES, type FormatGuess } from "./formats.js";
 import type { AudioSource, DecodedBlock } from "./source.js";
 import { describeReadError, parseWav } from "./wav.js";
@@ -121,14 +123,16 @@ export async function* checkedBlocks(audio: AudioSource, source: string): AsyncG
   let offset = 0;
   for await (const block of audio.blocks) {
     if (rate === 0) rate = block.sampleRate;
-    if (!Number.isSafeInteger(block.sampleRate) || block.sampleRate <= 0) {
-      throw new AudioDecodeError(source, `invalid sample rate ${block.sampleRate} Hz`);
-    }
+    // Checked on the first block, before the consumer sizes a resampler or an output from it.
+    checkSampleRate(block.sampleRate, source);
+    if (offset === 0 && audio.totalFrames !== null) checkDuration(audio.totalFrames, block.sampleRate, source);
     if (block.sampleRate !== rate) {
       throw new AudioDecodeError(source, `the sample rate changes from ${rate} Hz to ${block.sampleRate} Hz mid-stream`);
     }
     checkFinite(block.samples, offset, source);
     offset += block.samples.length;
+    // Streams that do not say their length (codecs, ffmpeg) are cut off once they run too long.
+    checkDuration(offset, rate, source);
     yield block;
   }
 }
@@ -144,7 +148,7 @@ async function openBytes(bytes: Uint8Array, source: string, cleanup: Array<() =>
     return { totalFrames: wav.samples.length, blocks: singleBlock(wav) };
   }
   const factory = codecFor(guess);
-  if (factory !== null && !flacNeedsFfmpeg(guess, bytes.subarray(tag))) {
+  if (factory !== null && !flacNeedsFfmpeg(guess, bytes.subarray(tag), bytes.length - tag, source)) {
     return { totalFrames: null, blocks: codecBlocks(factory, bufferChunks(bytes), source) };
   }
   // ffmpeg reads files: spill the bytes to a private temporary one, removed when decoding ends.
@@ -168,10 +172,22 @@ function singleBlock(wav: DecodedAudio): AsyncGenerator<DecodedBlock> {
  * FLAC whose sample size the in-process decoder does not scale (12, 20 bit...): ffmpeg's job.
  * `start` is the file from its "fLaC" marker on.
  */
-function flacNeedsFfmpeg(guess: FormatGuess, start: Uint8Array): boolean {
+function flacNeedsFfmpeg(guess: FormatGuess, start: Uint8Array, size: number, source: string): boolean {
   if (guess.format !== "flac") return false;
+  checkFlacHeader(start, size, source);
   const bits = flacBitsPerSample(start);
   return bits !== null && !FLAC_DECODER_BITS.has(bits);
+}
+
+/** Only regular files are read; streams (FIFOs, devices, sockets) come in through pipe entries. */
+function refuseIrregular(info: Stats, path: string): void {
+  if (info.isDirectory()) throw new AudioDecodeError(path, "is a directory, not a file");
+  if (!info.isFile()) {
+    throw new AudioDecodeError(
+      path,
+      "not a regular file (a device, FIFO or socket); only regular files are read, a stream can be given as a pipe entry (\"key cat PATH |\") with --allow_pipes",
+    );
+  }
 }
 
 /**
@@ -181,6 +197,9 @@ function flacNeedsFfmpeg(guess: FormatGuess, start: Uint8Array): boolean {
 async function openFile(path: string, cleanup: Array<() => Promise<void>>): Promise<AudioSource> {
   let handle: FileHandle;
   try {
+    // Checked before opening: opening a FIFO blocks until a writer appears, and a device such as
+    // /dev/zero reads without end.
+    refuseIrregular(await stat(path), path);
     handle = await open(path, "r");
   } catch (error) {
     throw new AudioDecodeError(path, describeReadError(error), { cause: error });
@@ -192,11 +211,8 @@ async function openFile(path: string, cleanup: Array<() => Promise<void>>): Prom
   let tag = 0;
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new AudioDecodeError(path, "is a directory, not a file");
-    if (!stat.isFile()) {
-      // A FIFO or device (e.g. /dev/stdin) has no size to walk: read it whole.
-      return openBytes(await readFile(handle), path, cleanup);
-    }
+    // Again on the open file: the path may have been swapped between the two looks.
+    refuseIrregular(stat, path);
     size = stat.size;
     if (size === 0) throw new AudioDecodeError(path, "file is empty");
     head = Buffer.alloc(Math.min(SNIFF_BYTES, size));
@@ -213,7 +229,7 @@ async function openFile(path: string, cleanup: Array<() => Promise<void>>): Prom
   const guess = detectFormat(head, afterTag);
   if (guess.format === "wav") return wavFileSource(handle, size, path);
   const factory = codecFor(guess);
-  if (factory !== null && !flacNeedsFfmpeg(guess, afterTag ?? head)) return { totalFrames: null, blocks: codecBlocks(factory, fileChunks(handle, path), path) };
+  if (factory !== null && !flacNeedsFfmpeg(guess, afterTag ?? head, size - tag, path)) return { totalFrames: null, blocks: codecBlocks(factory, fileChunks(handle, path), path) };
   return ffmpegSource(path, path, ffmpegInput(guess, head, afterTag ?? head));
 }
 

@@ -9,6 +9,7 @@
 
 import { readFile } from "node:fs/promises";
 import { AudioDecodeError } from "../errors.js";
+import { checkChannels, checkSampleRate } from "./limits.js";
 
 export interface DecodedWav {
   /** The first channel only, as float32 in [-1, 1]. */
@@ -93,6 +94,9 @@ function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number, s
   }
   if (channels === 0) throw new AudioDecodeError(source, "fmt chunk says 0 channels");
   if (sampleRate === 0) throw new AudioDecodeError(source, "fmt chunk says a sample rate of 0 Hz");
+  // The header is validated before anything is sized from it (the caller allocates by frames).
+  checkChannels(channels, source);
+  checkSampleRate(sampleRate, source);
   const pcmOk = tag === FORMAT_PCM && (bits === 8 || bits === 16 || bits === 24 || bits === 32);
   const floatOk = tag === FORMAT_FLOAT && (bits === 32 || bits === 64);
   if (!pcmOk && !floatOk) {

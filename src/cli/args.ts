@@ -17,9 +17,27 @@ export function normalizeFlag(arg: string): string {
 
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/**
+ * `--rank -1` → `--rank=-1`: parseArgs takes a value starting with "-" for a flag and answers with
+ * a puzzle about ambiguity; joined, the value reaches the flag's own check, which says what is wrong.
+ */
+function joinNegativeValues(args: string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const option = arg.startsWith("--") && !arg.includes("=") ? options[arg.slice(2)] : undefined;
+    if (option?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): { values: FlagValues } {
   try {
-    const { values } = parseArgs({ args: argv.map(normalizeFlag), options, allowPositionals: false, strict: true });
+    const { values } = parseArgs({ args: joinNegativeValues(argv.map(normalizeFlag), options), options, allowPositionals: false, strict: true });
     return { values: values as FlagValues };
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));

@@ -2,14 +2,18 @@
  * The main job: `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR ...` tokenizes
  * this rank's share of a Kaldi list into part_R_of_W, resumably, recording failures in
  * errors_R_of_W. Exit codes: 0 all done, 3 some utterances failed (the rest are written),
- * 2 usage or model errors (before any output).
+ * 2 usage, model or output-directory errors (before any output), 4 an output write failed mid-run.
  */
 import { mkdirSync } from "node:fs";
 import { readWavScp } from "../audio/wavScp.js";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { corpusGrouping, defaultFeatureWorkers, extractTokens, type ExtractionOptions } from "../extract/extractor.js";
+import { corpusGrouping, extractTokens, type ExtractionOptions } from "../extract/extractor.js";
 import { FeaturePool } from "../extract/featurePool.js";
+import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
+import { checkOutputDir } from "../extract/outputDir.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
+import { lockPart } from "../extract/partLock.js";
+import { claimPart, modelFilesSha256 } from "../extract/provenance.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { selectDevice } from "../runtime/session.js";
@@ -21,6 +25,8 @@ import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMo
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
 export const EXIT_USAGE = 2;
+/** Writing the output failed mid-run (full disk, I/O error): what was written is intact, rerun resumes. */
+export const EXIT_OUTPUT_FAULT = 4;
 
 export const EXTRACT_HELP = `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [options]
 
@@ -55,7 +61,9 @@ ${HUB_FLAGS_HELP}
 Rerunning the same command resumes: keys already in the part file are skipped.
 
 Exit codes: 0 all utterances done; 3 some failed (see the errors file; the rest are written);
-2 usage or model errors, reported before any output.`;
+2 usage, model or output-directory errors (not a writable directory, the part file locked by
+another process, or written by another model or mode), reported before any output;
+4 writing the output failed mid-run (full disk, I/O error): what was written is intact, rerun to resume.`;
 
 export async function extractCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -80,11 +88,13 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const outputDir = requireFlag(values, "output-dir");
   const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
-  const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
+  const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers("corpus");
   const codebooks = integerFlag(values, "n-q");
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
+  // The output is checked before the model loads: a fault found after would waste the load.
+  checkOutputDir(outputDir);
   // The feature workers load their modules while the model loads, not after it.
   const featurePool = new FeaturePool(numWorkers);
   try {
@@ -98,10 +108,22 @@ export async function extractCommand(argv: string[]): Promise<number> {
       streams: integerFlag(values, "streams"),
       mode: parseMode(values.mode),
     });
+    const part = partPaths(outputDir, placement.rank, placement.worldSize).part;
+    let releasePart = async (): Promise<void> => undefined;
     try {
       if (codebooks !== undefined && codebooks > tokenizer.codebooks) {
         throw new UsageError(`--n_q ${codebooks}: ${modelName} (${tokenizer.family}) makes ${tokenizer.codebooks} code row${tokenizer.codebooks === 1 ? "" : "s"}`);
       }
+      mkdirSync(outputDir, { recursive: true });
+      releasePart = await lockPart(part);
+      const provenance = {
+        model: modelName,
+        sha256: await modelFilesSha256(tokenizer.files),
+        family: tokenizer.family,
+        mode: parseMode(values.mode),
+        codebooks: codebooks ?? tokenizer.codebooks,
+      };
+      claimPart(part, provenance, Boolean(values.overwrite));
       return await extractShard(tokenizer, entries, {
         outputDir,
         device,
@@ -116,6 +138,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
         },
       });
     } finally {
+      await releasePart();
       await tokenizer.dispose();
     }
   } finally {

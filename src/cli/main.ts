@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `s3tokenizer` command. Exit codes: 0 success, 1 a check failed (verify), 2 usage or model
- * errors (reported before any work), 3 extraction finished with some utterances failed.
+ * The `s3tokenizer` command. Exit codes: 0 success, 1 a check failed (verify), 2 usage, model or
+ * output-directory errors (reported before any work), 3 extraction finished with some utterances
+ * failed, 4 an output write failed mid-run (full disk, I/O error; rerun to resume).
  */
 import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
 import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
 import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
-import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
+import { EXIT_OUTPUT_FAULT, EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
 import { SERVE_HELP, serveCommand } from "./serveCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (isS3TokenizerError(error)) {
       process.stderr.write(`s3tokenizer ${command}: ${error.message}\n`);
-      return EXIT_USAGE;
+      return error.code === "OUTPUT_WRITE" ? EXIT_OUTPUT_FAULT : EXIT_USAGE;
     }
     throw error;
   }

@@ -6,7 +6,8 @@ import { UsageError } from "../errors.js";
 import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
 import { startServe, type ServeOptions } from "../serve/serve.js";
 import { selectDevice } from "../runtime/session.js";
-import { integerFlag, parseFlags, requireFlag } from "./args.js";
+import { DEFAULT_BODY_PACE } from "../serve/bodyPace.js";
+import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
 
@@ -39,6 +40,14 @@ Options (snake_case or kebab-case):
   --insecure          allow a non-loopback --host without --token_file
   --allow_ffmpeg      decode other containers (MP4/M4A, WebM, AIFF...) with ffmpeg; off by default
   --feature_workers N decoding/log-mel threads (default: cores / 4, 1 to 4; 0 = on the main thread)
+  --mode exact|fast   exact (default): the released files' tokens; fast: int8 projections
+  --body_idle_ms T    a request body with no byte for T ms gets 408 and is closed (default 10000)
+  --body_min_bps B    a body averaging under B bytes/s after its first 5 s gets 408 (default 16384;
+                      0 turns the rate limit off). Bodies still arriving hold no --max_queue slot.
+  --headers_timeout_ms T  request headers not complete within T ms get 408 (default 10000)
+
+Models by name are downloaded once into the cache and verified:
+${HUB_FLAGS_HELP}
 
 Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT); 2 usage errors, an unsafe --host, or a
 model that cannot be loaded.`;
@@ -77,6 +86,11 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     insecure: { type: "boolean", default: false },
     "allow-ffmpeg": { type: "boolean", default: false },
     "feature-workers": { type: "string" },
+    mode: { type: "string", default: "exact" },
+    "body-idle-ms": { type: "string" },
+    "body-min-bps": { type: "string" },
+    "headers-timeout-ms": { type: "string" },
+    ...HUB_FLAGS,
   });
   const { device, deviceId } = selectDevice(String(values.device));
   const port = countFlag(values, "port") ?? 8080;
@@ -99,6 +113,14 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     insecure: Boolean(values.insecure),
     allowFfmpeg: Boolean(values["allow-ffmpeg"]),
     featureWorkers: countFlag(values, "feature-workers"),
+    hub: hubOptions(values),
+    mode: parseMode(values.mode),
+    bodyPace: {
+      idleMs: integerFlag(values, "body-idle-ms") ?? DEFAULT_BODY_PACE.idleMs,
+      minBytesPerSecond: countFlag(values, "body-min-bps") ?? DEFAULT_BODY_PACE.minBytesPerSecond,
+      graceMs: DEFAULT_BODY_PACE.graceMs,
+    },
+    headersTimeoutMs: integerFlag(values, "headers-timeout-ms"),
   };
 }
 

@@ -7,12 +7,13 @@
  * stays flat however long the list. Each result is appended as soon as its group finishes; a
  * failed utterance is recorded and the run goes on.
  */
-import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
-import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
+import { OutputWriteError } from "../errors.js";
+import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/session.js";
 import { codesJson, groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
 import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import { capText } from "./capText.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
@@ -48,13 +49,9 @@ export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
  * after the device's gather wait.
  */
 export function corpusGrouping(model: SpeechTokenizerModel, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
-  return { groupFrames: groupBudget(model, 4), gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
+  return { groupFrames: groupBudget(model), gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
 }
 
-/** The feature workers a corpus job uses by default: every core but one (the model's), at least one. */
-export function defaultFeatureWorkers(): number {
-  return Math.max(1, availableParallelism() - 1);
-}
 
 export interface ExtractionOutputs {
   part: JsonLinesAppender;
@@ -76,7 +73,7 @@ export async function extractTokens(
   const frontEnd = model.frontEnd?.spec;
   const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
   const fail = (entry: ScpEntry, error: string) => {
-    outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
+    outputs.errors.append([{ key: capText(entry.key), path: capText(entry.path), error: capText(error) }]);
     counts.failed++;
   };
 
@@ -90,6 +87,7 @@ export async function extractTokens(
       counts.done++;
       counts.audioSeconds += features.seconds;
     } catch (error) {
+      if (error instanceof OutputWriteError) throw error; // a full disk stops the run, see partFile.ts
       // A model failure fails its group only; the next group may still succeed.
       fail(entry, `model: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -4,7 +4,8 @@
  * Reopening a part resumes it: keys already there are skipped, and a last line cut off by a
  * crash is removed (its key is then done again).
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { OutputWriteError } from "../errors.js";
 import { join } from "node:path";
 
 export interface PartPaths {
@@ -52,16 +53,44 @@ function parsedKey(line: string): string | null {
   }
 }
 
-/** Appends JSON lines with one write per batch, so a crash loses at most the batch in flight. */
+/** How the appender writes: node:fs writeSync's shape, replaceable to inject faults in tests. */
+export type WriteFn = (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
+
+/**
+ * Appends JSON lines with one write per batch, so a crash loses at most the batch in flight. A
+ * write that fails (ENOSPC, EIO) is rolled back to the last whole line and the appender refuses
+ * every later write, so the file never holds a cut-off line and a rerun resumes it.
+ */
 export class JsonLinesAppender {
   private fd: number;
-  constructor(path: string, truncate = false) {
+  private size: number;
+  private failure: OutputWriteError | null = null;
+  constructor(
+    private readonly path: string,
+    truncate = false,
+    private readonly write: WriteFn = writeSync,
+  ) {
     this.fd = openSync(path, truncate ? "w" : "a");
+    this.size = fstatSync(this.fd).size;
   }
 
   append(records: readonly unknown[]): void {
+    if (this.failure !== null) throw this.failure;
     if (records.length === 0) return;
-    writeSync(this.fd, records.map((r) => JSON.stringify(r) + "\n").join(""));
+    const bytes = Buffer.from(records.map((r) => JSON.stringify(r) + "\n").join(""), "utf8");
+    try {
+      for (let at = 0; at < bytes.length; ) at += this.write(this.fd, bytes, at, bytes.length - at);
+      this.size += bytes.length;
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size); // drop the part of the batch that did reach the file
+      } catch {
+        // Rolling back failed too: recoverPart cuts the partial line when the run resumes.
+      }
+      const code = (error as { code?: unknown }).code;
+      this.failure = new OutputWriteError(this.path, error instanceof Error ? error.message : String(error), typeof code === "string" ? code : undefined, { cause: error });
+      throw this.failure;
+    }
   }
 
   close(): void {

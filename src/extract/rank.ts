@@ -17,16 +17,27 @@ export interface Placement {
 
 type Env = Record<string, string | undefined>;
 
-function integer(value: string | undefined, what: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`${what} must be a non-negative integer, got "${value}"`);
-  return parsed;
+/** The largest world size (and so rank + 1) accepted: far above any real job, far below overflow. */
+export const MAX_WORLD_SIZE = 1_000_000;
+
+/**
+ * A rank or size: plain decimal digits only. Number() would also take "0x1", "1e0", " 1" and
+ * 99999999999999999999 (rounded), which name a part file nobody asked for. An empty flag is an
+ * error; an empty environment variable counts as unset.
+ */
+function integer(value: string | undefined, what: string, flag = false): number | undefined {
+  if (value === undefined || (value === "" && !flag)) return undefined;
+  const limit = MAX_WORLD_SIZE;
+  if (!/^\d{1,7}$/.test(value) || Number(value) > limit) {
+    const why = value === "" ? "it is empty" : /^-/.test(value) ? "it is negative" : /^\d+$/.test(value) ? "it is too large" : "it is not a plain decimal number";
+    throw new UsageError(`${what} must be a decimal integer from 0 to ${limit}, got "${value}" (${why})`);
+  }
+  return Number(value);
 }
 
 export function resolvePlacement(flags: { rank?: string; worldSize?: string }, env: Env = process.env): Placement {
-  const flagRank = integer(flags.rank, "--rank");
-  const flagWorld = integer(flags.worldSize, "--world_size");
+  const flagRank = integer(flags.rank, "--rank", true);
+  const flagWorld = integer(flags.worldSize, "--world_size", true);
   const launchers: { origin: string; rank?: string; world?: string; local?: string }[] = [
     { origin: "torchrun", rank: env.RANK, world: env.WORLD_SIZE, local: env.LOCAL_RANK },
     { origin: "SLURM", rank: env.SLURM_PROCID, world: env.SLURM_NTASKS, local: env.SLURM_LOCALID },

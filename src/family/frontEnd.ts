@@ -5,7 +5,7 @@
  */
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
 import type { Codes, EncodeOptions, FamilyFacts, FrontEndSpec, SpeechTokenizerModel } from "./types.js";
-import type { BatchEngine } from "../pipeline/dynamicBatcher.js";
+import { defaultGroupFrames, type BatchEngine } from "../pipeline/dynamicBatcher.js";
 
 /** One utterance as a model's group takes it: front-end features [bands, frames], or samples. */
 export type ModelInput = MelSpectrogram | Float32Array;
@@ -45,6 +45,7 @@ export function modelEngine(model: SpeechTokenizerModel, options: EncodeOptions 
   return {
     parallelism: model.parallelism,
     groupCost: inputSize,
+    passCost: modelPassCost(model),
     encodeGroup: frontEnd
       ? (inputs) => frontEnd.encodeFeatures(expectFeatures(inputs), options)
       : (inputs) => model.encode(expectSamples(inputs), options),
@@ -54,9 +55,14 @@ export function modelEngine(model: SpeechTokenizerModel, options: EncodeOptions 
 /** Seconds of audio one forward pass holds where a family states no feature budget (one 30 s window). */
 const PASS_SECONDS = 30;
 
-/** A batching group's budget in the engine's unit: `passes` forward passes' worth. */
-export function groupBudget(model: SpeechTokenizerModel, passes: number): number {
-  return (model.frontEnd?.batchFrames ?? PASS_SECONDS * model.sampleRate) * passes;
+/** What one forward pass of `model` holds, in its engine's unit (front-end frames or samples). */
+function modelPassCost(model: SpeechTokenizerModel): number {
+  return model.frontEnd?.batchFrames ?? PASS_SECONDS * model.sampleRate;
+}
+
+/** A batching group's default budget for `model`, in its engine's unit. */
+export function groupBudget(model: SpeechTokenizerModel): number {
+  return defaultGroupFrames({ passCost: modelPassCost(model) });
 }
 
 /**

@@ -80,6 +80,8 @@ export interface FeatureFrontEnd {
 export interface SpeechTokenizerModel extends FamilyFacts {
   /** What it was loaded from (registry name or path), for messages and output provenance. */
   readonly source: string;
+  /** The local files it was loaded from (file name -> path): what a part file's provenance hashes. */
+  readonly files: ModelFiles;
   /** Batches run at once (session streams), for callers that keep work in flight. */
   readonly parallelism: number;
   /**

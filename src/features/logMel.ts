@@ -15,7 +15,7 @@
  * from the exact one by up to ~4e-5 on the reference clips, while loud cells agree to ~1e-6.
  */
 
-import { AudioTooShortError } from "../errors.js";
+import { AudioTooShortError, InvalidInputError } from "../errors.js";
 import { HOP_LENGTH, N_BINS, N_FFT } from "./constants.js";
 import { RealFft } from "./fft.js";
 import { sparseMelFilters } from "./melFilters.js";
@@ -96,6 +96,12 @@ const TRANSPOSE_BLOCK = 64;
  * (368 MB) beyond the samples. The log is rounded to float32 once before the floor, as torch
  * holds it in float32: a difference of at most an ulp of the output.
  */
+/** Index of the first NaN or ±Infinity in `samples`, or -1 when all are finite. */
+export function firstNonFinite(samples: Float32Array): number {
+  for (let i = 0; i < samples.length; i++) if (!Number.isFinite(samples[i]!)) return i;
+  return -1;
+}
+
 export function logMelSpectrogram(
   samples: Float32Array,
   nMels = 128,
@@ -104,6 +110,11 @@ export function logMelSpectrogram(
   const source = options.source ?? "samples";
   const len = samples.length;
   if (len < MIN_SAMPLES) throw new AudioTooShortError(source, len, MIN_SAMPLES);
+  // One NaN or infinity would poison every mel frame it touches: refuse it, naming where it is.
+  const bad = firstNonFinite(samples);
+  if (bad >= 0) {
+    throw new InvalidInputError(`${source}: sample ${bad} is ${samples[bad]}; audio samples must be finite numbers`);
+  }
   const { start, end, offset, weights } = sparseMelFilters(nMels);
   const frames = frameCount(len);
   const data = new Float32Array(nMels * frames); // [nMels, frames]

@@ -11,6 +11,7 @@ import { ChecksumMismatchError, DownloadError, ModelNotFoundError, S3TokenizerEr
 import { hashFileInto } from "./checksumRecord.js";
 import type { DownloadOptions } from "./options.js";
 import { createProgress, formatBytes, type ProgressReporter } from "./progress.js";
+import { unrecoverableNetworkError } from "./unrecoverable.js";
 
 export interface DownloadRequest {
   url: string;
@@ -125,6 +126,8 @@ async function transferOnce(request: DownloadRequest, progress: ProgressReporter
         signal: controller.signal,
       });
     } catch (error) {
+      const fatal = unrecoverableNetworkError(error);
+      if (fatal !== null && !stalled) throw new DownloadError(url, fatal, { cause: error });
       throw new RetryableFailure(networkProblem(error), false, { cause: error });
     }
     armStallTimer();

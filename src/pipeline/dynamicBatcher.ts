@@ -20,6 +20,8 @@ export interface BatchEngine<I, O> {
   readonly parallelism: number;
   /** An item's size in the unit `maxGroupFrames` counts. */
   groupCost(item: I): number;
+  /** What one forward pass holds, in groupCost's unit (the default group is GROUP_PASSES of them). */
+  readonly passCost: number;
   /** The results of a group, in order. */
   encodeGroup(items: readonly I[]): Promise<O[]>;
 }
@@ -27,10 +29,21 @@ export interface BatchEngine<I, O> {
 export interface DynamicBatcherOptions {
   /** Longest a request waits for company before its group starts (default 10 ms). */
   maxWaitMs?: number;
-  /** Most mel frames gathered into one group (default: 4 × the tokenizer's frame budget). */
+  /** Most frames (the engine's groupCost unit) gathered into one group (default: defaultGroupFrames(engine)). */
   maxGroupFrames?: number;
   /** Most requests waiting (not yet running); more are refused with QueueFullError. */
   maxQueue?: number;
+}
+
+/**
+ * Forward passes' worth of frames one group gathers: the batch planner then has lengths to choose
+ * from when it fills each pass. The one statement of the rule; the service and the corpus job use it.
+ */
+export const GROUP_PASSES = 4;
+
+/** The default group size: GROUP_PASSES × what one of the engine's forward passes holds. */
+export function defaultGroupFrames(engine: Pick<BatchEngine<unknown, unknown>, "passCost">): number {
+  return engine.passCost * GROUP_PASSES;
 }
 
 /** The queue is full: retry later. */
@@ -77,7 +90,7 @@ export class DynamicBatcher<I = MelSpectrogram, O = Int32Array> {
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
   private readonly maxWaitMs: number;
-  private readonly maxGroupFrames: number;
+  readonly maxGroupFrames: number;
   private readonly maxQueue: number;
   private readonly listeners: GroupListener[] = [];
   groups = 0;
@@ -85,10 +98,9 @@ export class DynamicBatcher<I = MelSpectrogram, O = Int32Array> {
   constructor(
     private readonly engine: BatchEngine<I, O>,
     options: DynamicBatcherOptions = {},
-    defaultGroupFrames = 48_000,
   ) {
     this.maxWaitMs = options.maxWaitMs ?? 10;
-    this.maxGroupFrames = options.maxGroupFrames ?? defaultGroupFrames;
+    this.maxGroupFrames = options.maxGroupFrames ?? defaultGroupFrames(engine);
     this.maxQueue = options.maxQueue ?? Infinity;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { InvalidInputError } from "../errors.js";
+import { DEFAULT_BODY_PACE, watchPace, type BodyPace } from "./bodyPace.js";
 import { BodyTooLargeError, ClientClosedError } from "./errors.js";
 
 /** Throws BodyTooLargeError when Content-Length alone says the body is over the limit. */
@@ -16,8 +17,11 @@ export function checkAnnouncedLength(req: IncomingMessage, limit: number): void 
   if (announced > limit) throw new BodyTooLargeError(limit, announced);
 }
 
-/** The whole body, at most `limit` bytes; rejects with signal.reason when the signal fires. */
-export function readBody(req: IncomingMessage, limit: number, signal: AbortSignal): Promise<Uint8Array> {
+/**
+ * The whole body, at most `limit` bytes; rejects with signal.reason when the signal fires, and
+ * with BodyTooSlowError when it stalls or crawls (`pace`).
+ */
+export function readBody(req: IncomingMessage, limit: number, signal: AbortSignal, pace: BodyPace = DEFAULT_BODY_PACE): Promise<Uint8Array> {
   checkAnnouncedLength(req, limit);
   const announced = req.headers["content-length"] === undefined ? null : Number(req.headers["content-length"]);
   return new Promise((resolve, reject) => {
@@ -25,7 +29,9 @@ export function readBody(req: IncomingMessage, limit: number, signal: AbortSigna
     const exact = announced === null ? null : new Uint8Array(announced);
     const chunks: Buffer[] = [];
     let received = 0;
+    const watch = watchPace(pace, (error) => finish(error));
     const finish = (error: unknown, bytes?: Uint8Array) => {
+      watch.stop();
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
@@ -35,6 +41,7 @@ export function readBody(req: IncomingMessage, limit: number, signal: AbortSigna
       else reject(error);
     };
     const onData = (chunk: Buffer) => {
+      watch.data(chunk.length);
       received += chunk.length;
       if (received > limit) return finish(new BodyTooLargeError(limit));
       if (exact !== null) exact.set(chunk, received - chunk.length);

@@ -4,6 +4,7 @@
  */
 import { AudioDecodeError, AudioTooShortError, InvalidInputError } from "../errors.js";
 import { QueueFullError, RequestCancelledError } from "../pipeline/dynamicBatcher.js";
+import { BodyTooSlowError } from "./bodyPace.js";
 import { AudioTooLongError, BodyTooLargeError, DeadlineExceededError, UnsupportedAudioFormatError } from "./errors.js";
 
 export type HttpErrorCode =
@@ -12,6 +13,7 @@ export type HttpErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "body_too_large"
+  | "body_too_slow"
   | "audio_too_long"
   | "unsupported_media_type"
   | "bad_audio"
@@ -45,6 +47,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof BodyTooLargeError) return new HttpError(413, "body_too_large", message);
+  if (error instanceof BodyTooSlowError) return new HttpError(408, "body_too_slow", message, { connection: "close" });
   if (error instanceof AudioTooLongError) return new HttpError(413, "audio_too_long", message);
   if (error instanceof UnsupportedAudioFormatError) return new HttpError(415, "unsupported_media_type", message);
   if (error instanceof AudioDecodeError) return new HttpError(400, "bad_audio", message);

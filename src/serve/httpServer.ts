@@ -15,6 +15,7 @@ import { codesJson } from "../family/frontEnd.js";
 import { QueueFullError } from "../pipeline/dynamicBatcher.js";
 import type { BearerAuth } from "./auth.js";
 import { checkAnnouncedLength, discardRest, readBody } from "./body.js";
+import type { BodyPace } from "./bodyPace.js";
 import { ClientClosedError, DeadlineExceededError } from "./errors.js";
 import { HttpError, RETRY_AFTER_S, toHttpError } from "./httpError.js";
 import { ServeMetrics, type DropReason } from "./metrics.js";
@@ -37,7 +38,13 @@ export interface HttpServerConfig {
   modelName: string;
   /** How long an idle keep-alive connection is kept (default: Node's, 5 s). */
   keepAliveTimeoutMs?: number;
+  /** Stalled and crawling bodies are cut off (default DEFAULT_BODY_PACE). */
+  bodyPace?: BodyPace;
+  /** Longest time to receive a request's headers (default 10 s; Node's own is 60 s). */
+  headersTimeoutMs?: number;
 }
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
 type RouteName = "tokenize" | "healthz" | "readyz" | "metrics";
 
@@ -63,6 +70,8 @@ export class TokenizerHttpServer {
   private service: TokenizerService | null = null;
   /** Tokenize requests between arrival and a flushed answer. */
   private active = 0;
+  /** Of those, the ones whose body is still arriving. */
+  private receiving = 0;
   private drainWaiters: (() => void)[] = [];
   private draining = false;
   private shutdownPromise: Promise<void> | null = null;
@@ -73,8 +82,13 @@ export class TokenizerHttpServer {
     this.config = config;
     this.metrics = new ServeMetrics(() => this.active);
     this.metrics.ready.set(0);
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // Node looks for expired header (and request) timers only every connectionsCheckingInterval
+    // (30 s by default), which would let slow headers live far past headersTimeout.
+    const headersTimeout = config.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    this.server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => void this.handle(req, res));
     if (config.keepAliveTimeoutMs !== undefined) this.server.keepAliveTimeout = config.keepAliveTimeoutMs;
+    // Headers trickled in byte by byte hold a connection too: Node answers 408 past this.
+    this.server.headersTimeout = headersTimeout;
     this.server.on("timeout", (socket: Socket) => this.onIdleTimeout(socket));
     // curl and others ask before a large upload; a request that will be refused is refused then,
     // so its body is never sent.
@@ -119,10 +133,13 @@ export class TokenizerHttpServer {
     this.shutdownPromise ??= (async () => {
       this.draining = true;
       this.metrics.ready.set(0);
-      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // The listener stays open while requests drain, so probes get /readyz 503 (and new tokenize
+      // requests a 503 to retry elsewhere) instead of a refused connection; every answer now
+      // carries Connection: close.
       this.server.closeIdleConnections();
       if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
       await this.service?.idle();
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeAllConnections();
       await closed;
     })();
@@ -225,11 +242,17 @@ export class TokenizerHttpServer {
     if (this.draining) throw new HttpError(503, "shutting_down", "the server is shutting down; retry on another instance", { "retry-after": String(RETRY_AFTER_S) });
     if (service === null) throw new HttpError(503, "not_ready", "the model is still loading", { "retry-after": String(RETRY_AFTER_S) });
     const pcm = rawPcmSpec(new URL(req.url ?? "/", "http://service").searchParams) ?? undefined;
-    // Admission counts everything received and not yet in the running group, so bodies being
-    // uploaded or decoded are bounded too, not only those already queued for the model.
-    if (this.active - service.batcher.inFlight >= this.config.maxQueue) throw new QueueFullError(this.config.maxQueue);
+    // Admission counts requests whose body has arrived and that are not yet in the running group.
+    // A body still arriving holds no slot (slow uploads are bounded by the body pace instead), so
+    // clients trickling bytes cannot fill the queue; it is checked now to refuse early, and again
+    // once the body is in.
+    const admit = () => {
+      if (this.active - this.receiving - service.batcher.inFlight >= this.config.maxQueue) throw new QueueFullError(this.config.maxQueue);
+    };
+    admit();
 
     this.active++;
+    this.receiving++;
     const controller = new AbortController();
     const { signal } = controller;
     const deadline = setTimeout(() => controller.abort(new DeadlineExceededError(this.config.deadlineMs)), this.config.deadlineMs);
@@ -239,9 +262,11 @@ export class TokenizerHttpServer {
     res.on("close", onClose);
     let receiving = true;
     try {
-      const bytes = await readBody(req, this.config.maxBodyBytes, signal);
+      const bytes = await readBody(req, this.config.maxBodyBytes, signal, this.config.bodyPace);
       if (signal.aborted) throw signal.reason;
       receiving = false;
+      this.receiving--;
+      admit();
       const result = await service.tokenizeBytes(bytes, { signal, pcm, transfer: true, source: "request body" });
       this.metrics.audioSeconds.inc(result.audioSeconds);
       await this.finish(req, res, started, 200, {
@@ -260,6 +285,7 @@ export class TokenizerHttpServer {
     } finally {
       clearTimeout(deadline);
       res.off("close", onClose);
+      if (receiving) this.receiving--;
       this.active--;
       if (this.active === 0) {
         const waiters = this.drainWaiters;

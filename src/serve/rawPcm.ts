@@ -11,20 +11,21 @@ export interface RawPcmSpec {
   format: RawPcmFormat;
 }
 
-/** Rates outside this range are certainly a mistake (and would make resampling kernels huge). */
-const MIN_RATE = 1000;
-const MAX_RATE = 384_000;
+import { MAX_SAMPLE_RATE as MAX_RATE, MIN_SAMPLE_RATE as MIN_RATE } from "../audio/limits.js";
 
 const QUERY_KEYS = new Set(["sample_rate", "format"]);
 
 /**
  * The raw-PCM description in a request's query (`?sample_rate=R&format=pcm16|f32`), or null for a
- * body that carries its own header (any audio file). `format` alone, or an unknown key, is an
- * error: a typo must not silently send samples through the file decoders.
+ * body that carries its own header (any audio file). `format` or `sample_rate` alone, a repeated
+ * or an unknown key, is an error: a typo must not silently send samples through the file decoders.
  */
 export function rawPcmSpec(query: URLSearchParams): RawPcmSpec | null {
   for (const key of query.keys()) {
     if (!QUERY_KEYS.has(key)) throw new InvalidInputError(`unknown query parameter "${key}"; expected sample_rate and format (raw PCM)`);
+    // Which of two values was meant cannot be known: taking the first would hide the mistake.
+    const values = query.getAll(key);
+    if (values.length > 1) throw new InvalidInputError(`query parameter "${key}" is given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(", ")}); give it once`);
   }
   const rate = query.get("sample_rate");
   const format = query.get("format");
@@ -36,10 +37,12 @@ export function rawPcmSpec(query: URLSearchParams): RawPcmSpec | null {
   if (!/^\d+$/.test(rate) || !Number.isSafeInteger(sampleRate) || sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
     throw new InvalidInputError(`sample_rate must be an integer number of Hz from ${MIN_RATE} to ${MAX_RATE}, got "${rate}"`);
   }
-  if (format !== null && format !== "pcm16" && format !== "f32") {
+  // Required rather than defaulted: a float body read as pcm16 would decode to noise, silently.
+  if (format === null) throw new InvalidInputError("sample_rate needs format: raw PCM is sent as ?sample_rate=R&format=pcm16|f32");
+  if (format !== "pcm16" && format !== "f32") {
     throw new InvalidInputError(`format must be pcm16 or f32 (little-endian mono), got "${format}"`);
   }
-  return { sampleRate, format: format ?? "pcm16" };
+  return { sampleRate, format };
 }
 
 /** Samples in a raw body of `bytes` bytes, before decoding (for the length limit). */

@@ -6,9 +6,11 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Device } from "../runtime/session.js";
-import { groupBudget } from "../family/frontEnd.js";
 import { load } from "../family/load.js";
+import type { HubOptions } from "../hub/options.js";
+import type { ModelMode } from "../models/s3/modelFile.js";
 import { BearerAuth } from "./auth.js";
+import type { BodyPace } from "./bodyPace.js";
 import { checkBindSafety } from "./bind.js";
 import { TokenizerHttpServer } from "./httpServer.js";
 import { TokenizerService } from "./service.js";
@@ -21,7 +23,7 @@ export interface ServeOptions {
   host: string;
   port: number;
   maxWaitMs: number;
-  /** Padded mel frames per forward pass (the device's default when absent); a group gathers up to four passes' worth. */
+  /** Padded mel frames per forward pass (the device's default when absent); a group gathers GROUP_PASSES passes' worth. */
   maxBatchFrames?: number;
   /** Model sessions running batches side by side (S3Tokenizer's `streams`). */
   streams?: number;
@@ -33,6 +35,12 @@ export interface ServeOptions {
   insecure: boolean;
   allowFfmpeg: boolean;
   featureWorkers?: number;
+  /** Where and how models by name are fetched (--offline, --registry, --endpoint, --cache_dir). */
+  hub?: HubOptions;
+  mode?: ModelMode;
+  /** Limits on slow request bodies and headers (defaults in bodyPace.ts and httpServer.ts). */
+  bodyPace?: BodyPace;
+  headersTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -45,9 +53,6 @@ export interface ServeHandle {
   /** Graceful stop (see TokenizerHttpServer.shutdown), then the model and threads released. */
   shutdown(): Promise<void>;
 }
-
-/** Groups hold this many forward passes' worth of frames (as the extraction command does). */
-const GROUP_PASSES = 4;
 
 /** The name answers carry: a file's name without .onnx, or the registry name as given. */
 export function modelDisplayName(model: string): string {
@@ -67,6 +72,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     maxQueue: options.maxQueue,
     auth,
     modelName: modelDisplayName(options.model),
+    bodyPace: options.bodyPace,
+    headersTimeoutMs: options.headersTimeoutMs,
   });
   const address = await http.listen();
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -77,6 +84,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const ready = (async () => {
     const loadStart = performance.now();
     const tokenizer = await load(options.model, {
+      ...options.hub,
+      mode: options.mode,
       device: options.device,
       deviceId: options.deviceId,
       maxBatchFrames: options.maxBatchFrames,
@@ -87,7 +96,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       tokenizer,
       {
         maxWaitMs: options.maxWaitMs,
-        maxGroupFrames: groupBudget(tokenizer, GROUP_PASSES),
         maxQueue: options.maxQueue,
         maxAudioSeconds: options.maxAudioSeconds,
         allowFfmpeg: options.allowFfmpeg,

@@ -6,7 +6,7 @@
  * dropped wherever it is: before decoding, after decoding, while queued for the model; a group
  * already running cannot be interrupted, so its result is thrown away.
  */
-import { availableParallelism } from "node:os";
+import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
 import { modelEngine, type ModelInput } from "../family/frontEnd.js";
@@ -58,14 +58,8 @@ export type DropListener = (stage: DropStage, reason: unknown) => void;
 
 export const DEFAULT_MAX_AUDIO_SECONDS = 600;
 
-/**
- * Feature threads by default: features cost ~3 ms per second of audio against tens for a full-size
- * model on the same cores, so a few threads keep up with the model; more would only take cores
- * from onnxruntime's operator threads.
- */
-export function defaultFeatureWorkers(): number {
-  return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 4)));
-}
+/** Feature threads by default: see pipeline/featureWorkers.ts (the one place that decides). */
+export { defaultFeatureWorkers };
 
 /** The error an aborted call rejects with: the reason given to abort(), or RequestCancelledError for a plain abort(). */
 function abortReason(signal: AbortSignal): unknown {

@@ -10,6 +10,8 @@
  * libsox, and so torchaudio, divides by 2^(bits-1) (32768). The integers are recovered and rescaled.
  */
 import { FLACDecoder } from "@wasm-audio-decoders/flac";
+import { AudioDecodeError } from "../../errors.js";
+import { checkSampleRate } from "../limits.js";
 import { DecodeTracker, type DecodedBlock, type StreamDecoder } from "./codec.js";
 import { FlacFrameSplitter } from "./flacFrames.js";
 
@@ -26,6 +28,24 @@ export function flacBitsPerSample(head: Uint8Array, at = 0): number | null {
   const b = at + 8 + 12;
   if (head.length < b + 2) return null;
   return (((head[b]! & 1) << 4) | (head[b + 1]! >> 4)) + 1;
+}
+
+/**
+ * Validates the STREAMINFO block that must follow "fLaC" (`start` is the file from the marker on,
+ * `size` its full length): a damaged header is an AudioDecodeError here, not a detour to ffmpeg
+ * with a made-up sample size.
+ */
+export function checkFlacHeader(start: Uint8Array, size: number, source: string): void {
+  const damaged = (what: string): AudioDecodeError => new AudioDecodeError(source, `looks like FLAC but its header is damaged: ${what}`);
+  if (size < 42 || start.length < 42) throw damaged(`${size} bytes, the STREAMINFO block alone needs 42`);
+  // Metadata block header: last-block flag and 7-bit type (0 = STREAMINFO), 24-bit length (34).
+  if ((start[4]! & 0x7f) !== 0) throw damaged(`first metadata block has type ${start[4]! & 0x7f}, STREAMINFO (0) must come first`);
+  const length = (start[5]! << 16) | (start[6]! << 8) | start[7]!;
+  if (length !== 34) throw damaged(`STREAMINFO block is ${length} bytes, it must be 34`);
+  const rate = (start[18]! << 12) | (start[19]! << 4) | (start[20]! >> 4);
+  checkSampleRate(rate, source);
+  const bits = flacBitsPerSample(start)!;
+  if (bits < 4) throw damaged(`${bits} bits per sample, at least 4 are needed`);
 }
 
 function rescale(bits: number): (channel0: Float32Array) => Float32Array {

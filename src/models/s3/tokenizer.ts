@@ -15,7 +15,8 @@ import { webGpuBatchLimits } from "./webgpuPlan.js";
 import type { BatchLimits } from "../../pipeline/batchPlan.js";
 import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
 import { SAMPLE_RATE } from "../../features/constants.js";
-import type { Codes, EncodeOptions, FeatureFrontEnd, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import { SINGLE_FILE_NAME } from "../../hub/registry.js";
 import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "../../pipeline/melView.js";
 import { mergeWindowTokens, planSegments } from "../../pipeline/windows.js";
@@ -130,6 +131,8 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array>, Spe
   readonly codebooks = 1;
   /** What it was loaded from (registry name or path). */
   readonly source: string;
+  /** The released ONNX file it was built from. */
+  readonly files: ModelFiles;
   /** Log-mel in the feature workers, then the batched graph (the corpus job's and the service's fast path). */
   readonly frontEnd: FeatureFrontEnd;
   readonly info: ModelInfo;
@@ -142,6 +145,7 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array>, Spe
 
   private constructor(source: string, info: ModelInfo, streams: SessionStreams, limits: Required<BatchLimits>, parallelism: number) {
     this.source = source;
+    this.files = { [SINGLE_FILE_NAME]: info.source };
     this.info = info;
     this.batchLimits = limits;
     this.streams = streams;
@@ -243,6 +247,11 @@ export class S3Tokenizer implements BatchEngine<MelSpectrogram, Int32Array>, Spe
       return { data: mel.data, nMels: mel.nMels, offset: 0, rowStride: mel.frames, frames: mel.frames };
     });
     return this.encodeViews(views);
+  }
+
+  /** Mel frames one forward pass holds (BatchEngine). */
+  get passCost(): number {
+    return this.batchLimits.maxBatchFrames;
   }
 
   /** The dynamic batcher's measure of a mel spectrogram: its frames (BatchEngine). */

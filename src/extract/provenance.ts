@@ -1,0 +1,73 @@
+/**
+ * What wrote a part file: the model (name, sha256 of its released file, version) and the options
+ * that change tokens (mode). Kept beside the part as `PART.provenance.json`; resuming with anything
+ * else would append one model's tokens to another's, so a mismatch is refused naming both.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { OutputError } from "../errors.js";
+import type { ModelFiles } from "../family/types.js";
+import { sha256File } from "../hub/checksumRecord.js";
+
+export interface Provenance {
+  /** The --model value as given (a registry name or a path). */
+  model: string;
+  /** sha256 of the model's files (modelFilesSha256). */
+  sha256: string;
+  /** The tokenizer family. */
+  family: string;
+  mode: string;
+  /** Code rows per utterance (--n_q, or all the model makes). */
+  codebooks: number;
+}
+
+/**
+ * One digest of a model's files: for a single file its own sha256 (what the registry pins), for
+ * several the sha256 of their "name sha256" lines in name order.
+ */
+export async function modelFilesSha256(files: ModelFiles): Promise<string> {
+  const names = Object.keys(files).sort();
+  const digests = await Promise.all(names.map((name) => sha256File(files[name]!)));
+  if (digests.length === 1) return digests[0]!;
+  return createHash("sha256").update(names.map((name, i) => `${name} ${digests[i]}\n`).join("")).digest("hex");
+}
+
+export function provenancePath(part: string): string {
+  return `${part}.provenance.json`;
+}
+
+function describe(p: Provenance): string {
+  return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…), mode ${p.mode}, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}`;
+}
+
+/** Fields whose change changes tokens (the model name may differ: a path and a name can be one file). */
+function sameTokens(a: Provenance, b: Provenance): boolean {
+  return a.sha256 === b.sha256 && a.family === b.family && a.mode === b.mode && a.codebooks === b.codebooks;
+}
+
+/**
+ * Before appending to `part`: refuses when it was written by another model or mode, or holds
+ * lines with no record of what wrote them. Then records `current` (afresh when `overwrite`).
+ */
+export function claimPart(part: string, current: Provenance, overwrite: boolean): void {
+  const path = provenancePath(part);
+  const hasLines = existsSync(part) && statSync(part).size > 0;
+  if (!overwrite && existsSync(path)) {
+    let previous: Provenance;
+    try {
+      previous = JSON.parse(readFileSync(path, "utf8")) as Provenance;
+    } catch (error) {
+      throw new OutputError(path, "unreadable provenance record; pass --overwrite to start the part afresh", { cause: error });
+    }
+    if (!sameTokens(previous, current)) {
+      throw new OutputError(
+        part,
+        `was written by ${describe(previous)}, this run uses ${describe(current)}; ` +
+          "use another --output_dir, or --overwrite to start afresh",
+      );
+    }
+  } else if (!overwrite && hasLines) {
+    throw new OutputError(part, `holds tokens but no record of the model that wrote them (${path}); pass --overwrite to start afresh`);
+  }
+  writeFileSync(path, JSON.stringify(current, null, 2) + "\n");
+}
