@@ -37,7 +37,7 @@ export function provenancePath(part: string): string {
 }
 
 function describe(p: Provenance): string {
-  return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…), mode ${p.mode}, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}`;
+  return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}`;
 }
 
 /** Fields whose change changes tokens (the model name may differ: a path and a name can be one file). */
