@@ -4,9 +4,9 @@
  * onnxruntime.
  */
 import { DataType } from "../../onnx/builder.js";
-import type { TensorData } from "../../onnx/tensor.js";
+import { requireTensor } from "../../checkpoint/index.js";
+import { float32Tensor, toFloat32, type TensorData } from "../../onnx/tensor.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
-import { RepCodecModelError } from "./errors.js";
 
 /** A Conv1d: weight [out, in, kernel], optional bias [out], and its dilation. */
 export interface Conv1dWeights {
@@ -40,13 +40,9 @@ export interface RepCodecWeights {
 /** Picks and checks every tensor of `config` out of the state dict of `file`. */
 export function repcodecWeights(dict: StateDict, config: RepCodecConfig, file: string): RepCodecWeights {
   const tensor = (name: string, dims: number[]): TensorData => {
-    const t = dict.get(name);
-    if (!t) throw new RepCodecModelError(file, `missing tensor ${name}`);
-    if (t.dataType !== DataType.FLOAT) throw new RepCodecModelError(file, `tensor ${name} is not float32 (ONNX type ${t.dataType})`);
-    if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
-      throw new RepCodecModelError(file, `tensor ${name} has shape [${t.dims.join(", ")}], expected [${dims.join(", ")}]`);
-    }
-    return t;
+    const t = requireTensor(dict, name, dims, file);
+    // RepCodec's trainer saves float32; widen anything else (a half-precision re-save) once here.
+    return t.dataType === DataType.FLOAT ? t : float32Tensor([...t.dims], toFloat32(t));
   };
   const conv = (prefix: string, out: number, input: number, kernel: number, bias: boolean, dilation = 1): Conv1dWeights => {
     const weights: Conv1dWeights = { weight: tensor(`${prefix}.weight`, [out, input, kernel]), dilation };
