@@ -8,6 +8,7 @@ import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
 import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
 import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
 import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
+import { REPCODEC_HELP, repcodecCommand } from "./repcodecCommand.js";
 import { SERVE_HELP, serveCommand } from "./serveCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   extract: { run: extractCommand, help: EXTRACT_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
+  repcodec: { run: repcodecCommand, help: REPCODEC_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {
