@@ -23,14 +23,14 @@ export class WhisperFeatureExtractor {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  /** Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts). */
-  static async open(path: string, layer: number, options: RuntimeOptions = {}): Promise<WhisperFeatureExtractor> {
+  /** Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every block). */
+  static async open(path: string, layer: number | undefined, options: RuntimeOptions = {}): Promise<WhisperFeatureExtractor> {
     const checkpoint = await readCheckpoint(path);
     const root = checkpoint.root;
     const dimsNode = root instanceof Map ? root.get("dims") : undefined;
     if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
     const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
-    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer, path);
+    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
     const session = await openSession(encodeModel(buildWhisperFeatureGraph(weights)), options, path);
     return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session);
   }

@@ -17,8 +17,8 @@ export interface RepCodecWhisperFiles {
   repcodec: string;
   /** openai/whisper checkpoint (.pt). */
   whisper: string;
-  /** 1-based encoder block whose output RepCodec was trained on (24 for medium, 32 for large). */
-  layer: number;
+  /** 1-based encoder block whose output RepCodec was trained on (default: the last; 24 for medium, 32 for large). */
+  layer?: number;
   /** Optional RepCodec YAML, checked against the weights. */
   configPath?: string;
 }
