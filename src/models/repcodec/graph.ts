@@ -6,9 +6,10 @@
  * B = batch, T = frames, D = feature width, C = channels, E = code_dim, K = codebook size.
  */
 import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
-import { asFloat32, float32Tensor, type TensorData } from "../../onnx/tensor.js";
+import type { TensorData } from "../../onnx/tensor.js";
 import type { ModelProto } from "../../onnx/types.js";
 import { dimSize, lengthMask } from "../layers.js";
+import { transposed } from "./tensors.js";
 import type { BlockWeights, Conv1dWeights, RepCodecWeights } from "./weights.js";
 
 /** Graph input and output names, the contract with model.ts. */
@@ -93,15 +94,6 @@ function nearestCode(g: GraphBuilder, z: string, embedTensor: TensorData): strin
   return g.node("Cast", [best], { to: attr.int(DataType.INT32) }); // [B, T] int32
 }
 
-/** Codebook rows [K, E] from the stored [E, K], for the decoder's lookup. */
-function codebookRows(embed: TensorData): TensorData {
-  const [width, codes] = embed.dims as [number, number];
-  const columns = asFloat32(embed); // [E, K]
-  const rows = new Float32Array(codes * width); // [K, E]
-  for (let e = 0; e < width; e++) for (let k = 0; k < codes; k++) rows[k * width + e] = columns[e * codes + k]!;
-  return float32Tensor([codes, width], rows);
-}
-
 /** tokens [B, T] int32 + lengths [B] int64 → reconstructed features [B, T, output_channels]. */
 export function buildDecoderGraph(weights: RepCodecWeights): ModelProto {
   const g = new GraphBuilder();
@@ -110,7 +102,7 @@ export function buildDecoderGraph(weights: RepCodecWeights): ModelProto {
   const lengths = g.input(REPCODEC_IO.lengths, DataType.INT64, ["B"]);
   const convs = new MaskedConvs(g, frameMask(g, lengths, tokens));
 
-  const rows = g.initializer("quantizer.codebook", codebookRows(weights.embed)); // [K, E]
+  const rows = g.initializer("quantizer.codebook", transposed(weights.embed)); // [K, E] from the stored [E, K]
   const quantized = g.node("Gather", [rows, tokens], { axis: attr.int(0) }); // [B, T, E]
   let x = g.node("Transpose", [quantized], { perm: attr.ints([0, 2, 1]) }); // [B, E, T]
   x = convs.conv(x, weights.decoder.conv1, "decoder.conv1"); // [B, C, T]

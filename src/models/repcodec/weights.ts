@@ -3,9 +3,9 @@
  * before any graph is built, so a wrong checkpoint fails with the tensor's name, not inside
  * onnxruntime.
  */
-import { DataType } from "../../onnx/builder.js";
 import { requireTensor } from "../../checkpoint/index.js";
-import { float32Tensor, toFloat32, type TensorData } from "../../onnx/tensor.js";
+import type { TensorData } from "../../onnx/tensor.js";
+import { widened } from "./tensors.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
 
 /** A Conv1d: weight [out, in, kernel], optional bias [out], and its dilation. */
@@ -40,9 +40,8 @@ export interface RepCodecWeights {
 /** Picks and checks every tensor of `config` out of the state dict of `file`. */
 export function repcodecWeights(dict: StateDict, config: RepCodecConfig, file: string): RepCodecWeights {
   const tensor = (name: string, dims: number[]): TensorData => {
-    const t = requireTensor(dict, name, dims, file);
-    // RepCodec's trainer saves float32; widen anything else (a half-precision re-save) once here.
-    return t.dataType === DataType.FLOAT ? t : float32Tensor([...t.dims], toFloat32(t));
+    // RepCodec's trainer saves float32; a half-precision re-save is widened once here.
+    return widened(requireTensor(dict, name, dims, file));
   };
   const conv = (prefix: string, out: number, input: number, kernel: number, bias: boolean, dilation = 1): Conv1dWeights => {
     const weights: Conv1dWeights = { weight: tensor(`${prefix}.weight`, [out, input, kernel]), dilation };

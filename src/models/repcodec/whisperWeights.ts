@@ -4,9 +4,9 @@
  * linear weights transposed to [in, out]. Only the first `layers` blocks are taken, since RepCodec's
  * features come from a chosen (1-based) block; `ln_post` is not used by that path.
  */
-import { DataType } from "../../onnx/builder.js";
 import { requireTensor } from "../../checkpoint/index.js";
-import { asFloat32, float32Tensor, toFloat32, type TensorData } from "../../onnx/tensor.js";
+import type { TensorData } from "../../onnx/tensor.js";
+import { transposed, widened } from "./tensors.js";
 import type { BlockWeights, ConvWeights, LayerNormWeights, LinearWeights, ModelDims } from "../weights.js";
 import { RepCodecModelError } from "./errors.js";
 
@@ -31,20 +31,6 @@ export interface WhisperDims {
   n_audio_state: number;
   n_audio_head: number;
   n_audio_layer: number;
-}
-
-/** float32 copy of a float16 tensor (the released checkpoints), or the float32 tensor itself. */
-function widened(tensor: TensorData): TensorData {
-  return tensor.dataType === DataType.FLOAT ? tensor : float32Tensor([...tensor.dims], toFloat32(tensor));
-}
-
-/** [out, in] → [in, out], for MatMul. */
-function transposed(tensor: TensorData): TensorData {
-  const [rows, columns] = tensor.dims as [number, number];
-  const source = asFloat32(tensor);
-  const out = new Float32Array(rows * columns);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = source[r * columns + c]!;
-  return float32Tensor([columns, rows], out);
 }
 
 /** The encoder's first `layers` blocks from a Whisper state dict, every tensor checked for shape. */
