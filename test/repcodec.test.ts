@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { readCheckpoint, writeTorchCheckpoint } from "../src/checkpoint/index.js";
 import { InvalidInputError, isS3TokenizerError } from "../src/errors.js";
+import { float32Tensor, type TensorData } from "../src/onnx/tensor.js";
 import { loadRepCodec, readRepCodecCheckpoint } from "../src/models/repcodec/load.js";
 import type { RepCodecModel } from "../src/models/repcodec/model.js";
 import { readNpy } from "./support/npy.js";
@@ -60,6 +62,26 @@ describe("RepCodec configuration", { skip: fixtures === null ? repcodecSkipReaso
     const unknown = join(dir, "unknown.yaml");
     writeFileSync(unknown, "model_params:\n  code_dims: 16\n");
     await assert.rejects(readRepCodecCheckpoint(pkl(), unknown), /unknown RepCodec parameter "code_dims"/);
+  });
+
+  test("a checkpoint with a misshapen or missing tensor is a typed error naming it, before any graph", async () => {
+    const dict = (await readCheckpoint(pkl())).stateDict(["model", "repcodec"]);
+    const dir = mkdtempSync(join(tmpdir(), "repcodec-bad-"));
+    const write = (name: string, state: Map<string, TensorData>): string => {
+      const path = join(dir, name);
+      writeTorchCheckpoint(path, new Map([["model", new Map([["repcodec", state]])]]));
+      return path;
+    };
+    const missing = new Map(dict);
+    missing.delete("encoder.conv_blocks.1.res_units.0.conv2.weight");
+    await assert.rejects(loadRepCodec(write("missing.pkl", missing)), (error: unknown) => {
+      assert.ok(isS3TokenizerError(error));
+      assert.match(error.message, /missing\.pkl: tensor encoder\.conv_blocks\.1\.res_units\.0\.conv2\.weight: missing \(expected shape \[32, 32, 1\]\)/);
+      return true;
+    });
+    const misshapen = new Map(dict);
+    misshapen.set("decoder.conv_blocks.0.conv.conv.bias", float32Tensor([31], new Float32Array(31)));
+    await assert.rejects(loadRepCodec(write("misshapen.pkl", misshapen)), /misshapen\.pkl: tensor decoder\.conv_blocks\.0\.conv\.conv\.bias: shape \[31\], expected \[32\]/);
   });
 
   test("dilations the shapes cannot say come from the YAML, with the weights' unit count", async () => {
