@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli } from "./support/cli.js";
+import { readNpy } from "./support/npy.js";
 import { repcodecFixturesDir, repcodecSkipReason, writeNpyFloat32 } from "./support/repcodecFixtures.js";
 
 const fixtures = repcodecFixturesDir();
@@ -47,6 +48,22 @@ describe("s3tokenizer repcodec", { skip: fixtures === null ? repcodecSkipReason 
     const result = await tokenize(join(fixtures!, "whisper", "features"), out, ["--batch-size=2"], "whisper");
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(join(out, "tokens"), "utf8"), readFileSync(join(fixtures!, "whisper", "tokens_bs1", "tokens"), "utf8"));
+  });
+
+  test("--n_shard 2 reads 0_2 then 1_2 and gives the same tokens file", async () => {
+    const dir = join(scratch(), "features");
+    mkdirSync(dir);
+    const all = readNpy(join(fixtures!, "features", "0_1.npy"));
+    const width = all.shape[1]!;
+    // utt_a + utt_b (87 frames) in shard 0, utt_c + utt_d (124 frames) in shard 1.
+    writeNpyFloat32(join(dir, "0_2.npy"), 87, width, (all.data as Float32Array).subarray(0, 87 * width));
+    writeFileSync(join(dir, "0_2.len"), "50\n37\n");
+    writeNpyFloat32(join(dir, "1_2.npy"), 124, width, (all.data as Float32Array).subarray(87 * width));
+    writeFileSync(join(dir, "1_2.len"), "123\n1\n");
+    const out = join(scratch(), "out");
+    const result = await tokenize(dir, out, ["--n_shard", "2", "--batch_size", "2"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(join(out, "tokens"), "utf8"), readFileSync(join(fixtures!, "tokens_bs1", "tokens"), "utf8"));
   });
 
   test("a .len that does not sum to the .npy rows is refused before any output", async () => {
