@@ -9,10 +9,12 @@ import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
 import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
 import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
 import { EXIT_OUTPUT_FAULT, EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
+import { DECODE_HELP, decodeCommand } from "./decodeCommand.js";
+import { REPCODEC_HELP, repcodecCommand } from "./repcodecCommand.js";
 import { SERVE_HELP, serveCommand } from "./serveCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
 
-const HELP = `s3tokenizer: S3Tokenizer speech tokens (CosyVoice 1/2/3) on onnxruntime
+const HELP = `s3tokenizer: speech tokens (S3Tokenizer of CosyVoice 1/2/3, SpeechTokenizer, FunCodec, RepCodec) on onnxruntime
 
 Commands:
   s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [...]
@@ -23,6 +25,10 @@ Commands:
   s3tokenizer serve --model NAME|PATH [--port P]   tokenize audio over HTTP, batching concurrent requests
   s3tokenizer merge --output_dir DIR [--format jsonl|cosyvoice]
                                                    merge an extraction's part files (e.g. into utt2speech_token.pt)
+  s3tokenizer decode --codes FILE --model NAME|PATH --output_dir DIR
+                                                   codes back to audio, one WAV per key (families with a decoder)
+  s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR
+                                                   RepCodec tokens of dumped speech-encoder features
   s3tokenizer help [COMMAND]
 
 Flags may be written --snake_case or --kebab-case.`;
@@ -34,6 +40,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   extract: { run: extractCommand, help: EXTRACT_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
+  repcodec: { run: repcodecCommand, help: REPCODEC_HELP },
+  decode: { run: decodeCommand, help: DECODE_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,85 @@
+/**
+ * `s3tokenizer decode --codes FILE... --model NAME|PATH --output_dir DIR`: code lines (as the
+ * extraction writes them) back to audio, one WAV per key, for families with a decoder.
+ * Exit codes: 0 all written; 3 some lines failed (see the errors file; the rest are written);
+ * 2 usage or model errors, before any output.
+ */
+import { decodeCodesFiles, decodeErrorsPath } from "../decode/decodeJob.js";
+import { UsageError } from "../errors.js";
+import { resolvePlacement } from "../extract/rank.js";
+import { load } from "../family/load.js";
+import { selectDevice } from "../runtime/session.js";
+import { EXIT_OK, EXIT_SOME_FAILED } from "./extractCommand.js";
+import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";
+
+export const DECODE_HELP = `s3tokenizer decode --codes FILE [--codes FILE ...] --model NAME|PATH --output_dir DIR [options]
+
+Decodes code lines ({"key": ..., "code": [[row 0], ...]} as the extraction writes them, or
+one-row {"key": ..., "code": [...]}) to audio: DIR/KEY.wav, 16 kHz mono, for every key of this
+rank's share of the lines. Lines that cannot be decoded (malformed JSON, more rows than the model
+has, a code out of range, a key that cannot be a file name) go to
+DIR/decode_errors_{rank+1}_of_{world_size} as {"key", "file", "line", "error"}; the rest are written.
+
+Options (snake_case or kebab-case):
+  --sample_format s16|f32  16-bit PCM (default) or 32-bit float WAV
+  --first_codebook N       quantizer layer of each line's first row (upstream's st; default 0)
+  --batch_size N           utterances per decode call (default 16)
+  --device cpu|cuda|cuda:N|webgpu
+  --rank R --world_size W  this process's share of the lines (line i goes to rank i mod W); otherwise
+                           from torchrun, SLURM, a Kubernetes Indexed Job or OpenMPI, as extraction does
+  --overwrite              decode every key again (default: keys whose WAV exists are skipped)
+${HUB_FLAGS_HELP}
+
+Rerunning the same command resumes: a WAV appears under its name only once complete.
+
+Exit codes: 0 all written; 3 some lines failed; 2 usage or model errors, before any output.`;
+
+export async function decodeCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    codes: { type: "string", multiple: true },
+    model: { type: "string" },
+    "output-dir": { type: "string" },
+    "sample-format": { type: "string", default: "s16" },
+    "first-codebook": { type: "string" },
+    "batch-size": { type: "string" },
+    device: { type: "string", default: "cpu" },
+    rank: { type: "string" },
+    "world-size": { type: "string" },
+    overwrite: { type: "boolean", default: false },
+    ...HUB_FLAGS,
+  });
+  const files = (values.codes as string[] | undefined) ?? [];
+  if (files.length === 0) throw new UsageError("--codes is required (one or more code files)");
+  const modelName = requireFlag(values, "model");
+  const outputDir = requireFlag(values, "output-dir");
+  const sampleFormat = values["sample-format"];
+  if (sampleFormat !== "s16" && sampleFormat !== "f32") throw new UsageError(`--sample_format must be s16 or f32, got "${String(sampleFormat)}"`);
+  const firstCodebook = values["first-codebook"] === undefined ? 0 : nonNegative(String(values["first-codebook"]), "--first_codebook");
+  const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
+  const { device, deviceId } = selectDevice(String(values.device));
+
+  const model = await load(modelName, { ...hubOptions(values), device, deviceId: deviceId ?? placement.localRank });
+  try {
+    if (!model.decode) throw new UsageError(`${modelName} (${model.family}) has no decoder to audio`);
+    const counts = await decodeCodesFiles(model, files, {
+      outputDir,
+      placement,
+      sampleFormat,
+      firstCodebook,
+      batchSize: integerFlag(values, "batch-size") ?? 16,
+      overwrite: Boolean(values.overwrite),
+    });
+    process.stderr.write(
+      `rank ${placement.rank} of ${placement.worldSize}: ${counts.done} written, ${counts.skipped} already there, ` +
+        `${counts.failed} failed${counts.failed > 0 ? ` (see ${decodeErrorsPath(outputDir, placement)})` : ""}\n`,
+    );
+    return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+  } finally {
+    await model.dispose();
+  }
+}
+
+function nonNegative(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative decimal integer, got "${value}"`);
+  return Number(value);
+}

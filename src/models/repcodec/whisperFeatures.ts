@@ -1,0 +1,64 @@
+/**
+ * Whisper-encoder features of 16 kHz audio, as RepCodec's Whisper reader computes them: the
+ * 80-band log-mel with no padding to 30 s (the project's log-mel with Whisper's band count), the
+ * encoder up to a 1-based layer, then the first samples // 320 frames ([frames, width] each).
+ */
+import { AudioTooShortError } from "../../errors.js";
+import { RepCodecModelError } from "./errors.js";
+import { logMelSpectrogram } from "../../features/logMel.js";
+import { readCheckpoint } from "../../checkpoint/index.js";
+import { encodeModel } from "../../onnx/write.js";
+import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
+import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
+import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";
+
+/** Samples per feature frame: hop 160 × conv2 stride 2. */
+export const SAMPLES_PER_FEATURE = 320;
+
+export class WhisperFeatureExtractor {
+  private constructor(
+    readonly source: string,
+    readonly width: number,
+    private readonly nMels: number,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  /** Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every block). */
+  static async open(path: string, layer: number | undefined, options: RuntimeOptions = {}): Promise<WhisperFeatureExtractor> {
+    const checkpoint = await readCheckpoint(path);
+    const root = checkpoint.root;
+    const dimsNode = root instanceof Map ? root.get("dims") : undefined;
+    if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
+    const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
+    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
+    const session = await openSession(encodeModel(buildWhisperFeatureGraph(weights)), options, path);
+    return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session);
+  }
+
+  /** Features [samples // 320, width] of each utterance; `sources` name them in errors. */
+  async features(audio: readonly Float32Array[], sources?: readonly string[]): Promise<Float32Array[]> {
+    if (audio.length === 0) return [];
+    audio.forEach((samples, i) => {
+      if (samples.length < SAMPLES_PER_FEATURE) throw new AudioTooShortError(sources?.[i] ?? `samples[${i}]`, samples.length, SAMPLES_PER_FEATURE);
+    });
+    const mels = audio.map((samples, i) => logMelSpectrogram(samples, this.nMels, { source: sources?.[i] ?? `samples[${i}]` }));
+    const tmax = Math.max(...mels.map((m) => m.frames));
+    const batch = new Float32Array(mels.length * this.nMels * tmax); // [B, M, Tmax]
+    mels.forEach((mel, b) => {
+      for (let m = 0; m < this.nMels; m++) batch.set(mel.data.subarray(m * mel.frames, (m + 1) * mel.frames), (b * this.nMels + m) * tmax);
+    });
+    const result = await this.session.run({
+      [WHISPER_IO.mels]: new ort.Tensor("float32", batch, [mels.length, this.nMels, tmax]),
+      [WHISPER_IO.melLengths]: new ort.Tensor("int64", BigInt64Array.from(mels, (m) => BigInt(m.frames)), [mels.length]),
+    });
+    const out = result[WHISPER_IO.features]!; // [B, T2max, D]
+    const t2max = out.dims[1]!;
+    const data = out.data as Float32Array;
+    // Upstream keeps hidden[:samples // 320]: the last conv2 frame is dropped for odd mel counts.
+    return audio.map((samples, b) => data.slice(b * t2max * this.width, (b * t2max + Math.floor(samples.length / SAMPLES_PER_FEATURE)) * this.width));
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
