@@ -34,8 +34,8 @@ interface Setup {
   bytes: Record<string, Uint8Array>;
 }
 
-/** A server with the fixture's two files, a registry file naming them as one model, a temporary cache. */
-async function setup(t: TestContext): Promise<Setup> {
+/** A server with the fixture's two files, a registry file naming them as one model of `family`, a temporary cache. */
+async function setup(t: TestContext, family = "repcodec"): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), "s3tokenizer-hubfiles-"));
   const bytes: Record<string, Uint8Array> = {};
   for (const [file, fixture] of Object.entries(FILES)) bytes[file] = new Uint8Array(await readFile(join(FIXTURE, fixture)));
@@ -46,7 +46,7 @@ async function setup(t: TestContext): Promise<Setup> {
   });
   const files = Object.entries(bytes).map(([file, body]) => ({ file, url: server.url(`/${file}`), sha256: sha256(body) }));
   const registry = join(dir, "registry.json");
-  await writeFile(registry, JSON.stringify({ [NAME]: { files, family: "repcodec" } }));
+  await writeFile(registry, JSON.stringify({ [NAME]: { files, family } }));
   const cacheDir = join(dir, "cache");
   return { server, cacheDir, bytes, options: { cacheDir, registry, offline: false, download: FAST } };
 }
@@ -110,9 +110,9 @@ test("offline: one error names every missing file, where it goes and its URL; a 
 });
 
 test("a multi-file entry is not an S3Tokenizer file; a family this toolkit lacks is a typed error", { skip }, async (t) => {
-  const { options } = await setup(t);
+  const { options } = await setup(t, "wavtokenizer");
   await assert.rejects(resolveModelFile(NAME, options), (error: unknown) => error instanceof InvalidInputError && /2 files/.test(error.message));
-  await assert.rejects(load(NAME, options), (error: unknown) => error instanceof InvalidInputError && /family "repcodec"/.test(error.message));
+  await assert.rejects(load(NAME, options), (error: unknown) => error instanceof InvalidInputError && /family "wavtokenizer"/.test(error.message));
 });
 
 test("registry files: multi-file entries are checked (file names, files, family)", () => {
