@@ -8,6 +8,7 @@
 export type S3ErrorCode =
   | "MODEL_FORMAT"
   | "MODEL_STRUCTURE"
+  | "MODEL_CONFIG"
   | "AUDIO_DECODE"
   | "AUDIO_TOO_SHORT"
   | "INVALID_INPUT"
@@ -242,5 +243,14 @@ export class CheckpointTensorError extends S3TokenizerError {
     super("CHECKPOINT_TENSOR", `${path}: tensor ${tensor}: ${problem}`);
     this.path = path;
     this.tensor = tensor;
+  }
+}
+
+/** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
+export class ModelConfigError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
+    this.path = path;
   }
 }

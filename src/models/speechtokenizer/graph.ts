@@ -1,0 +1,82 @@
+/**
+ * SpeechTokenizer's ONNX graphs, built from the module list in layout.ts. Every row of a batch
+ * carries its own length through every step (per-row padding, masked transposed convs, LSTM
+ * sequence_lens), so a batch gives what each utterance gives alone.
+ * B = batch, L = samples, T = code frames, D = dimension, n = code rows.
+ */
+import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
+import type { ModelProto } from "../../onnx/types.js";
+import { elu, snake } from "../common/activations.js";
+import { slstm } from "../common/lstm.js";
+import { paddedConv1d, trimmedConvTranspose1d, type Rows } from "../common/paddedConv.js";
+import { rvqDecode, rvqEncode } from "../common/residualVq.js";
+import { decoderSteps, encoderSteps, residualConvs, type Step } from "./layout.js";
+import type { SpeechTokenizerWeights } from "./weights.js";
+
+function activation(g: GraphBuilder, x: string, weights: SpeechTokenizerWeights, name: string): string {
+  return weights.config.activation === "Snake" ? snake(g, x, weights.alpha(name), name) : elu(g, x); // [B, C, T]
+}
+
+function conv(g: GraphBuilder, rows: Rows, weights: SpeechTokenizerWeights, step: Step): Rows {
+  if (step.kind !== "conv") throw new Error(`${step.name} is not a convolution`);
+  return paddedConv1d(g, rows, weights.conv(step.name), { stride: step.stride, dilation: step.dilation }, step.name);
+}
+
+/** Runs SEANet modules over rows x [B, C, T] (their lengths change only at strided steps). */
+export function runSteps(g: GraphBuilder, input: Rows, steps: readonly Step[], weights: SpeechTokenizerWeights): Rows {
+  let rows = input;
+  for (const step of steps) {
+    if (step.kind === "conv") rows = conv(g, rows, weights, step);
+    else if (step.kind === "convtr") rows = trimmedConvTranspose1d(g, rows, weights.conv(step.name), step.stride, step.name);
+    else if (step.kind === "act") rows = { x: activation(g, rows.x, weights, step.name), lengths: rows.lengths };
+    else if (step.kind === "lstm") {
+      rows = { x: slstm(g, rows.x, rows.lengths, weights.lstm(step.name, step.layers, step.bidirectional), step.name), lengths: rows.lengths };
+    } else {
+      // SEANetResnetBlock: shortcut(x) + [act, conv k, act, conv 1](x); every conv keeps the length.
+      const convs = residualConvs(step);
+      const a = { x: activation(g, rows.x, weights, `${step.name}.block.0`), lengths: rows.lengths };
+      const hidden = conv(g, a, weights, convs.first); // [B, C/2, T]
+      const b = { x: activation(g, hidden.x, weights, `${step.name}.block.2`), lengths: rows.lengths };
+      const block = conv(g, b, weights, convs.second); // [B, C, T]
+      const shortcut = conv(g, rows, weights, convs.shortcut); // [B, C, T]
+      rows = { x: g.node("Add", [shortcut.x, block.x]), lengths: rows.lengths };
+    }
+  }
+  return rows;
+}
+
+/**
+ * Encode graph: audio [B, L] float + lengths [B] int64 → codes [B, n, T] int64 of quantizer layers
+ * first .. first + n − 1 (the residual starts from the latent at layer `first`, as upstream's
+ * encode(x, n_q, st)), code lengths [B], and the encoder's latent [B, D, T] ("latent").
+ */
+export function buildEncodeGraph(weights: SpeechTokenizerWeights, first = 0, count = weights.config.nQ - first): ModelProto {
+  const g = new GraphBuilder();
+  const audio = g.input("audio", DataType.FLOAT, ["B", "L"]);
+  const lengths = g.input("lengths", DataType.INT64, ["B"]);
+  const x = g.node("Unsqueeze", [audio, g.int64s([1])]); // [B, 1, L]
+  const latent = runSteps(g, { x, lengths }, encoderSteps(weights.config), weights); // [B, D, T]
+  const timeMajor = g.node("Transpose", [latent.x], { perm: attr.ints([0, 2, 1]) }); // [B, T, D]
+  const codes = rvqEncode(g, timeMajor, weights.codebooks.slice(first, first + count), "quantizer"); // [B, n, T]
+  g.output("codes", codes, DataType.INT64, ["B", count, "T"]);
+  g.output("code_lengths", latent.lengths, DataType.INT64, ["B"]);
+  g.output("latent", latent.x, DataType.FLOAT, ["B", weights.config.dimension, "T"]);
+  return g.build("speechtokenizer_encode", { family: "speechtokenizer" });
+}
+
+/**
+ * Decode graph: codes [B, n, T] int64 + lengths [B] int64 + first [B] int64 (the quantizer layer
+ * of each row's code row 0, upstream's st) → audio [B, hop · T] and its lengths [B] (hop · T_b).
+ */
+export function buildDecodeGraph(weights: SpeechTokenizerWeights): ModelProto {
+  const g = new GraphBuilder();
+  const codes = g.input("codes", DataType.INT64, ["B", "n", "T"]);
+  const lengths = g.input("lengths", DataType.INT64, ["B"]);
+  const first = g.input("first", DataType.INT64, ["B"]);
+  const quantized = rvqDecode(g, codes, first, weights.codebooks, "quantizer"); // [B, D, T]
+  const out = runSteps(g, { x: quantized, lengths }, decoderSteps(weights.config), weights); // [B, 1, hop·T]
+  const audio = g.node("Squeeze", [out.x, g.int64s([1])]); // [B, hop·T]
+  g.output("audio", audio, DataType.FLOAT, ["B", "S"]);
+  g.output("audio_lengths", out.lengths, DataType.INT64, ["B"]);
+  return g.build("speechtokenizer_decode", { family: "speechtokenizer" });
+}
