@@ -6,7 +6,7 @@
  * codecs) are refused with a typed error instead of being silently ignored.
  */
 import { parse } from "yaml";
-import { UnsupportedFunCodecConfigError } from "./errors.js";
+import { unsupportedConfig } from "./errors.js";
 
 /** One SEANet half (encoder or decoder), upstream's constructor defaults filled in. */
 export interface SeanetConfig {
@@ -53,13 +53,13 @@ export function parseFunCodecConfig(text: string, path: string): FunCodecConfig 
   try {
     doc = parse(text, { version: "1.1" });
   } catch (error) {
-    throw new UnsupportedFunCodecConfigError(path, `not YAML (${error instanceof Error ? error.message : String(error)})`);
+    throw unsupportedConfig(path, `not YAML (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (!isDict(doc)) throw new UnsupportedFunCodecConfigError(path, "the document is not a mapping");
+  if (!isDict(doc)) throw unsupportedConfig(path, "the document is not a mapping");
   const model = doc.model ?? "encodec";
   if (model !== "encodec") {
     const kind = model === "freq_codec" ? " (a frequency-domain freqcodec model, another architecture)" : "";
-    throw new UnsupportedFunCodecConfigError(path, `model: ${String(model)}${kind}`);
+    throw unsupportedConfig(path, `model: ${String(model)}${kind}`);
   }
   expectValue(path, "encoder", doc.encoder ?? "encodec_seanet_encoder", "encodec_seanet_encoder");
   expectValue(path, "decoder", doc.decoder ?? "encodec_seanet_decoder", "encodec_seanet_decoder");
@@ -68,20 +68,20 @@ export function parseFunCodecConfig(text: string, path: string): FunCodecConfig 
   const modelConf = section(doc, "model_conf", path);
   const quantizerConf = section(doc, "quantizer_conf", path);
   if (modelConf.segment_dur !== undefined && modelConf.segment_dur !== null) {
-    throw new UnsupportedFunCodecConfigError(path, `model_conf.segment_dur: ${String(modelConf.segment_dur)} (only one segment per utterance)`);
+    throw unsupportedConfig(path, `model_conf.segment_dur: ${String(modelConf.segment_dur)} (only one segment per utterance)`);
   }
   for (const key of ["codec_dim", "codec_range"]) {
     if (quantizerConf[key] !== undefined && quantizerConf[key] !== null) {
-      throw new UnsupportedFunCodecConfigError(path, `quantizer_conf.${key} (quantizer projections)`);
+      throw unsupportedConfig(path, `quantizer_conf.${key} (quantizer projections)`);
     }
   }
-  if (quantizerConf.use_ddp === false) throw new UnsupportedFunCodecConfigError(path, "quantizer_conf.use_ddp: false (per-layer codebooks)");
+  if (quantizerConf.use_ddp === false) throw unsupportedConfig(path, "quantizer_conf.use_ddp: false (per-layer codebooks)");
   const encoder = seanet(section(doc, "encoder_conf", path), "encoder_conf", path);
   const decoderConf = section(doc, "decoder_conf", path);
   // The decoder's input width is upstream's `input_size` (default 128); it must be the latent.
   const decoder = seanet(decoderConf, "decoder_conf", path, number(decoderConf, "input_size", encoder.dimension, "decoder_conf", path));
   if (decoder.dimension !== encoder.dimension) {
-    throw new UnsupportedFunCodecConfigError(path, `decoder_conf.input_size ${decoder.dimension} differs from the encoder's dimension ${encoder.dimension}`);
+    throw unsupportedConfig(path, `decoder_conf.input_size ${decoder.dimension} differs from the encoder's dimension ${encoder.dimension}`);
   }
   const quantizerSampleRate = number(quantizerConf, "sampling_rate", 24000, "quantizer_conf", path);
   const sampleRate = number(modelConf, "target_sample_hz", number(doc, "sampling_rate", 16000, "", path), "model_conf", path);
@@ -113,14 +113,14 @@ function seanet(conf: Dict, name: string, path: string, dimension?: number): Sea
   expectValue(path, `${name}.res_seq`, conf.res_seq ?? true, true);
   expectValue(path, name === "encoder_conf" ? `${name}.double_filters` : `${name}.half_filters`, conf.double_filters ?? conf.half_filters ?? true, true);
   if (isDict(conf.norm_params) && Object.keys(conf.norm_params).length > 0) {
-    throw new UnsupportedFunCodecConfigError(path, `${name}.norm_params (only GroupNorm(1, C) with torch's defaults)`);
+    throw unsupportedConfig(path, `${name}.norm_params (only GroupNorm(1, C) with torch's defaults)`);
   }
   if (conf.final_activation !== undefined && conf.final_activation !== null) {
-    throw new UnsupportedFunCodecConfigError(path, `${name}.final_activation`);
+    throw unsupportedConfig(path, `${name}.final_activation`);
   }
   const ratios = conf.ratios ?? [8, 5, 4, 2];
   if (!Array.isArray(ratios) || ratios.length === 0 || !ratios.every((r) => Number.isInteger(r) && r > 0)) {
-    throw new UnsupportedFunCodecConfigError(path, `${name}.ratios must be a list of positive integers`);
+    throw unsupportedConfig(path, `${name}.ratios must be a list of positive integers`);
   }
   return {
     ratios: ratios as number[],
@@ -139,18 +139,18 @@ function seanet(conf: Dict, name: string, path: string, dimension?: number): Sea
 
 function section(doc: Dict, key: string, path: string): Dict {
   const value = doc[key] ?? {};
-  if (!isDict(value)) throw new UnsupportedFunCodecConfigError(path, `${key} is not a mapping`);
+  if (!isDict(value)) throw unsupportedConfig(path, `${key} is not a mapping`);
   return value;
 }
 
 function number(conf: Dict, key: string, fallback: number, scope: string, path: string): number {
   const value = conf[key] ?? fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new UnsupportedFunCodecConfigError(path, `${scope ? `${scope}.` : ""}${key}: expected a positive number, got ${String(value)}`);
+    throw unsupportedConfig(path, `${scope ? `${scope}.` : ""}${key}: expected a positive number, got ${String(value)}`);
   }
   return value;
 }
 
 function expectValue(path: string, key: string, value: unknown, expected: unknown): void {
-  if (value !== expected) throw new UnsupportedFunCodecConfigError(path, `${key}: ${String(value)}`);
+  if (value !== expected) throw unsupportedConfig(path, `${key}: ${String(value)}`);
 }

@@ -6,11 +6,12 @@
  * inference runs the quantizer's forward(), which would k-means-initialise an uninitialised
  * codebook from the input itself.
  */
+import { requireTensor } from "../../checkpoint/index.js";
+import { CheckpointTensorError } from "../../errors.js";
 import { DataType } from "../../onnx/types.js";
 import { asFloat32, elementCount, type TensorData } from "../../onnx/tensor.js";
 import type { LstmLayer } from "../common/lstm.js";
 import type { FunCodecConfig, SeanetConfig } from "./config.js";
-import { FunCodecWeightsError } from "./errors.js";
 
 /** Conv1d [out, in, k] (ConvTranspose1d [in, out, k]) with bias [out], then GroupNorm(1, out) weight/bias [out]. */
 export interface NormedConv {
@@ -49,19 +50,21 @@ export interface FunCodecWeights {
   codebooks: TensorData;
 }
 
-/** Looks up tensors by name and checks their shape; `path` names the checkpoint in errors. */
-class TensorReader {
-  constructor(private readonly dict: ReadonlyMap<string, TensorData>, private readonly path: string) {}
+/** Gives the tensor `name` of `shape` (from a checkpoint, checked; or made up, for random weights). */
+export type TensorSource = (name: string, shape: readonly number[]) => TensorData;
 
-  take(name: string, shape: readonly number[]): TensorData {
-    const tensor = this.dict.get(name);
-    if (!tensor) throw new FunCodecWeightsError(this.path, name, `missing (expected shape [${shape.join(", ")}])`);
-    if (tensor.dims.length !== shape.length || tensor.dims.some((d, i) => d !== shape[i])) {
-      throw new FunCodecWeightsError(this.path, name, `shape [${tensor.dims.join(", ")}], expected [${shape.join(", ")}]`);
-    }
-    if (tensor.dataType !== DataType.FLOAT) throw new FunCodecWeightsError(this.path, name, `element type ${tensor.dataType}, expected float32`);
+/** A source over a checkpoint's state dict: by name, checked by shape and type; `path` names it in errors. */
+export function stateDictSource(dict: ReadonlyMap<string, TensorData>, path: string): TensorSource {
+  return (name, shape) => {
+    const tensor = requireTensor(dict, name, shape, path);
+    if (tensor.dataType !== DataType.FLOAT) throw new CheckpointTensorError(path, name, `element type ${tensor.dataType}, expected float32`);
     return tensor;
-  }
+  };
+}
+
+/** Walks the generator's layout in upstream's module numbering, asking the source for each tensor. */
+class TensorReader {
+  constructor(readonly take: TensorSource) {}
 
   conv(prefix: string, out: number, inChannels: number, kernel: number): NormedConv {
     return {
@@ -103,15 +106,21 @@ class TensorReader {
 
 /** The generator's weights of `config` from a checkpoint's state dict, every name and shape checked. */
 export function funcodecWeights(config: FunCodecConfig, dict: ReadonlyMap<string, TensorData>, path: string): FunCodecWeights {
-  const reader = new TensorReader(dict, path);
+  const weights = generatorWeights(config, stateDictSource(dict, path));
+  const inited = stateDictSource(dict, path)("quantizer.rq.model.inited", [config.numQuantizers, 1]);
+  const notReady = asFloat32(inited).findIndex((v) => v !== 1);
+  if (notReady >= 0) {
+    throw new CheckpointTensorError(path, "quantizer.rq.model.inited", `layer ${notReady} is not initialised (inited must be 1; upstream would k-means its codebook from the input)`);
+  }
+  return weights;
+}
+
+/** The generator's tensors of `config`, each asked of `source` by name and shape. */
+export function generatorWeights(config: FunCodecConfig, source: TensorSource): FunCodecWeights {
+  const reader = new TensorReader(source);
   const enc = config.encoder;
   const dec = config.decoder;
   const codebooks = reader.take("quantizer.rq.model.embed", [config.numQuantizers, config.codebookSize, enc.dimension]);
-  const inited = reader.take("quantizer.rq.model.inited", [config.numQuantizers, 1]);
-  const notReady = asFloat32(inited).findIndex((v) => v !== 1);
-  if (notReady >= 0) {
-    throw new FunCodecWeightsError(path, "quantizer.rq.model.inited", `layer ${notReady} is not initialised (inited must be 1; upstream would k-means its codebook from the input)`);
-  }
   return {
     encoder: readEncoder(reader, enc),
     decoder: readDecoder(reader, dec),
