@@ -66,21 +66,22 @@ export function stateDictSource(dict: ReadonlyMap<string, TensorData>, path: str
 class TensorReader {
   constructor(readonly take: TensorSource) {}
 
+  /** `<prefix>.conv.conv.*` (weight [out, in, k]) and `<prefix>.conv.norm.*`. */
   conv(prefix: string, out: number, inChannels: number, kernel: number): NormedConv {
-    return {
-      weight: this.take(`${prefix}.conv.conv.weight`, [out, inChannels, kernel]),
-      bias: this.take(`${prefix}.conv.conv.bias`, [out]),
-      normWeight: this.take(`${prefix}.conv.norm.weight`, [out]),
-      normBias: this.take(`${prefix}.conv.norm.bias`, [out]),
-    };
+    return this.normed(`${prefix}.conv`, "conv", [out, inChannels, kernel], out);
   }
 
+  /** `<prefix>.convtr.convtr.*` (weight [in, out, k], torch's ConvTranspose1d layout) and `<prefix>.convtr.norm.*`. */
   convTranspose(prefix: string, inChannels: number, out: number, kernel: number): NormedConv {
+    return this.normed(`${prefix}.convtr`, "convtr", [inChannels, out, kernel], out);
+  }
+
+  private normed(module: string, layer: string, weightShape: readonly number[], out: number): NormedConv {
     return {
-      weight: this.take(`${prefix}.convtr.convtr.weight`, [inChannels, out, kernel]),
-      bias: this.take(`${prefix}.convtr.convtr.bias`, [out]),
-      normWeight: this.take(`${prefix}.convtr.norm.weight`, [out]),
-      normBias: this.take(`${prefix}.convtr.norm.bias`, [out]),
+      weight: this.take(`${module}.${layer}.weight`, weightShape),
+      bias: this.take(`${module}.${layer}.bias`, [out]),
+      normWeight: this.take(`${module}.norm.weight`, [out]),
+      normBias: this.take(`${module}.norm.bias`, [out]),
     };
   }
 
