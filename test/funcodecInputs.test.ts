@@ -41,6 +41,8 @@ test("freqcodec and other architectures are refused naming what is supported", {
     [fixtureYaml().replace(/norm: time_group_norm/g, "norm: weight_norm"), /encoder_conf\.norm: weight_norm/],
     [fixtureYaml().replace("causal: false", "causal: true"), /causal: true/],
     [fixtureYaml().replace("use_ddp: true", "use_ddp: false"), /use_ddp/],
+    // Absent, upstream cuts one-second segments (its default 1.0).
+    [fixtureYaml().replace("  segment_dur: null\n", ""), /segment_dur: absent/],
   ];
   for (const [text, message] of cases) {
     assert.throws(() => parseFunCodecConfig(text, "cfg.yaml"), (e: unknown) => e instanceof ModelConfigError && e.code === "MODEL_CONFIG" && message.test(e.message) && e.message.startsWith("cfg.yaml"));

@@ -67,9 +67,13 @@ export function parseFunCodecConfig(text: string, path: string): FunCodecConfig 
   expectValue(path, "input_size", doc.input_size ?? 1, 1);
   const modelConf = section(doc, "model_conf", path);
   const quantizerConf = section(doc, "quantizer_conf", path);
-  if (modelConf.segment_dur !== undefined && modelConf.segment_dur !== null) {
-    throw unsupportedConfig(path, `model_conf.segment_dur: ${String(modelConf.segment_dur)} (only one segment per utterance)`);
+  // Upstream's Encodec defaults segment_dur to 1.0 (one-second segments): only an explicit null is one segment.
+  if (modelConf.segment_dur !== null) {
+    throw unsupportedConfig(path, `model_conf.segment_dur: ${String(modelConf.segment_dur ?? "absent (upstream's default 1.0)")} (only segment_dur: null, one segment per utterance)`);
   }
+  expectValue(path, "model_conf.codec_domain", modelConf.codec_domain ?? "time", "time");
+  expectValue(path, "model_conf.bypass_quantizer", modelConf.bypass_quantizer ?? false, false);
+  expectValue(path, "frontend", doc.frontend ?? null, null);
   for (const key of ["codec_dim", "codec_range"]) {
     if (quantizerConf[key] !== undefined && quantizerConf[key] !== null) {
       throw unsupportedConfig(path, `quantizer_conf.${key} (quantizer projections)`);
@@ -93,7 +97,8 @@ export function parseFunCodecConfig(text: string, path: string): FunCodecConfig 
     numQuantizers: number(quantizerConf, "num_quantizers", 8, "quantizer_conf", path),
     quantizerSampleRate,
     quantizerHopLength: number(quantizerConf, "encoder_hop_length", 320, "quantizer_conf", path),
-    audioNormalize: modelConf.audio_normalize === undefined ? false : modelConf.audio_normalize === true,
+    // Upstream's Encodec defaults audio_normalize to true.
+    audioNormalize: (modelConf.audio_normalize ?? true) === true,
     groupNormEps: 1e-5,
   };
 }
