@@ -62,7 +62,7 @@ describe("SpeechTokenizer model", { skip: fixtures === null ? skipReason : false
     }
   });
 
-  test("long audio: the encoder's convolutions in chunks give the codes of one unchunked run", async () => {
+  test("long audio: convolutions in chunks give the codes and waveform of one unchunked run", async () => {
     const weights = await variantWeights(fixtures!, VARIANT);
     // Every clip back to back: 838 frames, run in chunks of 40 frames (instead of 1500) against one pass.
     const parts = CLIPS.map((clip) => clipSamples(fixtures!, clip));
@@ -75,6 +75,12 @@ describe("SpeechTokenizer model", { skip: fixtures === null ? skipReason : false
       const [actual] = await chunked.encode([long]);
       assert.equal(actual!.frames, Math.ceil(long.length / 320));
       assert.deepEqual(actual!.data, expected!.data);
+      // The decoder's convolutions after its LSTM, in chunks of 40 frames, against one pass.
+      const [wholeAudio] = await whole.decode([expected!]);
+      const [chunkedAudio] = await chunked.decode([expected!]);
+      assert.equal(chunkedAudio!.length, 320 * expected!.frames);
+      const diff = chunkedAudio!.reduce((max, v, i) => Math.max(max, Math.abs(v - wholeAudio![i]!)), 0);
+      assert.ok(diff <= 1e-5, `decoded in chunks: max abs diff ${diff}`);
     } finally {
       await Promise.all([whole.dispose(), chunked.dispose()]);
     }

@@ -11,18 +11,29 @@ export interface ConvGeometry {
   kernel: number;
   stride: number;
   dilation: number;
+  /** A SEANet transposed conv (kernel 2·stride, trimmed): upsamples by `stride`. */
+  transposed?: boolean;
 }
 
 /**
- * Input samples an output frame reads beyond its own span, left and right, for convolutions in
- * order (a sum over layers of each one's padding, scaled by the stride before it): an upper bound,
- * since parallel branches (a residual block's shortcut) are counted as if in series.
+ * Input steps an output step reads beyond its own span, left and right, for convolutions in
+ * order (a sum over layers of each one's padding, scaled to input steps): an upper bound, since
+ * parallel branches (a residual block's shortcut) are counted as if in series. May be fractional
+ * after upsampling.
  */
 export function receptiveContext(layers: readonly ConvGeometry[]): { left: number; right: number } {
   let scale = 1;
   let left = 0;
   let right = 0;
   for (const layer of layers) {
+    if (layer.transposed) {
+      // A trimmed output sample of a kernel-2r, stride-r transposed conv reads the input frames
+      // next to its own on either side (masked to zero past a chunk's end, hence the margin).
+      left += scale;
+      right += scale;
+      scale /= layer.stride;
+      continue;
+    }
     const padding = convPadding(layer.kernel, layer.stride, layer.dilation);
     left += padding.left * scale;
     // The right pad plus at most stride − 1 "extra" frames at a real end.

@@ -103,21 +103,55 @@ export function buildEncodeGraph(weights: SpeechTokenizerWeights): ModelProto {
   return encoderOutputs(g, runSteps(g, { x, lengths }, encoderSteps(weights.config), weights), weights);
 }
 
-/**
- * Decode graph: codes [B, n, T] int64 + lengths [B] int64 + first [B] int64 (the quantizer layer
- * of each row's code row 0, upstream's st) → audio [B, hop · T] and its lengths [B] (hop · T_b).
- */
-export function buildDecodeGraph(weights: SpeechTokenizerWeights): ModelProto {
-  const g = new GraphBuilder();
+/** The decoder's modules up to its LSTM (run over the whole utterance) and after it (convolutions only: chunked on long codes). */
+export function splitDecoder(steps: readonly Step[]): { front: Step[]; back: Step[] } {
+  const lstm = steps.findIndex((step) => step.kind === "lstm");
+  return { front: steps.slice(0, lstm + 1), back: steps.slice(lstm + 1) };
+}
+
+function decoderInputs(g: GraphBuilder, weights: SpeechTokenizerWeights): Rows {
   const codes = g.input("codes", DataType.INT64, ["B", "n", "T"]);
   const lengths = g.input("lengths", DataType.INT64, ["B"]);
   const first = g.input("first", DataType.INT64, ["B"]);
-  const quantized = rvqDecode(g, codes, first, weights.codebooks, "quantizer"); // [B, D, T]
-  const out = runSteps(g, { x: quantized, lengths }, decoderSteps(weights.config), weights); // [B, 1, hop·T]
+  return { x: rvqDecode(g, codes, first, weights.codebooks, "quantizer"), lengths }; // [B, D, T]
+}
+
+function audioOutputs(g: GraphBuilder, out: Rows, name: string): ModelProto {
   const audio = g.node("Squeeze", [out.x, g.int64s([1])]); // [B, hop·T]
   g.output("audio", audio, DataType.FLOAT, ["B", "S"]);
   g.output("audio_lengths", out.lengths, DataType.INT64, ["B"]);
-  return g.build("speechtokenizer_decode", { family: "speechtokenizer" });
+  return g.build(name, { family: "speechtokenizer" });
+}
+
+/**
+ * Decode graph: codes [B, n, T] int64 + lengths [B] int64 + first [B] int64 (the quantizer layer
+ * of each row's code row 0, upstream's st) → audio [B, hop · T] and its lengths [B] (hop · T_b).
+ * For export; the model runs the front and back graphs.
+ */
+export function buildDecodeGraph(weights: SpeechTokenizerWeights): ModelProto {
+  const g = new GraphBuilder();
+  const out = runSteps(g, decoderInputs(g, weights), decoderSteps(weights.config), weights); // [B, 1, hop·T]
+  return audioOutputs(g, out, "speechtokenizer_decode");
+}
+
+/** Decoder front: codes, lengths, first (as buildDecodeGraph) → features [B, C, T] after the LSTM + lengths [B]. */
+export function buildDecoderFrontGraph(weights: SpeechTokenizerWeights): ModelProto {
+  const g = new GraphBuilder();
+  const { front } = splitDecoder(decoderSteps(weights.config));
+  const features = runSteps(g, decoderInputs(g, weights), front, weights); // [B, C, T]
+  g.output("features", features.x, DataType.FLOAT, ["B", "C", "T"]);
+  g.output("feature_lengths", features.lengths, DataType.INT64, ["B"]);
+  return g.build("speechtokenizer_decoder_front", { family: "speechtokenizer" });
+}
+
+/** Decoder back: features [B, C, T] + lengths [B] → audio [B, hop · T] + lengths [B]. */
+export function buildDecoderBackGraph(weights: SpeechTokenizerWeights): ModelProto {
+  const g = new GraphBuilder();
+  const channels = weights.config.nFilters * 2 ** weights.config.strides.length;
+  const x = g.input("features", DataType.FLOAT, ["B", channels, "T"]);
+  const lengths = g.input("lengths", DataType.INT64, ["B"]);
+  const { back } = splitDecoder(decoderSteps(weights.config));
+  return audioOutputs(g, runSteps(g, { x, lengths }, back, weights), "speechtokenizer_decoder_back");
 }
 
 /**
