@@ -28,6 +28,7 @@ const BYTES_PER_ELEMENT: Record<number, number> = {
   [DataType.BOOL]: 1,
   [DataType.FLOAT16]: 2,
   [DataType.DOUBLE]: 8,
+  [DataType.BFLOAT16]: 2,
 };
 
 export function elementCount(dims: readonly number[]): number {
@@ -72,6 +73,38 @@ export function asFloat32(tensor: TensorData): Float32Array {
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   }
   return new Float32Array(new Uint8Array(bytes).buffer); // copy: Buffer#slice would be a view
+}
+
+/** float32 value of an IEEE binary16 bit pattern (subnormals, infinities and NaN included). */
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1024 + fraction) * 2 ** (exponent - 25);
+}
+
+/**
+ * Float32 values of a FLOAT, FLOAT16 or BFLOAT16 tensor (checkpoints saved in half precision).
+ * FLOAT is asFloat32's view; the half types are widened into a new array. Throws for other types.
+ */
+export function toFloat32(tensor: TensorData): Float32Array {
+  if (tensor.dataType === DataType.FLOAT) return asFloat32(tensor);
+  const { bytes } = tensor;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 2);
+  if (tensor.dataType === DataType.FLOAT16) {
+    for (let i = 0; i < out.length; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+    return out;
+  }
+  if (tensor.dataType === DataType.BFLOAT16) {
+    // bfloat16 is the top half of a float32: shift its bits into place.
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < out.length; i++) bits[i] = view.getUint16(2 * i, true) << 16;
+    return out;
+  }
+  throw new TypeError(`toFloat32: ONNX data type ${tensor.dataType} is not a float type`);
 }
 
 /** Integer values of an INT32 or INT64 tensor, as numbers. */
