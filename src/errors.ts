@@ -203,6 +203,15 @@ export class OfflineModelMissingError extends S3TokenizerError {
   }
 }
 
+/** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
+export class ModelConfigError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
+    this.path = path;
+  }
+}
+
 /**
  * A file that is not a readable PyTorch checkpoint: not a torch zip or legacy file, a truncated
  * zip, a truncated or damaged pickle, a storage whose data entry is missing or too short.
@@ -243,14 +252,5 @@ export class CheckpointTensorError extends S3TokenizerError {
     super("CHECKPOINT_TENSOR", `${path}: tensor ${tensor}: ${problem}`);
     this.path = path;
     this.tensor = tensor;
-  }
-}
-
-/** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
-export class ModelConfigError extends S3TokenizerError {
-  readonly path: string;
-  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
-    super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
-    this.path = path;
   }
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import yauzl from "yauzl";
+import { zipContents } from "./support/zipContents.js";
 import { readCheckpoint } from "../src/checkpoint/index.js";
 import { DataType } from "../src/onnx/types.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
@@ -51,29 +51,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** Each zip entry's content, read through yauzl's streams. */
-function entryContents(path: string): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const contents: Buffer[] = [];
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on("data", (c: Buffer) => chunks.push(c));
-          stream.on("end", () => {
-            contents.push(Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on("end", () => resolve(contents));
-      zip.readEntry();
-    });
-  });
-}
-
 for (const c of CASES) {
   const dir = familyFixturesDir(c.family);
   test(`checkpoint fixture ${c.family}/${c.file}: names, shapes and bytes`, { skip: dir === null && "fixtures absent" }, async () => {
@@ -82,7 +59,7 @@ for (const c of CASES) {
     const tensors = checkpoint.stateDict(c.keys);
     const expected = c.manifest(dir!);
     assert.deepEqual([...tensors.keys()].sort(), Object.keys(expected).sort());
-    const contents = await entryContents(path);
+    const contents = [...(await zipContents(path)).values()];
     for (const [name, tensor] of tensors) {
       const [shape, dtype] = expected[name]!;
       assert.deepEqual(tensor.dims, shape, name);

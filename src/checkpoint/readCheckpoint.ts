@@ -3,9 +3,9 @@
  * running any of its code. The file is read once into one Buffer; tensors are views into it
  * wherever their layout allows.
  */
-import { readFile } from "node:fs/promises";
-import { CheckpointFormatError, CheckpointTensorError } from "../errors.js";
+import { CheckpointFormatError, CheckpointTensorError, S3TokenizerError } from "../errors.js";
 import type { TensorData } from "../onnx/tensor.js";
+import { readWholeFile } from "./readWholeFile.js";
 import { isLegacyCheckpoint, readLegacyCheckpoint } from "./legacyFormat.js";
 import { isTensorData } from "./unpickle.js";
 import { isZip, readZipCheckpoint } from "./zipFormat.js";
@@ -46,15 +46,16 @@ function stateDictOf(path: string, root: unknown, keys: readonly string[]): Map<
 }
 
 export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new CheckpointFormatError(path, `cannot read the file (${(error as Error).message})`, { cause: error });
-  }
+  const bytes = await readWholeFile(path);
   let root: unknown;
-  if (isZip(bytes)) root = await readZipCheckpoint(bytes, path);
-  else if (isLegacyCheckpoint(bytes)) root = readLegacyCheckpoint(bytes, path);
-  else throw new CheckpointFormatError(path, "neither a torch zip nor a legacy torch.save file");
+  try {
+    if (isZip(bytes)) root = await readZipCheckpoint(bytes, path);
+    else if (isLegacyCheckpoint(bytes)) root = readLegacyCheckpoint(bytes, path);
+    else throw new CheckpointFormatError(path, "neither a torch zip nor a legacy torch.save file");
+  } catch (error) {
+    // Anything untyped here comes from a pickle that builds odd objects: still a damaged file.
+    if (error instanceof S3TokenizerError) throw error;
+    throw new CheckpointFormatError(path, `damaged checkpoint (${(error as Error).message})`, { cause: error });
+  }
   return { path, root, stateDict: (keys = []) => stateDictOf(path, root, keys) };
 }

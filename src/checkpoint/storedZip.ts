@@ -3,8 +3,9 @@
  * layout torch.save produces (caffe2/serialize/inline_container.cc pads each local header's extra
  * field with an "FB" record so the data can be memory-mapped and viewed in place).
  *
- * Why not a zip library: yazl (the maintained writer beside yauzl) offers no control of the
- * local header's extra field, so it cannot align entry data; unaligned float32 data would defeat
+ * Why not a zip library: yazl (the maintained writer beside yauzl; its 3.3 entry options are
+ * mtime, mode, compress, compressionLevel, forceZip64Format, forceDosTimestamp, fileComment,
+ * size) offers no control of the local header's extra field, so it cannot align entry data; unaligned float32 data would defeat
  * the reader's zero-copy views (and differs from torch's own files). The stored format is
  * small: local headers, data, central directory, end record. Files over 4 GiB (zip64) are
  * refused.

@@ -26,7 +26,10 @@ class PendingTensor {
   constructor(
     readonly storage: StorageRef,
     readonly layout: TensorLayout,
-  ) {}
+  ) {
+    // Frozen: a crafted BUILD opcode must not swap in another storage or layout.
+    Object.freeze(this);
+  }
 }
 
 /** What a storage class global resolves to: a marker the persistent id points at. */

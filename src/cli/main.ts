@@ -5,6 +5,7 @@
  */
 import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
+import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
 import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
 import { EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
 import { SERVE_HELP, serveCommand } from "./serveCommand.js";
@@ -19,6 +20,8 @@ Commands:
   s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
   s3tokenizer models [--download NAME]             list the known models and the cache; fetch models ahead of time
   s3tokenizer serve --model NAME|PATH [--port P]   tokenize audio over HTTP, batching concurrent requests
+  s3tokenizer merge --output_dir DIR [--format jsonl|cosyvoice]
+                                                   merge an extraction's part files (e.g. into utt2speech_token.pt)
   s3tokenizer help [COMMAND]
 
 Flags may be written --snake_case or --kebab-case.`;
@@ -29,6 +32,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   models: { run: modelsCommand, help: MODELS_HELP },
   extract: { run: extractCommand, help: EXTRACT_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
+  merge: { run: mergeCommand, help: MERGE_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

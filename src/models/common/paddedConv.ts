@@ -82,6 +82,17 @@ function reflectIndices(
   return { indices, valid, paddedLengths };
 }
 
+/** Conv1d without padding over x [B, C, T] → [B, out, T']. */
+function plainConv(g: GraphBuilder, x: string, conv: ConvParams, scope: string, stride: number, dilation: number): string {
+  const inputs = [x, g.initializer(`${scope}.weight`, conv.weight)];
+  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
+  return g.node("Conv", inputs, {
+    kernel_shape: attr.ints([conv.weight.dims[2]!]),
+    strides: attr.ints([stride]),
+    dilations: attr.ints([dilation]),
+  }, `${scope}/Conv`);
+}
+
 /**
  * SConv1d (non-causal, reflect): each row padded at its own length, then Conv1d without padding.
  * Returns y [B, out, T'] and the rows' output lengths int64 [B].
@@ -96,22 +107,18 @@ export function paddedConv1d(
   const stride = options.stride ?? 1;
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
+  if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
   const frames = dimSize(g, input.x, 2); // [] = T
   const { indices, valid, paddedLengths } = reflectIndices(g, input.lengths, frames, kernel, stride, dilation);
-  const channels = dimSize(g, input.x, 1); // [] = C
+  // Gather whole frames: x as [B·T, C] rows, row b·T + index of each padded position. Index
+  // tensors stay [B, Tp] (a GatherElements would need them expanded to [B, C, Tp] int64).
+  const rows = g.node("Reshape", [g.node("Transpose", [input.x], { perm: attr.ints([0, 2, 1]) }), g.int64s([-1, conv.weight.dims[1]!])]); // [B·T, C]
   const batch = dimSize(g, input.x, 0); // [] = B
-  const tp = dimSize(g, indices, 1); // [] = Tp
-  const shape = g.node("Concat", [batch, channels, tp].map((d) => g.node("Unsqueeze", [d, g.int64s([0])])), { axis: attr.int(0) }); // [3]
-  const expanded = g.node("Expand", [g.node("Unsqueeze", [indices, g.int64s([1])]), shape]); // [B, C, Tp]
-  const gathered = g.node("GatherElements", [input.x, expanded], { axis: attr.int(2) }); // [B, C, Tp]
+  const rowStarts = g.node("Mul", [g.node("Range", [g.scalarInt64(0), batch, g.scalarInt64(1)]), frames]); // [B]
+  const flat = g.node("Add", [indices, g.node("Unsqueeze", [rowStarts, g.int64s([1])])]); // [B, Tp]
+  const gathered = g.node("Transpose", [g.node("Gather", [rows, flat], { axis: attr.int(0) })], { perm: attr.ints([0, 2, 1]) }); // [B, C, Tp]
   const padded = g.node("Mul", [gathered, valid]); // [B, C, Tp], zeros where pad1d reads its zero extension
-  const inputs = [padded, g.initializer(`${scope}.weight`, conv.weight)];
-  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
-  const y = g.node("Conv", inputs, {
-    kernel_shape: attr.ints([kernel]),
-    strides: attr.ints([stride]),
-    dilations: attr.ints([dilation]),
-  }, `${scope}/Conv`); // [B, out, T']
+  const y = plainConv(g, padded, conv, scope, stride, dilation); // [B, out, T']
   const effective = (kernel - 1) * dilation + 1;
   const lengths = g.node("Add", [g.node("Div", [g.node("Sub", [paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B]
   return { x: y, lengths };

@@ -3,6 +3,7 @@
  * names and sizes, derived from the config. The weight check and the graph builders both walk
  * this list, so the two cannot disagree on what a module is.
  */
+import type { ConvGeometry } from "../common/chunkPlan.js";
 import type { SpeechTokenizerConfig } from "./config.js";
 
 export type Step =
@@ -112,4 +113,14 @@ export function expectedTensors(config: SpeechTokenizerConfig): Map<string, numb
 
 export function codebookName(layer: number): string {
   return `quantizer.vq.layers.${layer}._codebook.embed`;
+}
+
+/** The convolutions of a module list, in order (a residual block's own ones included), as chunk planning sees them. */
+export function convGeometry(steps: readonly Step[]): ConvGeometry[] {
+  return steps.flatMap((step): ConvGeometry[] => {
+    if (step.kind === "conv") return [{ kernel: step.kernel, stride: step.stride, dilation: step.dilation }];
+    if (step.kind === "convtr") return [{ kernel: 2 * step.stride, stride: step.stride, dilation: 1, transposed: true }];
+    if (step.kind === "residual") return convGeometry(Object.values(residualConvs(step)));
+    return [];
+  });
 }

@@ -3,7 +3,8 @@
  * name and shape before anything is built (a typed error names the checkpoint, the tensor, its
  * shape and the expected one), then weight norm is folded into plain conv weights.
  */
-import { ModelStructureError } from "../../errors.js";
+import { requireTensor } from "../../checkpoint/index.js";
+import { CheckpointTensorError } from "../../errors.js";
 import { DataType } from "../../onnx/types.js";
 import type { TensorData } from "../../onnx/tensor.js";
 import type { ConvParams } from "../common/paddedConv.js";
@@ -26,17 +27,11 @@ export interface SpeechTokenizerWeights {
   readonly codebooks: readonly TensorData[];
 }
 
-const shapeText = (dims: readonly number[]): string => `[${dims.join(", ")}]`;
-
 /** Throws unless every tensor the config implies is present, float32 and of the expected shape. */
 export function checkStateDict(dict: StateDict, config: SpeechTokenizerConfig, file: string): void {
   for (const [name, shape] of expectedTensors(config)) {
-    const tensor = dict.get(name);
-    if (tensor === undefined) throw new ModelStructureError(file, `tensor "${name}" of shape ${shapeText(shape)}`, "absent from the state dict");
-    if (tensor.dims.length !== shape.length || tensor.dims.some((d, i) => d !== shape[i])) {
-      throw new ModelStructureError(file, `tensor "${name}" of shape ${shapeText(shape)}`, `found shape ${shapeText(tensor.dims)}`);
-    }
-    if (tensor.dataType !== DataType.FLOAT) throw new ModelStructureError(file, `float32 tensor "${name}"`, `found data type ${tensor.dataType}`);
+    const tensor = requireTensor(dict, name, shape, file);
+    if (tensor.dataType !== DataType.FLOAT) throw new CheckpointTensorError(file, name, `data type ${tensor.dataType}, expected float32 (${DataType.FLOAT})`);
   }
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Reading the `part_R_of_W` files of an extraction's output directory back into one set of
+ * codes: every part of the same W must be there, every line must be a {"key", "code"} record,
+ * and no key may appear twice (in one part or across parts). Records come back sorted by key,
+ * since the order of the original wav.scp is not recorded in the parts.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidInputError } from "../errors.js";
+
+/** One utterance's codes: one row (S3Tokenizer) or several ([codebooks][frames]). */
+export type PartCode = number[] | number[][];
+
+export interface PartRecord {
+  key: string;
+  code: PartCode;
+}
+
+const PART_NAME = /^part_(\d+)_of_(\d+)$/;
+
+/** The part files of `dir`, in rank order; InvalidInputError when none, or ranks are missing or mixed. */
+export function partFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new InvalidInputError(`${dir}: cannot list the output directory (${(error as Error).message})`, { cause: error });
+  }
+  const parts = names.flatMap((name) => {
+    const match = PART_NAME.exec(name);
+    return match ? [{ name, rank: Number(match[1]), world: Number(match[2]) }] : [];
+  });
+  if (parts.length === 0) throw new InvalidInputError(`${dir}: no part_R_of_W files to merge`);
+  const worlds = new Set(parts.map((p) => p.world));
+  if (worlds.size > 1) {
+    throw new InvalidInputError(`${dir}: parts of different world sizes (${[...worlds].sort().map((w) => `_of_${w}`).join(", ")}); remove the stale ones`);
+  }
+  const world = parts[0]!.world;
+  const missing = Array.from({ length: world }, (_, i) => i + 1).filter((rank) => !parts.some((p) => p.rank === rank));
+  if (missing.length > 0) {
+    throw new InvalidInputError(`${dir}: missing ${missing.map((r) => `part_${r}_of_${world}`).join(", ")} (the extraction is not complete)`);
+  }
+  return parts.sort((a, b) => a.rank - b.rank).map((p) => join(dir, p.name));
+}
+
+function isCode(value: unknown): value is PartCode {
+  if (!Array.isArray(value)) return false;
+  const integers = (row: unknown): boolean => Array.isArray(row) && row.every((v) => Number.isInteger(v));
+  return integers(value) || (value.length > 0 && value.every(integers));
+}
+
+/** Every record of the parts of `dir`, sorted by key; InvalidInputError on a bad line or a duplicate key. */
+export function readParts(dir: string): PartRecord[] {
+  const seen = new Map<string, string>();
+  const records: PartRecord[] = [];
+  for (const file of partFiles(dir)) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    lines.forEach((line, index) => {
+      if (line === "") return;
+      let record: { key?: unknown; code?: unknown };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        throw new InvalidInputError(`${file}:${index + 1}: not a JSON line (a crashed run? rerun the extraction to repair the part)`);
+      }
+      if (typeof record.key !== "string" || !isCode(record.code)) {
+        throw new InvalidInputError(`${file}:${index + 1}: not a {"key", "code"} record with integer codes`);
+      }
+      const earlier = seen.get(record.key);
+      if (earlier !== undefined) {
+        throw new InvalidInputError(`duplicate key "${record.key}": in ${earlier} and ${file}:${index + 1}`);
+      }
+      seen.set(record.key, `${file}:${index + 1}`);
+      records.push({ key: record.key, code: record.code });
+    });
+  }
+  return records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * One row of a code, for formats that hold a flat token list (CosyVoice). `row` undefined takes
+ * a single-row code as it is and refuses several rows.
+ */
+export function codeRow(record: PartRecord, row: number | undefined): number[] {
+  const rows = Array.isArray(record.code[0]) ? (record.code as number[][]) : [record.code as number[]];
+  if (row === undefined) {
+    if (rows.length > 1) {
+      throw new InvalidInputError(`key "${record.key}" has ${rows.length} code rows; CosyVoice's format holds one list per key: choose one with --row N`);
+    }
+    return rows[0]!;
+  }
+  if (row >= rows.length) throw new InvalidInputError(`key "${record.key}" has ${rows.length} code row(s); --row ${row} is out of range`);
+  return rows[row]!;
+}
