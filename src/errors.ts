@@ -8,6 +8,7 @@
 export type S3ErrorCode =
   | "MODEL_FORMAT"
   | "MODEL_STRUCTURE"
+  | "MODEL_CONFIG"
   | "AUDIO_DECODE"
   | "AUDIO_TOO_SHORT"
   | "INVALID_INPUT"
@@ -242,6 +243,15 @@ export class OfflineModelMissingError extends S3TokenizerError {
     this.expectedPath = expectedPath;
     this.url = url;
     this.missing = files;
+  }
+}
+
+/** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
+export class ModelConfigError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
+    this.path = path;
   }
 }
 

@@ -28,7 +28,7 @@ export const FULL_SIZE: Record<"v1" | "v1_25hz" | "v2" | "v3", RandomModelShape>
 };
 
 /** A small deterministic generator (mulberry32) with Box-Muller normals. */
-function normalSource(seed: number): () => number {
+export function normalSource(seed: number): () => number {
   let state = seed >>> 0;
   const uniform = () => {
     state = (state + 0x6d2b79f5) >>> 0;

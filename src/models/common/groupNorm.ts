@@ -1,0 +1,60 @@
+/**
+ * GroupNorm with one group (torch.nn.GroupNorm(1, C)) over a batch whose rows have their own
+ * lengths: each row's mean and variance are taken over all channels and its REAL frames only, so
+ * a row normalises as it would alone (upstream takes them over the padded batch, which changes a
+ * shorter row). Frames past a row's length come out as garbage that nothing downstream reads.
+ * B = batch, C = channels, T = frames.
+ */
+import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
+import type { TensorData } from "../../onnx/tensor.js";
+import { dimSize, lengthMask, toFloat } from "./layers.js";
+
+export interface GroupNormParams {
+  /** [C] */
+  weight: TensorData;
+  /** [C] */
+  bias: TensorData;
+  epsilon: number;
+}
+
+/** x [B, C, T] with int64 lengths [B] → GroupNorm(1, C) of each row over its first lengths[b] frames. */
+export function maskedGroupNorm(g: GraphBuilder, x: string, lengths: string, norm: GroupNormParams, scope: string): string {
+  const channels = norm.weight.dims[0]!;
+  const mask = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths, dimSize(g, x, 2))), g.int64s([1])]); // [B, 1, T]
+  const count = g.node("Cast", [g.node("Mul", [lengths, g.scalarInt64(channels)])], { to: attr.int(DataType.FLOAT) }); // [B] = C · L_b
+  const countB = g.node("Reshape", [count, g.int64s([-1, 1, 1])]); // [B, 1, 1]
+  const mean = g.node("Div", [accurateSum(g, g.node("Mul", [x, mask])), countB]); // [B, 1, 1]
+  const centered = g.node("Sub", [x, mean]); // [B, C, T]
+  const maskedCentered = g.node("Mul", [centered, mask]); // [B, C, T]
+  // Biased variance over the real frames, as torch's GroupNorm (two passes, not E[x²] − E[x]²).
+  const variance = g.node("Div", [accurateSum(g, g.node("Mul", [maskedCentered, maskedCentered])), countB]); // [B, 1, 1]
+  const inverseStd = g.node("Reciprocal", [g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(norm.epsilon)])])]); // [B, 1, 1]
+  const normalised = g.node("Mul", [centered, inverseStd]); // [B, C, T]
+  const weight = g.node("Reshape", [g.initializer(`${scope}.weight`, norm.weight), g.int64s([1, channels, 1])]); // [1, C, 1]
+  const bias = g.node("Reshape", [g.initializer(`${scope}.bias`, norm.bias), g.int64s([1, channels, 1])]); // [1, C, 1]
+  return g.node("Add", [g.node("Mul", [normalised, weight]), bias], {}, `${scope}/GroupNorm`); // [B, C, T]
+}
+
+/** Values summed per block before the block sums are summed in turn. */
+const BLOCK = 64;
+/** Block levels: BLOCK³ = 262144 frames per final partial sum, so even hours of samples end in a short sum. */
+const LEVELS = 3;
+
+/**
+ * Sum over channels and frames of t [B, C, T] → [B, 1, 1], in float32 but blockwise: onnxruntime
+ * sums a reduced axis nearly sequentially, which over hundreds of thousands of values errs by
+ * ~1e-4 relative (enough to flip codes after a GroupNorm), where torch's sums are exact to float32.
+ * Channels are summed first (C ≤ a few hundred, sequential is fine), then frames in blocks of
+ * BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
+ */
+function accurateSum(g: GraphBuilder, t: string): string {
+  let partial = g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }); // [B, T]
+  for (let level = 0; level < LEVELS; level++) {
+    const length = dimSize(g, partial, 1); // [] = n
+    const pad = g.node("Mod", [g.node("Sub", [g.scalarInt64(BLOCK), g.node("Mod", [length, g.scalarInt64(BLOCK)])]), g.scalarInt64(BLOCK)]); // [] = (−n) mod BLOCK
+    const pads = g.node("Concat", [g.int64s([0, 0, 0]), g.node("Unsqueeze", [pad, g.int64s([0])])], { axis: attr.int(0) }); // [4]
+    const blocks = g.node("Reshape", [g.node("Pad", [partial, pads]), g.int64s([0, -1, BLOCK])]); // [B, ⌈n/BLOCK⌉, BLOCK]
+    partial = g.node("ReduceSum", [blocks, g.int64s([2])], { keepdims: attr.int(0) }); // [B, ⌈n/BLOCK⌉]
+  }
+  return g.node("Reshape", [g.node("ReduceSum", [partial, g.int64s([1])], { keepdims: attr.int(1) }), g.int64s([-1, 1, 1])]); // [B, 1, 1]
+}

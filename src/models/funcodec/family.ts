@@ -1,0 +1,69 @@
+/**
+ * The FunCodec family as the rest of the toolkit sees it: a folder holding config.yaml and
+ * model.pth (its released layout), loaded into a FunCodecModel, and random-weight models of the
+ * same format for tests and the benchmark.
+ *
+ * Models by name: none yet. The released encodec checkpoints (Hugging Face alibaba-damo /
+ * ModelScope damo: audio_codec-encodec-en-libritts-16k-nq32ds640-pytorch, its ds320 sibling and
+ * the zh_en-general ones) could not be pinned to a sha256 and exact size from their hub pages,
+ * and an entry is only offered when every file is verified; they load from a local folder
+ * (`--model DIR`) meanwhile.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { readCheckpoint } from "../../checkpoint/index.js";
+import { InvalidInputError } from "../../errors.js";
+import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
+import { parseFunCodecConfig } from "./config.js";
+import { FunCodecModel, type FunCodecLoadOptions } from "./model.js";
+import { writeRandomFunCodec } from "./randomModel.js";
+import { funcodecWeights } from "./weights.js";
+
+const CONFIG = "config.yaml";
+const CHECKPOINT = "model.pth";
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** config.yaml + model.pth of a folder (or of the folder of one of them), when the config is a FunCodec one. */
+async function detect(path: string): Promise<ModelFiles | null> {
+  let dir = path;
+  if (await isFile(path)) {
+    if (![CONFIG, CHECKPOINT].includes(basename(path))) return null;
+    dir = dirname(path);
+  }
+  const files = { [CONFIG]: join(dir, CONFIG), [CHECKPOINT]: join(dir, CHECKPOINT) };
+  if (!(await isFile(files[CONFIG])) || !(await isFile(files[CHECKPOINT]))) return null;
+  // Other toolkits also ship config.yaml + model.pth: FunCodec's names its quantizer and encoder.
+  const text = await readFile(files[CONFIG], "utf8");
+  return /^quantizer_conf:/m.test(text) && /^encoder_conf:/m.test(text) ? files : null;
+}
+
+/** Loads config.yaml + model.pth: config parsed (YAML 1.1), generator tensors checked, graphs built. */
+export async function loadFunCodec(files: ModelFiles, source: string, options: FamilyLoadOptions & FunCodecLoadOptions = {}): Promise<FunCodecModel> {
+  const configPath = files[CONFIG];
+  const checkpointPath = files[CHECKPOINT];
+  if (!configPath || !checkpointPath) throw new InvalidInputError(`${source}: a FunCodec model needs ${CONFIG} and ${CHECKPOINT}`);
+  if ((options.mode ?? "exact") !== "exact") throw new InvalidInputError(`${source}: FunCodec has no "${options.mode}" mode, only "exact"`);
+  const config = parseFunCodecConfig(await readFile(configPath, "utf8"), configPath);
+  const checkpoint = await readCheckpoint(checkpointPath);
+  const weights = funcodecWeights(config, checkpoint.stateDict(), checkpointPath);
+  return FunCodecModel.create(source, config, weights, options);
+}
+
+const models: readonly FamilyModelSpec[] = [];
+
+export const funcodecFamily: TokenizerFamily = {
+  name: "funcodec",
+  description: "FunCodec encodec codecs: 16 kHz audio → up to 32 RVQ rows × 1024 codes and a per-utterance scale (bit width → rows); decodes to audio",
+  models,
+  decodes: true,
+  detect,
+  load: loadFunCodec,
+  writeRandomModel: writeRandomFunCodec,
+};

@@ -1,0 +1,15 @@
+/** The FunCodec family's public names, for src/index.ts and the commands. */
+export { funcodecFamily, loadFunCodec } from "./family.js";
+export {
+  FunCodecModel,
+  FUNCODEC_MAX_SECONDS,
+  type EncodedUtterance,
+  type FunCodecDecodeOptions,
+  type FunCodecEncodeOptions,
+  type FunCodecLoadOptions,
+} from "./model.js";
+export { bitsPerRow, quantizersForBitWidth, rowsForBitWidth } from "./bitWidth.js";
+export { formatCodecsLine, formatCodecsText, parseCodecsLine, parseCodecsText, type CodecsEntry } from "./codecsText.js";
+export { parseFunCodecConfig, type FunCodecConfig } from "./config.js";
+export { FunCodecAudioTooLongError } from "./errors.js";
+export { writeRandomFunCodec } from "./randomModel.js";
