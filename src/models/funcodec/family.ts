@@ -53,7 +53,9 @@ export async function loadFunCodec(files: ModelFiles, source: string, options: F
   const config = parseFunCodecConfig(await readFile(configPath, "utf8"), configPath);
   const checkpoint = await readCheckpoint(checkpointPath);
   const weights = funcodecWeights(config, checkpoint.stateDict(), checkpointPath);
-  return FunCodecModel.create(source, config, weights, options);
+  const model = await FunCodecModel.create(source, config, weights, options);
+  model.files = files;
+  return model;
 }
 
 const models: readonly FamilyModelSpec[] = [];

@@ -8,7 +8,7 @@
 import { InvalidInputError } from "../../errors.js";
 import { encodeModel } from "../../onnx/write.js";
 import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
-import type { Codes, DecodeOptions, EncodeOptions, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
 import { FunCodecAudioTooLongError } from "./errors.js";
@@ -65,6 +65,8 @@ export interface EncodedUtterance {
 
 export class FunCodecModel implements SpeechTokenizerModel {
   readonly family = "funcodec" as const;
+  /** The files it was loaded from (set by the family's loader; empty for a model built in memory). */
+  files: ModelFiles = {};
   readonly sampleRate: number;
   readonly frameRate: number;
   readonly codebooks: number;

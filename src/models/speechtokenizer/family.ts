@@ -79,7 +79,9 @@ export const speechTokenizerFamily: TokenizerFamily = {
     const checkpointPath = checkpointOf(files, source);
     const checkpoint = await checkpoints.readCheckpoint(checkpointPath);
     const weights = importWeights(checkpoint.stateDict(), config, checkpointPath);
-    return new SpeechTokenizerOnnxModel(weights, source, options).open();
+    const model = await new SpeechTokenizerOnnxModel(weights, source, options).open();
+    model.files = files;
+    return model;
   },
 
   async writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles> {

@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from "node:os";
 import { InvalidInputError } from "../../errors.js";
-import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { encodeModel } from "../../onnx/write.js";
 import { planBatches } from "../../pipeline/batchPlan.js";
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
@@ -60,6 +60,8 @@ function frameSlice(features: ort.Tensor, from: number, to: number): ort.Tensor 
 
 export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
   readonly family = "speechtokenizer" as const;
+  /** The files it was loaded from (set by the family's loader; empty for a model built in memory). */
+  files: ModelFiles = {};
   readonly sampleRate = 16000;
   readonly frameRate: number;
   readonly codebooks: number;
