@@ -3,11 +3,13 @@
  * corpus job, `serve`, `models` and the shared test suite read this list; adding a family is one
  * line here (its TokenizerFamily object from src/models/<family>/family.ts).
  */
+import { funcodecFamily } from "../models/funcodec/family.js";
 import { repcodecFamily } from "../models/repcodec/family.js";
 import { s3Family } from "../models/s3/family.js";
+import { speechTokenizerFamily } from "../models/speechtokenizer/family.js";
 import type { FamilyName, TokenizerFamily } from "./types.js";
 
-export const FAMILIES: readonly TokenizerFamily[] = [s3Family, repcodecFamily];
+export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily];
 
 /** The family called `name`, or undefined. */
 export function familyNamed(name: string): TokenizerFamily | undefined {
