@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { FULL_SIZE } from "../src/models/s3/randomWeights.js";
 import { childFailure, runChild } from "./children.js";
 
 export type VersionKey = keyof typeof FULL_SIZE;

@@ -4,8 +4,8 @@
  * interrupted run never leaves a file that looks complete.
  */
 import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { FULL_SIZE, randomWeights } from "../src/models/randomWeights.js";
-import { encodeReleasedLayout } from "../src/onnx/releasedLayout.js";
+import { FULL_SIZE, randomWeights } from "../src/models/s3/randomWeights.js";
+import { encodeReleasedLayout } from "../src/models/s3/releasedLayout.js";
 import { isVersionKey } from "./benchModels.js";
 
 const [key, seedText, out] = process.argv.slice(2);

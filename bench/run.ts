@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
 import { isCpu } from "../src/runtime/session.js";
-import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { FULL_SIZE } from "../src/models/s3/randomWeights.js";
 import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from "./args.js";
 import { ensureBenchModel, MODEL_SEED } from "./benchModels.js";
 import { workloadFlops } from "./flops.js";

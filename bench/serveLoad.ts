@@ -21,7 +21,7 @@ import { loadAudio } from "../src/audio/loadAudio.js";
 import { SAMPLE_RATE } from "../src/features/constants.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
-import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { FULL_SIZE } from "../src/models/s3/randomWeights.js";
 import { ensureBenchModel, isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
 import { CliExtraction } from "./extractRun.js";
 import { runLoad, type LoadBody, type LoadResult } from "./loadRun.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
-import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { FULL_SIZE } from "../src/models/s3/randomWeights.js";
 import { parseBenchArgs } from "./args.js";
 import { ensureBenchModel } from "./benchModels.js";
 import { median } from "./stats.js";

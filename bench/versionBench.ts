@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpEntry } from "../src/audio/wavScp.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
-import { FULL_SIZE } from "../src/models/randomWeights.js";
+import { FULL_SIZE } from "../src/models/s3/randomWeights.js";
 import type { VersionKey } from "./benchModels.js";
 import { childFailure, runChild } from "./children.js";
 import { measureFirstToken } from "./firstToken.js";

@@ -17,6 +17,7 @@ export type S3ErrorCode =
   | "CANCELLED"
   | "MODEL_NOT_FOUND"
   | "UNKNOWN_MODEL"
+  | "UNRECOGNIZED_MODEL"
   | "REGISTRY"
   | "DOWNLOAD"
   | "CHECKSUM_MISMATCH"
@@ -145,6 +146,22 @@ export class UnknownModelError extends S3TokenizerError {
   }
 }
 
+/** A local path that no tokenizer family recognizes as its model. */
+export class UnrecognizedModelError extends S3TokenizerError {
+  readonly path: string;
+  /** The families that were asked. */
+  readonly families: readonly string[];
+  constructor(path: string, families: readonly string[]) {
+    super(
+      "UNRECOGNIZED_MODEL",
+      `${path}: no tokenizer family recognizes this model (asked: ${families.join(", ")}); give a released model's ` +
+        "file or folder (e.g. an S3Tokenizer .onnx file) or a model name",
+    );
+    this.path = path;
+    this.families = families;
+  }
+}
+
 /** A registry file that cannot be read or holds an invalid entry. */
 export class RegistryError extends S3TokenizerError {
   readonly file: string;
@@ -181,20 +198,36 @@ export class ChecksumMismatchError extends S3TokenizerError {
 }
 
 /** Offline mode and the model is not (or no longer validly) in the cache. */
+/** One file a model needs offline: where it goes and where it comes from. */
+export interface MissingModelFile {
+  expectedPath: string;
+  url: string;
+  /** Why it is not usable (absent, failed its sha256 check). */
+  why: string;
+}
+
 export class OfflineModelMissingError extends S3TokenizerError {
   readonly modelName: string;
-  /** Where the file must be placed for offline use. */
+  /** Where the (first missing) file must be placed for offline use. */
   readonly expectedPath: string;
-  /** Where the file can be downloaded from. */
+  /** Where the (first missing) file can be downloaded from. */
   readonly url: string;
-  constructor(modelName: string, expectedPath: string, url: string, why: string) {
+  /** Every missing file of the model (one for a single-file model). */
+  readonly missing: readonly MissingModelFile[];
+  constructor(modelName: string, expectedPath: string, url: string, why: string, missing?: readonly MissingModelFile[]) {
+    const files = missing ?? [{ expectedPath, url, why }];
     super(
       "OFFLINE_MODEL_MISSING",
-      `model "${modelName}" is not available offline: ${why}. Place the file at ${expectedPath} ` +
-        `(download it from ${url}), or leave offline mode (the offline option, --offline, S3TOKENIZER_OFFLINE) to have it downloaded`,
+      files.length === 1
+        ? `model "${modelName}" is not available offline: ${why}. Place the file at ${expectedPath} ` +
+            `(download it from ${url}), or leave offline mode (the offline option, --offline, S3TOKENIZER_OFFLINE) to have it downloaded`
+        : `model "${modelName}" is not available offline: ${why}. Place each missing file: ` +
+            files.map((f) => `${f.expectedPath} (${f.why}; download it from ${f.url})`).join("; ") +
+            `, or leave offline mode (the offline option, --offline, S3TOKENIZER_OFFLINE) to have them downloaded`,
     );
     this.modelName = modelName;
     this.expectedPath = expectedPath;
     this.url = url;
+    this.missing = files;
   }
 }

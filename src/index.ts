@@ -1,8 +1,8 @@
 /** Public API of the s3tokenizer package (re-exports only). */
 export { S3Tokenizer } from "./tokenizer.js";
 export type { AudioInput, MelBatch, QuantizeResult, TokenizerOptions } from "./tokenizer.js";
-export type { ModelInfo } from "./modelFile.js";
-export { buildBatchedModel } from "./modelFile.js";
+export type { ModelInfo } from "./models/s3/modelFile.js";
+export { buildBatchedModel } from "./models/s3/modelFile.js";
 export { logMelSpectrogram } from "./features/logMel.js";
 export type { MelSpectrogram } from "./features/logMel.js";
 export { padding } from "./features/padding.js";
@@ -20,7 +20,7 @@ export type { Device, RuntimeOptions } from "./runtime/session.js";
 export { verifyModel } from "./verify/verifyModel.js";
 export type { VerifyReport } from "./verify/verifyModel.js";
 export { compareTokens } from "./verify/missRate.js";
-export type { ModelDims, ModelVersion } from "./models/weights.js";
+export type { ModelDims, ModelVersion } from "./models/s3/weights.js";
 export * from "./errors.js";
 export { resolveModel, resolveModelFile } from "./hub/resolve.js";
 export type { ResolvedModel } from "./hub/resolve.js";
@@ -31,12 +31,35 @@ export type { ModelEntry } from "./hub/registry.js";
 export { BUILT_IN_NAMES, DEFAULT_ENDPOINT } from "./hub/registry.js";
 export type { DownloadOptions, HubOptions } from "./hub/options.js";
 export { defaultCacheDir } from "./hub/cacheDir.js";
-export { loadBatchedModel } from "./hub/convertedCache.js";
-export type { BatchedModelSource } from "./hub/convertedCache.js";
-export { BUILDER_VERSION } from "./modelFile.js";
+export { loadBatchedModel } from "./models/s3/convertedCache.js";
+export type { BatchedModelSource } from "./models/s3/convertedCache.js";
+export { BUILDER_VERSION } from "./convert/builderVersion.js";
 export { DynamicBatcher, QueueFullError, RequestCancelledError } from "./pipeline/dynamicBatcher.js";
 export type { DynamicBatcherOptions, GroupListener } from "./pipeline/dynamicBatcher.js";
 export { TokenizerService, defaultFeatureWorkers } from "./serve/service.js";
 export type { DropStage, TokenizeBytesOptions, TokenizeBytesResult, TokenizerServiceOptions } from "./serve/service.js";
 export type { RawPcmFormat, RawPcmSpec } from "./serve/rawPcm.js";
 export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, UnsupportedAudioFormatError } from "./serve/errors.js";
+export type { BatchEngine } from "./pipeline/dynamicBatcher.js";
+// Every tokenizer family behind one interface.
+export { load, detectFamily, familyRegistryEntries } from "./family/load.js";
+export { FAMILIES, familyNamed } from "./family/families.js";
+export { s3Family } from "./models/s3/family.js";
+export type {
+  Codes,
+  DecodeOptions,
+  EncodeOptions,
+  FamilyFacts,
+  FamilyLoadOptions,
+  FamilyModelSpec,
+  FamilyName,
+  FeatureFrontEnd,
+  FrontEndSpec,
+  ModelFiles,
+  ModelFileSpec,
+  SpeechTokenizerModel,
+  TokenizerFamily,
+} from "./family/types.js";
+export { cachedModelFiles, registryEntry, resolveEntryFiles } from "./hub/resolve.js";
+export type { ResolvedModelFiles } from "./hub/resolve.js";
+export { familyEntries, SINGLE_FILE_NAME } from "./hub/registry.js";

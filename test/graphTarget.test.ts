@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { padding } from "../src/features/padding.js";
-import { buildBatchedGraph, type GraphTarget } from "../src/modelFile.js";
+import { buildBatchedGraph, type GraphTarget } from "../src/models/s3/modelFile.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { webGpuPlan } from "../src/models/webgpuPlan.js";
+import { webGpuPlan } from "../src/models/s3/webgpuPlan.js";
+import { runMelBatch } from "../src/models/s3/encoderRunner.js";
 import { SessionStreams } from "../src/runtime/sessionStreams.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";
@@ -34,7 +35,7 @@ async function batchTokens(name: string, target: GraphTarget): Promise<{ keys: s
   assert.ok(utterances.length >= 10 && new Set(batch.lengths).size > 1, "a padded batch of the fixture set");
   const streams = await SessionStreams.open(encodeModel(graph), { intraOpThreads: 1 }, `${name} (${target})`, 1);
   try {
-    const out = await streams.run({ mels: batch.data, lengths: Int32Array.from(batch.lengths), nMels: info.dims.nMels, frames: batch.frames });
+    const out = await runMelBatch(streams, { mels: batch.data, lengths: Int32Array.from(batch.lengths), nMels: info.dims.nMels, frames: batch.frames });
     const rows = utterances.map((_, b) => out.codes.slice(b * out.width, b * out.width + out.codeLengths[b]!));
     return { keys: utterances.map((u) => u.key), rows, operators };
   } finally {

@@ -21,8 +21,8 @@ import {
   UnknownModelError,
 } from "../src/errors.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
-import { loadBatchedModel } from "../src/hub/convertedCache.js";
-import { BUILDER_VERSION } from "../src/modelFile.js";
+import { loadBatchedModel } from "../src/models/s3/convertedCache.js";
+import { BUILDER_VERSION } from "../src/convert/builderVersion.js";
 import { listModels } from "../src/hub/listModels.js";
 import { hubSettings, type DownloadOptions, type HubOptions } from "../src/hub/options.js";
 import { BUILT_IN_NAMES, parseRegistry } from "../src/hub/registry.js";

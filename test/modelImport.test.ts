@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ModelFormatError, ModelStructureError } from "../src/errors.js";
-import { buildBatchedModel } from "../src/modelFile.js";
+import { buildBatchedModel } from "../src/models/s3/modelFile.js";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
-import { importWeights } from "../src/onnx/importWeights.js";
+import { importWeights } from "../src/models/s3/importWeights.js";
 import { decodeModel, readModelFile } from "../src/onnx/read.js";
 import { asFloat32 } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { inverseFrequencies } from "../src/models/rotary.js";
+import { inverseFrequencies } from "../src/models/common/rotary.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { MODEL_NAMES, modelPath } from "./support/conformance.js";
 

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { MelSpectrogram } from "../src/features/logMel.js";
-import { randomWeights, type RandomModelShape } from "../src/models/randomWeights.js";
-import { importWeights } from "../src/onnx/importWeights.js";
+import { randomWeights, type RandomModelShape } from "../src/models/s3/randomWeights.js";
+import { importWeights } from "../src/models/s3/importWeights.js";
 import { decodeModel } from "../src/onnx/read.js";
-import { encodeReleasedLayout } from "../src/onnx/releasedLayout.js";
+import { encodeReleasedLayout } from "../src/models/s3/releasedLayout.js";
 import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
 import { S3Tokenizer } from "../src/tokenizer.js";
 

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidInputError, ModelFormatError } from "../src/errors.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
-import { buildBatchedModel } from "../src/modelFile.js";
+import { buildBatchedModel } from "../src/models/s3/modelFile.js";
+import { runMelBatch } from "../src/models/s3/encoderRunner.js";
 import { SessionStreams } from "../src/runtime/sessionStreams.js";
 import { S3Tokenizer } from "../src/tokenizer.js";
 import { modelPath, sixteenKilohertzUtterances } from "./support/conformance.js";
@@ -43,17 +44,17 @@ test("a batch onnxruntime rejects fails alone; the stream goes on with the next"
     const frames = 200;
     const wrongBands = info.dims.nMels + 1;
     await assert.rejects(
-      streams.run({ mels: new Float32Array(wrongBands * frames), lengths: Int32Array.from([frames]), nMels: wrongBands, frames }),
+      runMelBatch(streams, { mels: new Float32Array(wrongBands * frames), lengths: Int32Array.from([frames]), nMels: wrongBands, frames }),
       /fixture v2: onnxruntime failed/,
     );
-    const good = await streams.run({ mels: new Float32Array(info.dims.nMels * frames), lengths: Int32Array.from([frames]), nMels: info.dims.nMels, frames });
+    const good = await runMelBatch(streams, { mels: new Float32Array(info.dims.nMels * frames), lengths: Int32Array.from([frames]), nMels: info.dims.nMels, frames });
     assert.deepEqual(Array.from(good.codeLengths), [frames / 4]); // 25 Hz: two stride-2 convolutions
     assert.equal(good.codes.length, good.width);
   } finally {
     await streams.close();
   }
   await assert.rejects(
-    streams.run({ mels: new Float32Array(1), lengths: Int32Array.from([1]), nMels: 1, frames: 1 }),
+    runMelBatch(streams, { mels: new Float32Array(1), lengths: Int32Array.from([1]), nMels: 1, frames: 1 }),
     /sessions are closed/,
   );
 });

@@ -10,7 +10,7 @@ import * as ort from "onnxruntime-node";
 import { attr, DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { maskedConvGelu, unfoldedConvGelu } from "../src/models/layers.js";
+import { maskedConvGelu, unfoldedConvGelu } from "../src/models/common/layers.js";
 
 const [CHANNELS, OUT, KERNEL] = [4, 3, 3];
 

@@ -9,7 +9,7 @@ import * as ort from "onnxruntime-node";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { quantize, VQ_SHORTLIST } from "../src/models/quantizers.js";
+import { quantize, VQ_SHORTLIST } from "../src/models/common/quantizers.js";
 
 const FRAMES = 4000;
 const WIDTH = 64;

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DeviceUnavailableError, InvalidInputError } from "../src/errors.js";
-import { buildBatchedGraph } from "../src/modelFile.js";
-import { webGpuBatchLimits } from "../src/models/webgpuPlan.js";
+import { buildBatchedGraph } from "../src/models/s3/modelFile.js";
+import { webGpuBatchLimits } from "../src/models/s3/webgpuPlan.js";
 import { S3Tokenizer } from "../src/tokenizer.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { WEBGPU_BINDING_BYTES, webGpuBatchLimits, webGpuPlan } from "../src/models/webgpuPlan.js";
-import type { ModelDims, ModelVersion } from "../src/models/weights.js";
+import { WEBGPU_BINDING_BYTES, webGpuBatchLimits, webGpuPlan } from "../src/models/s3/webgpuPlan.js";
+import type { ModelDims, ModelVersion } from "../src/models/s3/weights.js";
 import { planBatches } from "../src/pipeline/batchPlan.js";
 import { fixturesDir } from "./support/fixtures.js";
 

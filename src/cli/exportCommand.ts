@@ -1,7 +1,7 @@
 /** `s3tokenizer export --model NAME|PATH --out FILE [--mode exact|fast]`: writes the batched graph as an ONNX file. */
 import { writeFile } from "node:fs/promises";
 import { resolveModel } from "../hub/resolve.js";
-import { buildBatchedModel } from "../modelFile.js";
+import { buildBatchedModel } from "../models/s3/modelFile.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags, parseMode, requireFlag } from "./args.js";
 
 export const EXPORT_HELP = `s3tokenizer export --model NAME|PATH --out FILE [--mode exact|fast]

@@ -4,6 +4,7 @@
  * service, the hub, `models` and the benchmark see families only through these types: anything
  * family-specific lives in the family's folder under src/models/<family>/.
  */
+import type { MelSpectrogram } from "../features/logMel.js";
 import type { HubOptions } from "../hub/options.js";
 import type { RuntimeOptions } from "../runtime/session.js";
 
@@ -54,6 +55,27 @@ export interface FamilyFacts {
   readonly hopLength: number;
 }
 
+/**
+ * What feature workers compute from 16 kHz samples for a family with a separable front end
+ * (plain data, so it crosses to worker threads): S3's 128-band log-mel.
+ */
+export interface FrontEndSpec {
+  kind: "logMel";
+  nMels: number;
+}
+
+/**
+ * A family's optional front end that the toolkit may run apart from the model (the corpus job's
+ * and the service's feature worker threads), so the model's thread only runs the model.
+ */
+export interface FeatureFrontEnd {
+  readonly spec: FrontEndSpec;
+  /** Feature frames one forward pass holds: batching groups gather a few of these. */
+  readonly batchFrames: number;
+  /** Codes of each utterance from its features (what `spec` computes); equal to `encode` of its samples. */
+  encodeFeatures(features: readonly MelSpectrogram[], options?: EncodeOptions): Promise<Codes[]>;
+}
+
 /** A loaded tokenizer of any family. */
 export interface SpeechTokenizerModel extends FamilyFacts {
   /** What it was loaded from (registry name or path), for messages and output provenance. */
@@ -67,6 +89,8 @@ export interface SpeechTokenizerModel extends FamilyFacts {
   encode(inputs: readonly Float32Array[], options?: EncodeOptions): Promise<Codes[]>;
   /** Audio (16 kHz mono) of each utterance's codes; absent where the family has no audio decoder. */
   decode?(codes: readonly Codes[], options?: DecodeOptions): Promise<Float32Array[]>;
+  /** The front end the toolkit may run in worker threads; absent: `encode` takes samples only. */
+  readonly frontEnd?: FeatureFrontEnd;
   /** Frees sessions and threads. The model cannot be used afterwards. */
   dispose(): Promise<void>;
 }

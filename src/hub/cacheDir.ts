@@ -40,6 +40,15 @@ export function cachedModelPaths(cacheDir: string, name: string): CachedModelPat
   return { file, record: checksumRecordPath(file), partial: `${file}.partial` };
 }
 
+/**
+ * One file of a multi-file model: `<cache>/<name>/<file>` (single-file models keep
+ * `<cache>/<name>.onnx`, so existing caches stay valid).
+ */
+export function cachedFilePaths(cacheDir: string, name: string, file: string): CachedModelPaths {
+  const path = join(cacheDir, name, file);
+  return { file: path, record: checksumRecordPath(path), partial: `${path}.partial` };
+}
+
 /** The checksum record kept beside a file. */
 export function checksumRecordPath(file: string): string {
   return `${file}.sha256`;

@@ -1,19 +1,30 @@
 /**
- * The model registry: the four released tokenizers, plus the entries of an optional JSON
- * registry file `{ "name": { "url": "...", "sha256": "..." } }` that add or override names.
- * A mirror endpoint replaces the ModelScope origin of the built-in URLs.
+ * The model registry: the four released S3 tokenizers, the models the families offer (given by
+ * the caller, so the hub knows no family), plus the entries of an optional JSON registry file
+ * that add or override names: `{ "name": { "url": "...", "sha256": "..." } }` for a single file,
+ * or `{ "name": { "files": [{ "file", "url", "sha256" }], "family": "speechtokenizer" } }` for a
+ * model of several files. A mirror endpoint replaces the ModelScope origin of the built-in URLs.
  */
 import { readFile } from "node:fs/promises";
 import { InvalidInputError, RegistryError } from "../errors.js";
+import type { ModelFileSpec } from "../family/types.js";
 
 export interface ModelEntry {
   name: string;
+  /** The file's URL (a multi-file entry: its first file's). */
   url: string;
-  /** Lowercase hex. */
+  /** Lowercase hex (a multi-file entry: its first file's). */
   sha256: string;
-  /** "built-in", or the registry file the entry came from. */
+  /** "built-in", "family", or the registry file the entry came from. */
   origin: string;
+  /** A model of several files, cached as `<cache>/<name>/<file>`; absent for a single .onnx file. */
+  files?: readonly ModelFileSpec[];
+  /** The family that loads it (absent: "s3", the single-file entries'). */
+  family?: string;
 }
+
+/** The key of a single-file entry's file in a model's ModelFiles (file name → path). */
+export const SINGLE_FILE_NAME = "model.onnx";
 
 /** The origin of the built-in URLs, replaced by an endpoint override. */
 export const DEFAULT_ENDPOINT = "https://www.modelscope.cn";
@@ -89,15 +100,63 @@ export function parseRegistry(text: string, file: string): ModelEntry[] {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new RegistryError(file, name, 'expected an object { "url": ..., "sha256": ... }');
     }
-    const { url, sha256 } = value as { url?: unknown; sha256?: unknown };
-    if (typeof url !== "string" || !isHttpUrl(url)) {
-      throw new RegistryError(file, name, `"url" must be an http(s) URL, got ${JSON.stringify(url)}`);
+    const { files, family } = value as { files?: unknown; family?: unknown };
+    if (files === undefined) return { name, ...checkSource(value, file, name), origin: file };
+    if (!Array.isArray(files) || files.length === 0) {
+      throw new RegistryError(file, name, `"files" must be a non-empty array of { "file", "url", "sha256" }`);
     }
-    if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
-      throw new RegistryError(file, name, `"sha256" must be 64 hex digits, got ${JSON.stringify(sha256)}`);
+    if (family !== undefined && (typeof family !== "string" || family === "")) {
+      throw new RegistryError(file, name, `"family" must be a family name, got ${JSON.stringify(family)}`);
     }
-    return { name, url, sha256: sha256.toLowerCase(), origin: file };
+    const specs = files.map((spec: unknown, i): ModelFileSpec => checkFileSpec(spec, file, `${name}.files[${i}]`));
+    const names = new Set(specs.map((spec) => spec.file));
+    if (names.size !== specs.length) throw new RegistryError(file, name, `"files" names a file twice`);
+    const entry: ModelEntry = { name, url: specs[0]!.url, sha256: specs[0]!.sha256, origin: file, files: specs };
+    if (family !== undefined) entry.family = family as string;
+    return entry;
   });
+}
+
+/** The url and sha256 of a registry value, checked. */
+function checkSource(value: object, file: string, name: string): { url: string; sha256: string } {
+  const { url, sha256 } = value as { url?: unknown; sha256?: unknown };
+  if (typeof url !== "string" || !isHttpUrl(url)) {
+    throw new RegistryError(file, name, `"url" must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
+    throw new RegistryError(file, name, `"sha256" must be 64 hex digits, got ${JSON.stringify(sha256)}`);
+  }
+  return { url, sha256: sha256.toLowerCase() };
+}
+
+/** One `{ "file", "url", "sha256", "size"? }` of a multi-file entry, checked. */
+function checkFileSpec(spec: unknown, file: string, where: string): ModelFileSpec {
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    throw new RegistryError(file, where, 'expected an object { "file": ..., "url": ..., "sha256": ... }');
+  }
+  const { file: name, size } = spec as { file?: unknown; size?: unknown };
+  // The file name becomes a path inside the model's cache folder: no separators, no "..".
+  if (typeof name !== "string" || !NAME.test(name) || name.includes("..")) {
+    throw new RegistryError(file, where, `"file" must be a plain file name (letters, digits, '.', '_', '-'), got ${JSON.stringify(name)}`);
+  }
+  if (size !== undefined && (!Number.isSafeInteger(size) || (size as number) < 0)) {
+    throw new RegistryError(file, where, `"size" must be a byte count, got ${JSON.stringify(size)}`);
+  }
+  const checked: ModelFileSpec = { file: name, ...checkSource(spec, file, where) };
+  if (size !== undefined) checked.size = size as number;
+  return checked;
+}
+
+/** Registry entries for models a family offers by name (the hub itself knows no family). */
+export function familyEntries(models: readonly { name: string; family: string; files: readonly ModelFileSpec[] }[]): ModelEntry[] {
+  return models.map((model) => ({
+    name: model.name,
+    url: model.files[0]!.url,
+    sha256: model.files[0]!.sha256,
+    origin: "family",
+    files: model.files,
+    family: model.family,
+  }));
 }
 
 export async function readRegistryFile(file: string): Promise<ModelEntry[]> {
@@ -110,9 +169,15 @@ export async function readRegistryFile(file: string): Promise<ModelEntry[]> {
   return parseRegistry(text, file);
 }
 
-/** Built-in entries (endpoint applied), then the registry file's, which win on equal names. */
-export async function loadRegistry(settings: { registryFile?: string | undefined; endpoint?: string | undefined }): Promise<Map<string, ModelEntry>> {
-  const entries = builtInEntries(settings.endpoint);
+/**
+ * Built-in entries (endpoint applied), then `extra` (the families' models), then the registry
+ * file's, which win on equal names.
+ */
+export async function loadRegistry(
+  settings: { registryFile?: string | undefined; endpoint?: string | undefined },
+  extra: readonly ModelEntry[] = [],
+): Promise<Map<string, ModelEntry>> {
+  const entries = [...builtInEntries(settings.endpoint), ...extra];
   if (settings.registryFile !== undefined) entries.push(...(await readRegistryFile(settings.registryFile)));
   return new Map(entries.map((entry) => [entry.name, entry]));
 }

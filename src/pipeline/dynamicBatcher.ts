@@ -1,15 +1,28 @@
 /**
  * Dynamic batching for callers that produce utterances one at a time (an HTTP service, a data
  * loader): utterances submitted within `maxWaitMs` of each other go through the model together,
- * up to `maxGroupFrames` mel frames per group, through the tokenizer's own engine (windows for
- * long audio, length-sorted batches under its frame budget). As many groups run at once as the
- * tokenizer has session streams, so that no stream idles while a group's last batch finishes;
+ * up to `maxGroupFrames` frames (the engine's measure of an item) per group, through the engine's
+ * own batching (for S3: windows for long audio, length-sorted batches under its frame budget). As
+ * many groups run at once as the engine has session streams, so that no stream idles while a
+ * group's last batch finishes;
  * the next group gathers while they run. Pending work can be cancelled with an AbortSignal until
  * its group starts.
  */
 import { S3TokenizerError } from "../errors.js";
 import type { MelSpectrogram } from "../features/logMel.js";
-import type { S3Tokenizer } from "../tokenizer.js";
+
+/**
+ * What the batcher runs groups on: any model that takes a group of items at once (an
+ * S3Tokenizer on mel spectrograms, a family's model on samples or its front end's features).
+ */
+export interface BatchEngine<I, O> {
+  /** Groups run at once. */
+  readonly parallelism: number;
+  /** An item's size in the unit `maxGroupFrames` counts. */
+  groupCost(item: I): number;
+  /** The results of a group, in order. */
+  encodeGroup(items: readonly I[]): Promise<O[]>;
+}
 
 export interface DynamicBatcherOptions {
   /** Longest a request waits for company before its group starts (default 10 ms). */
@@ -43,9 +56,10 @@ export interface BatcherStats {
   running: number;
 }
 
-interface Pending {
-  mel: MelSpectrogram;
-  resolve: (codes: Int32Array) => void;
+interface Pending<I, O> {
+  item: I;
+  cost: number;
+  resolve: (result: O) => void;
   reject: (error: unknown) => void;
   enqueuedAt: number;
   signal?: AbortSignal;
@@ -54,8 +68,9 @@ interface Pending {
 
 export type GroupListener = (size: number, frames: number) => void;
 
-export class DynamicBatcher {
-  private readonly waiting: Pending[] = [];
+/** Mel spectrograms in, codes out by default: what the S3Tokenizer batches. */
+export class DynamicBatcher<I = MelSpectrogram, O = Int32Array> {
+  private readonly waiting: Pending<I, O>[] = [];
   /** Utterances in running groups. */
   private running = 0;
   private runningGroups = 0;
@@ -68,7 +83,7 @@ export class DynamicBatcher {
   groups = 0;
 
   constructor(
-    private readonly tokenizer: S3Tokenizer,
+    private readonly engine: BatchEngine<I, O>,
     options: DynamicBatcherOptions = {},
     defaultGroupFrames = 48_000,
   ) {
@@ -90,12 +105,12 @@ export class DynamicBatcher {
     return this.running;
   }
 
-  /** Tokens of one utterance, batched with whatever else arrives meanwhile. */
-  submit(mel: MelSpectrogram, signal?: AbortSignal): Promise<Int32Array> {
+  /** The result of one item (an utterance), batched with whatever else arrives meanwhile. */
+  submit(item: I, signal?: AbortSignal): Promise<O> {
     if (signal?.aborted) return Promise.reject(new RequestCancelledError());
     if (this.waiting.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.maxQueue));
     return new Promise((resolve, reject) => {
-      const pending: Pending = { mel, resolve, reject, enqueuedAt: Date.now(), signal };
+      const pending: Pending<I, O> = { item, cost: this.engine.groupCost(item), resolve, reject, enqueuedAt: Date.now(), signal };
       if (signal) {
         pending.onAbort = () => {
           const index = this.waiting.indexOf(pending);
@@ -118,8 +133,8 @@ export class DynamicBatcher {
   }
 
   private schedule(): void {
-    if (this.runningGroups >= this.tokenizer.parallelism || this.waiting.length === 0) return;
-    const frames = this.waiting.reduce((sum, p) => sum + p.mel.frames, 0);
+    if (this.runningGroups >= this.engine.parallelism || this.waiting.length === 0) return;
+    const frames = this.waiting.reduce((sum, p) => sum + p.cost, 0);
     const waited = Date.now() - this.waiting[0]!.enqueuedAt;
     if (frames >= this.maxGroupFrames || waited >= this.maxWaitMs) {
       if (this.timer) clearTimeout(this.timer);
@@ -134,13 +149,13 @@ export class DynamicBatcher {
   }
 
   private async runGroup(): Promise<void> {
-    const group: Pending[] = [];
+    const group: Pending<I, O>[] = [];
     let frames = 0;
-    while (this.waiting.length > 0 && (group.length === 0 || frames + this.waiting[0]!.mel.frames <= this.maxGroupFrames)) {
+    while (this.waiting.length > 0 && (group.length === 0 || frames + this.waiting[0]!.cost <= this.maxGroupFrames)) {
       const next = this.waiting.shift()!;
       if (next.signal && next.onAbort) next.signal.removeEventListener("abort", next.onAbort);
       group.push(next);
-      frames += next.mel.frames;
+      frames += next.cost;
     }
     this.running += group.length;
     this.runningGroups++;
@@ -148,8 +163,8 @@ export class DynamicBatcher {
     for (const listener of this.listeners) listener(group.length, frames);
     this.schedule(); // a free stream takes what is left now rather than after this group
     try {
-      const codes = await this.tokenizer.quantizeMels(group.map((p) => p.mel));
-      group.forEach((p, i) => p.resolve(codes[i]!));
+      const results = await this.engine.encodeGroup(group.map((p) => p.item));
+      group.forEach((p, i) => p.resolve(results[i]!));
     } catch (error) {
       for (const p of group) p.reject(error);
     } finally {

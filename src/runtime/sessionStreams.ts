@@ -1,6 +1,6 @@
 /**
- * Session streams: several onnxruntime sessions of the batched graph, each in its own worker
- * thread, each running whole batches one after another.
+ * Session streams: several onnxruntime sessions of one graph, each in its own worker thread,
+ * each running whole batches one after another. Any graph: feeds in, named outputs out.
  *
  * Why: on a CPU, onnxruntime splits every operator across its threads and waits for all of them
  * at the end of each one; the small operators between the matrix products (softmax, layer norm,
@@ -17,29 +17,11 @@
 import { Worker } from "node:worker_threads";
 import { openFailure, requireDevice, type RuntimeOptions } from "./session.js";
 import type { RunRequest, StreamMessage, StreamWorkerData } from "./sessionWorker.js";
-
-/** One padded batch for the model. */
-export interface BatchInput {
-  /** [batch, nMels, frames], transferred to the stream (the caller must not reuse it). */
-  mels: Float32Array;
-  /** [batch] mel frames per row. */
-  lengths: Int32Array;
-  nMels: number;
-  frames: number;
-}
-
-/** The model's answer for one batch. */
-export interface BatchCodes {
-  /** [batch, width] int32, 0 past each row's length. */
-  codes: Int32Array;
-  width: number;
-  /** [batch] */
-  codeLengths: Int32Array;
-}
+import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
 interface Pending {
   request: Omit<RunRequest, "id" | "type">;
-  resolve: (codes: BatchCodes) => void;
+  resolve: (outputs: Fetched) => void;
   reject: (error: Error) => void;
 }
 
@@ -91,11 +73,14 @@ export class SessionStreams {
     return this.problems;
   }
 
-  /** Runs one batch on the next free stream. */
-  run(input: BatchInput): Promise<BatchCodes> {
+  /**
+   * Runs the graph once on the next free stream: `feeds` by input name (their buffers are
+   * transferred: the caller must not reuse them), answering the named `outputs`.
+   */
+  run(feeds: Feeds, outputs: readonly string[]): Promise<Fetched> {
     if (this.closed) return Promise.reject(new Error(`${this.source}: the model's sessions are closed`));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: input, resolve, reject });
+      this.queue.push({ request: { feeds, outputs }, resolve, reject });
       this.dispatch();
     });
   }
@@ -171,7 +156,7 @@ export class SessionStreams {
       stream.busy = pending;
       stream.worker.ref();
       const request: RunRequest = { type: "run", id: this.nextId++, ...pending.request };
-      stream.worker.postMessage(request, [request.mels.buffer as ArrayBuffer, request.lengths.buffer as ArrayBuffer]);
+      stream.worker.postMessage(request, transferList(request.feeds));
     }
   }
 
@@ -181,7 +166,7 @@ export class SessionStreams {
     stream.worker.unref();
     if (pending) {
       if (message.type === "result") {
-        pending.resolve({ codes: message.codes, width: message.width, codeLengths: message.codeLengths });
+        pending.resolve(message.outputs);
       } else {
         pending.reject(new Error(`${this.source}: onnxruntime failed: ${message.type === "runFailed" ? message.reason : message.type}`));
       }

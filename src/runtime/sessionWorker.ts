@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type * as OrtTypes from "onnxruntime-node";
-import { GRAPH_IO } from "../models/tokenizerGraph.js";
 import { ort, sessionOptions, type RuntimeOptions } from "./session.js";
+import { transferList, type Feeds, type Fetched, type HostTensor } from "./tensors.js";
 
 export interface StreamWorkerData {
   model: string | Uint8Array;
@@ -16,18 +16,16 @@ export interface StreamWorkerData {
 export interface RunRequest {
   type: "run";
   id: number;
-  /** [batch, nMels, frames] */
-  mels: Float32Array;
-  /** [batch] */
-  lengths: Int32Array;
-  nMels: number;
-  frames: number;
+  /** Input name → tensor; the buffers are transferred. */
+  feeds: Feeds;
+  /** The outputs to fetch. */
+  outputs: readonly string[];
 }
 
 export type StreamMessage =
   | { type: "ready" }
   | { type: "failed"; reason: string }
-  | { type: "result"; id: number; codes: Int32Array; width: number; codeLengths: Int32Array }
+  | { type: "result"; id: number; outputs: Fetched }
   | { type: "runFailed"; id: number; reason: string };
 
 const port = parentPort!;
@@ -38,24 +36,18 @@ function reasonOf(error: unknown): string {
 }
 
 async function run(session: OrtTypes.InferenceSession, request: RunRequest): Promise<StreamMessage> {
-  const batch = request.lengths.length;
-  const outputs = await session.run({
-    [GRAPH_IO.mels]: new ort.Tensor("float32", request.mels, [batch, request.nMels, request.frames]),
-    [GRAPH_IO.melLengths]: new ort.Tensor("int32", request.lengths, [batch]),
-  });
-  const codes = outputs[GRAPH_IO.codes]!; // [B, T2] int32
-  const codeLengths = outputs[GRAPH_IO.codeLengths]!; // [B] int32
-  // Copies out of onnxruntime's buffers, so that they can be transferred and the tensors freed.
-  const message: StreamMessage = {
-    type: "result",
-    id: request.id,
-    codes: Int32Array.from(codes.data as Int32Array),
-    width: codes.dims[1]!,
-    codeLengths: Int32Array.from(codeLengths.data as Int32Array),
-  };
-  codes.dispose();
-  codeLengths.dispose();
-  return message;
+  const feeds: Record<string, OrtTypes.Tensor> = {};
+  for (const [name, t] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+  const results = await session.run(feeds, request.outputs as string[]);
+  const outputs: Fetched = {};
+  for (const name of request.outputs) {
+    const tensor = results[name]!;
+    // Copied out of onnxruntime's buffers, so that they can be transferred and the tensors freed.
+    const data = (tensor.data as HostTensor["data"]).slice();
+    outputs[name] = { type: tensor.type as HostTensor["type"], data, dims: [...tensor.dims] };
+    tensor.dispose();
+  }
+  return { type: "result", id: request.id, outputs };
 }
 
 try {
@@ -64,7 +56,7 @@ try {
   // thread, and the pool sends a stream its next batch only after the previous answer.
   port.on("message", (request: RunRequest) => {
     void run(session, request).then(
-      (reply) => port.postMessage(reply, reply.type === "result" ? [reply.codes.buffer as ArrayBuffer, reply.codeLengths.buffer as ArrayBuffer] : []),
+      (reply) => port.postMessage(reply, reply.type === "result" ? transferList(reply.outputs) : []),
       (error) => port.postMessage({ type: "runFailed", id: request.id, reason: reasonOf(error) } satisfies StreamMessage),
     );
   });

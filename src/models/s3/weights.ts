@@ -2,7 +2,11 @@
  * The weights and dimensions of one S3Tokenizer, as imported from a released file. Tensors are
  * TensorData views on the file's bytes; shapes are given in the comments in ONNX layout.
  */
-import type { TensorData } from "../onnx/tensor.js";
+import type { TensorData } from "../../onnx/tensor.js";
+import type { ConvWeights, LayerNormWeights, LinearWeights } from "../common/weights.js";
+import type { QuantizerWeights } from "../common/quantizers.js";
+
+export type { ConvWeights, LayerNormWeights, LinearWeights, QuantizerWeights };
 
 /** v1: VQ codebook, position table (50 Hz and 25 Hz releases). v2/v3: RoPE, FSMN memory, FSQ. */
 export type ModelVersion = "v1" | "v2" | "v3";
@@ -26,28 +30,6 @@ export interface ModelDims {
   tokenRate: number;
 }
 
-export interface LinearWeights {
-  /** [in, out] (stored transposed, as in the release's MatMul). */
-  weight: TensorData;
-  /** [out], absent for the attention key projection. */
-  bias?: TensorData;
-}
-
-export interface ConvWeights {
-  /** [out, in / groups, kernel] */
-  weight: TensorData;
-  /** [out] */
-  bias?: TensorData;
-}
-
-export interface LayerNormWeights {
-  /** [D] */
-  scale: TensorData;
-  /** [D] */
-  bias: TensorData;
-  epsilon: number;
-}
-
 export interface BlockWeights {
   attnLn: LayerNormWeights;
   query: LinearWeights;
@@ -62,12 +44,6 @@ export interface BlockWeights {
   /** [4D, D] */
   mlpDown: LinearWeights;
 }
-
-export type QuantizerWeights =
-  /** v1: codebook [D, codes], compared against L2-normalised frames. */
-  | { kind: "vq"; codebook: TensorData }
-  /** v2/v3: projection [D, 8] + bias [8], tanh, scaled by `scale`, rounded to {-1, 0, 1}. */
-  | { kind: "fsq"; projection: LinearWeights; scale: number; levels: number };
 
 export interface S3Weights {
   version: ModelVersion;

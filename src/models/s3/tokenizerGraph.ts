@@ -4,13 +4,13 @@
  *   → codes [B, T2] int32 (0 on padding), code_lengths [B] int32.
  * The version files choose the position scheme (table or rotary) and nothing else varies.
  */
-import { attr, DataType, GraphBuilder } from "../onnx/builder.js";
-import type { ModelProto } from "../onnx/types.js";
-import { selfAttention, type AttentionContext, type FusedAttentionInputs } from "./attention.js";
-import { packedFrames, PADDED_FRAMES } from "./framePacking.js";
-import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, unfoldedConvGelu, type LayerNormStyle, type Precision } from "./layers.js";
-import { quantize } from "./quantizers.js";
-import { rotaryTables } from "./rotary.js";
+import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
+import type { ModelProto } from "../../onnx/types.js";
+import { selfAttention, type AttentionContext, type FusedAttentionInputs } from "../common/attention.js";
+import { packedFrames, PADDED_FRAMES } from "../common/framePacking.js";
+import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, unfoldedConvGelu, type LayerNormStyle, type Precision } from "../common/layers.js";
+import { quantize, VQ_SHORTLIST } from "../common/quantizers.js";
+import { rotaryTables } from "../common/rotary.js";
 import type { BlockWeights, S3Weights } from "./weights.js";
 
 /** Graph input and output names, the contract with the runtime and exported files. */
@@ -20,6 +20,9 @@ export const GRAPH_IO = {
   codes: "codes",
   codeLengths: "code_lengths",
 } as const;
+
+/** The release's name of the v1 codebook MatMul, by which the importer finds the codebook. */
+export const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
 
 /** Score bias on padded keys, as the reference's mask_to_bias. */
 const PADDING_BIAS = -1e10;
@@ -106,7 +109,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     x = residualBlock(ctx, x, block, `/blocks.${i}`);
   });
 
-  const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer, precision)); // [B, T2] int32, filler on padding
+  const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer, precision, VQ_SHORTLIST, VQ_CODEBOOK_NODE)); // [B, T2] int32, filler on padding
   if (released) {
     // The v1 releases answer int64 indices, v2/v3 int32.
     const type = weights.version === "v1" ? DataType.INT64 : DataType.INT32;

@@ -3,7 +3,7 @@
  * works: for position p and index i of a head of dim K, angle = p · 10000^(−2(i mod K/2)/K),
  * and x' = x·cos + rot(x)·sin with rot(x) = [−x[K/2:], x[:K/2]] ("rotate half").
  */
-import { attr, type GraphBuilder } from "../onnx/builder.js";
+import { attr, type GraphBuilder } from "../../onnx/builder.js";
 
 const ROPE_BASE = 10000;
 

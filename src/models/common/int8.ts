@@ -3,8 +3,8 @@
  * own symmetric int8 scale (max |w| / 127, zero point 0). onnxruntime's DynamicQuantizeMatMul
  * quantizes the activations per call and runs the product in int8 (VNNI on recent x86).
  */
-import { DataType } from "../onnx/builder.js";
-import { asFloat32, float32Tensor, type TensorData } from "../onnx/tensor.js";
+import { DataType } from "../../onnx/builder.js";
+import { asFloat32, float32Tensor, type TensorData } from "../../onnx/tensor.js";
 
 export interface QuantizedWeight {
   /** int8 [in, out] */

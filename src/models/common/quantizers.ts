@@ -3,16 +3,19 @@
  * FSQ (8 tanh-bounded projections rounded to {0, 1, 2}, read as base-3 digits).
  * Both map x [B, T, D] to int32 codes [B, T].
  */
-import { attr, DataType, type GraphBuilder } from "../onnx/builder.js";
-import { asFloat32, float32Tensor, type TensorData } from "../onnx/tensor.js";
+import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
+import { asFloat32, float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import { linear, type Precision } from "./layers.js";
-import type { QuantizerWeights } from "./weights.js";
+import type { LinearWeights } from "./weights.js";
+
+export type QuantizerWeights =
+  /** v1: codebook [D, codes], compared against L2-normalised frames. */
+  | { kind: "vq"; codebook: TensorData }
+  /** v2/v3: projection [D, 8] + bias [8], tanh, scaled by `scale`, rounded to {-1, 0, 1}. */
+  | { kind: "fsq"; projection: LinearWeights; scale: number; levels: number };
 
 /** Floor of the L2 norm in the normalisation, as torch.nn.functional.normalize uses. */
 const NORM_EPSILON = 1e-12;
-/** The release's name of the codebook MatMul, by which the importer finds the codebook. */
-export const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
-
 /**
  * Candidates the fast mode's int8 codebook product shortlists per frame for the fp32 choice.
  * Measured: on the full-size benchmark v1 model's workload the codes equal the fp32 product's
@@ -20,21 +23,32 @@ export const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
  */
 export const VQ_SHORTLIST = 8;
 
-/** Codes [N] int32 of frames x [N, D] (or [B, T] of [B, T, D]); `shortlist` for int8 VQ only. */
-export function quantize(g: GraphBuilder, x: string, quantizer: QuantizerWeights, precision: Precision = "exact", shortlist = VQ_SHORTLIST): string {
+/**
+ * Codes [N] int32 of frames x [N, D] (or [B, T] of [B, T, D]); `shortlist` for int8 VQ only.
+ * `codebookNode` names the exact VQ's codebook product, where a family's released layout has an
+ * importer find the codebook by that name.
+ */
+export function quantize(
+  g: GraphBuilder,
+  x: string,
+  quantizer: QuantizerWeights,
+  precision: Precision = "exact",
+  shortlist = VQ_SHORTLIST,
+  codebookNode?: string,
+): string {
   if (quantizer.kind === "fsq") return finiteScalarQuantize(g, x, quantizer);
-  return precision === "int8" ? shortlistVectorQuantize(g, x, quantizer.codebook, shortlist) : vectorQuantize(g, x, quantizer.codebook);
+  return precision === "int8" ? shortlistVectorQuantize(g, x, quantizer.codebook, shortlist) : vectorQuantize(g, x, quantizer.codebook, codebookNode);
 }
 
 /**
  * code = argmax_e −(‖x‖² − 2x·e + ‖e‖²) over codebook columns e, with x normalised. The
  * constant ‖x‖² is kept so the float rounding (and so near-tie decisions) match the reference.
  */
-function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBuilder["initializer"]>[1]): string {
+function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBuilder["initializer"]>[1], nodeName?: string): string {
   const normalized = normalizeFrames(g, x); // [B, T, D]
   const embed = g.initializer("quantizer.codebook", codebook); // [D, C]
   const selfTerm = g.node("ReduceSumSquare", [normalized], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
-  const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed], {}, VQ_CODEBOOK_NODE); // [B, T, C]
+  const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed], {}, nodeName); // [B, T, C]
   const codeTerm = g.node("ReduceSumSquare", [embed], { axes: attr.ints([0]), keepdims: attr.int(1) }); // [1, C]
   const distance = g.node("Add", [g.node("Sub", [selfTerm, cross]), codeTerm]); // [B, T, C]
   const best = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(0) }); // [B, T] int64

@@ -3,9 +3,44 @@
  * length under a frame budget, runs the batches on the session streams (as many at once as there
  * are streams), and returns each view's codes cut to its code length.
  */
-import { planBatches, type BatchLimits } from "../pipeline/batchPlan.js";
-import { packBatch, type MelView } from "../pipeline/melView.js";
-import type { SessionStreams } from "./sessionStreams.js";
+import { planBatches, type BatchLimits } from "../../pipeline/batchPlan.js";
+import { packBatch, type MelView } from "../../pipeline/melView.js";
+import type { SessionStreams } from "../../runtime/sessionStreams.js";
+import { GRAPH_IO } from "./tokenizerGraph.js";
+
+/** One padded batch for the model. */
+export interface BatchInput {
+  /** [batch, nMels, frames], transferred to the stream (the caller must not reuse it). */
+  mels: Float32Array;
+  /** [batch] mel frames per row. */
+  lengths: Int32Array;
+  nMels: number;
+  frames: number;
+}
+
+/** The model's answer for one batch. */
+export interface BatchCodes {
+  /** [batch, width] int32, 0 past each row's length. */
+  codes: Int32Array;
+  width: number;
+  /** [batch] */
+  codeLengths: Int32Array;
+}
+
+/** One forward pass of the batched S3 graph on a session stream: its I/O names are GRAPH_IO's. */
+export async function runMelBatch(streams: SessionStreams, input: BatchInput): Promise<BatchCodes> {
+  const batch = input.lengths.length;
+  const outputs = await streams.run(
+    {
+      [GRAPH_IO.mels]: { type: "float32", data: input.mels, dims: [batch, input.nMels, input.frames] },
+      [GRAPH_IO.melLengths]: { type: "int32", data: input.lengths, dims: [batch] },
+    },
+    [GRAPH_IO.codes, GRAPH_IO.codeLengths],
+  );
+  const codes = outputs[GRAPH_IO.codes]!; // [B, T2] int32
+  const codeLengths = outputs[GRAPH_IO.codeLengths]!; // [B] int32
+  return { codes: codes.data as Int32Array, width: codes.dims[1]!, codeLengths: codeLengths.data as Int32Array };
+}
 
 export class EncoderRunner {
   constructor(
@@ -39,7 +74,7 @@ export class EncoderRunner {
   /** One forward pass over views packed into [B, M, Tmax]. */
   private async runBatch(views: readonly MelView[]): Promise<Int32Array[]> {
     const packed = packBatch(views, this.nMels); // [B, M, Tmax]
-    const { codes, width, codeLengths } = await this.streams.run({
+    const { codes, width, codeLengths } = await runMelBatch(this.streams, {
       mels: packed.data,
       lengths: Int32Array.from(views, (v) => v.frames), // [B]
       nMels: this.nMels,

@@ -3,7 +3,7 @@
  * types, input positions and ranks, never one release's numbered initializer names. Every
  * dimension is inferred from the file. Anything missing is a ModelStructureError naming it.
  */
-import { ModelStructureError } from "../errors.js";
+import { ModelStructureError } from "../../errors.js";
 import type {
   BlockWeights,
   ConvWeights,
@@ -12,11 +12,11 @@ import type {
   ModelVersion,
   QuantizerWeights,
   S3Weights,
-} from "../models/weights.js";
-import { VQ_CODEBOOK_NODE } from "../models/quantizers.js";
-import { floatAttribute, GraphIndex, intsAttribute } from "./graphIndex.js";
-import { asFloat32, asIntegers, type TensorData } from "./tensor.js";
-import type { ModelProto, NodeProto } from "./types.js";
+} from "./weights.js";
+import { VQ_CODEBOOK_NODE } from "./tokenizerGraph.js";
+import { floatAttribute, GraphIndex, intsAttribute } from "../../onnx/graphIndex.js";
+import { asFloat32, asIntegers, type TensorData } from "../../onnx/tensor.js";
+import type { ModelProto, NodeProto } from "../../onnx/types.js";
 
 /** LayerNorm epsilon of the releases, used when a file does not state one. */
 const DEFAULT_LN_EPSILON = 1e-5;

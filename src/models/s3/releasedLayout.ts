@@ -4,10 +4,10 @@
  * quirks (decomposed LayerNorm in v1 and v3, Constant-node weights in v3). The importer reads it
  * like a real release; the benchmark runs it the way CosyVoice runs the real ones.
  */
-import { MODEL_BUILDERS } from "../models/index.js";
-import type { GraphLayout } from "../models/tokenizerGraph.js";
-import type { S3Weights } from "../models/weights.js";
-import { encodeModel } from "./write.js";
+import { MODEL_BUILDERS } from "./builders.js";
+import type { GraphLayout } from "./tokenizerGraph.js";
+import type { S3Weights } from "./weights.js";
+import { encodeModel } from "../../onnx/write.js";
 
 export function releasedLayoutOf(version: S3Weights["version"]): GraphLayout {
   return {

@@ -3,8 +3,8 @@
  * GraphBuilder. Tensor names are strings; the shape of each is given in a comment.
  * B = batch, T = mel frames, T1/T2 = frames after conv1/conv2, D = width, H = heads, K = head dim.
  */
-import { attr, DataType, type GraphBuilder } from "../onnx/builder.js";
-import { asFloat32, float32Tensor } from "../onnx/tensor.js";
+import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
+import { asFloat32, float32Tensor } from "../../onnx/tensor.js";
 import { quantizeColumns } from "./int8.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "./weights.js";
 

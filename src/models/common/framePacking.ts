@@ -10,7 +10,7 @@
  * padded or a batch-1 graph (a matrix product's row depends on that row only), so tokens do not
  * change.
  */
-import { attr, DataType, type GraphBuilder } from "../onnx/builder.js";
+import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
 
 export interface FrameLayout {
   /** [B, T, D] → the layout the per-frame layers run in ([N, D] packed, or unchanged). */

@@ -2,15 +2,33 @@
  * Multi-head self-attention of one block, with the key padding bias, optional rotary embedding
  * (v2/v3) and optional FSMN memory (v2/v3). Shapes: B batch, T frames, D width, H heads, K head dim.
  */
-import { attr, type GraphBuilder } from "../onnx/builder.js";
+import { attr, type GraphBuilder } from "../../onnx/builder.js";
 import { linear, type LayerNormStyle, type Precision } from "./layers.js";
 import type { FrameLayout } from "./framePacking.js";
 import { applyRotary, type RotaryTables } from "./rotary.js";
-import type { BlockWeights, ConvWeights, ModelDims } from "./weights.js";
+import type { ConvWeights, LinearWeights } from "./weights.js";
+
+/** The sizes attention needs. */
+export interface AttentionDims {
+  /** Model width D = heads · headDim. */
+  width: number;
+  heads: number;
+  headDim: number;
+}
+
+/** One attention layer's projections; `fsmn` adds a depthwise memory on the values (S3 v2/v3). */
+export interface AttentionWeights {
+  query: LinearWeights;
+  key: LinearWeights;
+  value: LinearWeights;
+  out: LinearWeights;
+  /** Depthwise kernel [D, 1, K]. */
+  fsmn?: ConvWeights;
+}
 
 export interface AttentionContext {
   g: GraphBuilder;
-  dims: ModelDims;
+  dims: AttentionDims;
   /** Additive key bias [B, 1, 1, T]: 0 on frames, −1e10 on padding. */
   keyBias: string;
   /** Float padding mask [B, T, 1]: 1 on frames, 0 on padding. */
@@ -43,10 +61,10 @@ export interface FusedAttentionInputs {
  * Attention output for xn (already layer-normed, in the frame layout: [N, D] packed or
  * [B, T, D]): out(attn) (+ FSMN memory), in the same layout.
  */
-export function selfAttention(ctx: AttentionContext, xn: string, block: BlockWeights, scope: string): string {
+export function selfAttention(ctx: AttentionContext, xn: string, block: AttentionWeights, scope: string): string {
   const { g, dims, frames } = ctx;
   const splitHeads = g.int64s([0, 0, dims.heads, dims.headDim]);
-  const project = (weights: BlockWeights["query"], name: string) =>
+  const project = (weights: LinearWeights, name: string) =>
     frames.unpack(linear(g, xn, weights, `${scope}/${name}`, ctx.precision)); // [B, T, D]
   const valueFlat = project(block.value, "value"); // [B, T, D]
   // Named as the release's query reshape, whose shape constant tells the importer the head count.

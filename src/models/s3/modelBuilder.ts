@@ -1,5 +1,5 @@
 /** The interface every model version implements. */
-import type { ModelProto } from "../onnx/types.js";
+import type { ModelProto } from "../../onnx/types.js";
 import type { GraphLayout } from "./tokenizerGraph.js";
 import type { ModelVersion, S3Weights } from "./weights.js";
 

@@ -2,18 +2,14 @@
  * From a released tokenizer file to the batched graph: read (one copy of the weights), import
  * by structure, build with the version's builder, serialise.
  */
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { MODEL_BUILDERS } from "./models/index.js";
-import { BATCHED_LAYOUT, FAST_LAYOUT, type GraphLayout } from "./models/tokenizerGraph.js";
-import { webGpuPlan } from "./models/webgpuPlan.js";
-import type { S3Weights } from "./models/weights.js";
-import { importWeights } from "./onnx/importWeights.js";
-import { readModelFile } from "./onnx/read.js";
-import type { ModelProto } from "./onnx/types.js";
-import { encodeModel } from "./onnx/write.js";
+import { MODEL_BUILDERS } from "./builders.js";
+import { BATCHED_LAYOUT, FAST_LAYOUT, type GraphLayout } from "./tokenizerGraph.js";
+import { webGpuPlan } from "./webgpuPlan.js";
+import type { S3Weights } from "./weights.js";
+import { importWeights } from "./importWeights.js";
+import { readModelFile } from "../../onnx/read.js";
+import type { ModelProto } from "../../onnx/types.js";
+import { encodeModel } from "../../onnx/write.js";
 
 /**
  * "exact": fp32, the same tokens as the released files. "fast": int8 projections and MLP
@@ -37,23 +33,6 @@ function layoutFor(mode: ModelMode, target: GraphTarget, weights: S3Weights): Gr
   if (target === "webgpu") layout.headsPerGroup = webGpuPlan(weights.dims, weights.version).headsPerGroup;
   return layout;
 }
-
-/**
- * Fingerprint of the code that turns a released file into a graph (the builders, the weight
- * import, the writer, this file): converted graphs are cached under it, so any change to that code
- * invalidates them by itself, with no version number to remember to bump.
- */
-export const BUILDER_VERSION: string = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const hash = createHash("sha256");
-  for (const dir of ["models", "onnx"]) {
-    for (const name of readdirSync(join(here, dir)).filter((n) => n.endsWith(".js")).sort()) {
-      hash.update(name).update(readFileSync(join(here, dir, name)));
-    }
-  }
-  hash.update(readFileSync(fileURLToPath(import.meta.url)));
-  return hash.digest("hex").slice(0, 16);
-})();
 
 export interface ModelInfo {
   /** The released file this model was built from. */

@@ -3,7 +3,7 @@
  * not depend on the values) and what fixture-free tests import. Values are scaled by
  * 1/sqrt(fan-in) so activations stay in a realistic range through the blocks.
  */
-import { float32Tensor, type TensorData } from "../onnx/tensor.js";
+import { float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import type { BlockWeights, LayerNormWeights, LinearWeights, ModelDims, ModelVersion, S3Weights } from "./weights.js";
 
 export interface RandomModelShape {

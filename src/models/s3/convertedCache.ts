@@ -11,16 +11,17 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { S3TokenizerError } from "../errors.js";
-import { BUILDER_VERSION, buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "../modelFile.js";
-import { writeModelWithExternalData } from "../onnx/externalData.js";
-import { encodeModel } from "../onnx/write.js";
-import type { ModelDims, ModelVersion } from "../models/weights.js";
-import { temporaryPath, writeFileAtomic } from "./atomicWrite.js";
-import { convertedDir } from "./cacheDir.js";
-import { withFileLock } from "./fileLock.js";
-import { hubSettings, type HubOptions } from "./options.js";
-import { releasedDigest } from "./releasedDigest.js";
+import { S3TokenizerError } from "../../errors.js";
+import { BUILDER_VERSION } from "../../convert/builderVersion.js";
+import { buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "./modelFile.js";
+import { writeModelWithExternalData } from "../../onnx/externalData.js";
+import { encodeModel } from "../../onnx/write.js";
+import type { ModelDims, ModelVersion } from "./weights.js";
+import { temporaryPath, writeFileAtomic } from "../../hub/atomicWrite.js";
+import { convertedDir } from "../../hub/cacheDir.js";
+import { withFileLock } from "../../hub/fileLock.js";
+import { hubSettings, type HubOptions } from "../../hub/options.js";
+import { releasedDigest } from "../../hub/releasedDigest.js";
 
 export interface BatchedModelSource {
   /** `source` is the released file. */

@@ -1,0 +1,121 @@
+/**
+ * The suite every tokenizer family passes, with seeded random weights written in its released
+ * format (no fixtures needed): loads through load(path); a padded batch of different lengths
+ * gives each utterance the codes it gets alone; code frames follow the frame rate; decoded audio
+ * is hopLength samples per frame.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import test from "node:test";
+import { InvalidInputError, UnknownModelError, UnrecognizedModelError } from "../src/errors.js";
+import { FAMILIES } from "../src/family/families.js";
+import { load } from "../src/family/load.js";
+import type { Codes, SpeechTokenizerModel } from "../src/family/types.js";
+
+/** Speech-like test signal: a few partials with a moving pitch and some noise, seeded. */
+function signal(samples: number, seed: number): Float32Array {
+  const out = new Float32Array(samples);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < samples; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const t = i / 16_000;
+    const f = 140 + 60 * Math.sin(2 * Math.PI * 1.3 * t + seed);
+    out[i] = 0.3 * Math.sin(2 * Math.PI * f * t) + 0.1 * Math.sin(2 * Math.PI * 3.1 * f * t) + 0.05 * (s / 2 ** 32 - 0.5);
+  }
+  return out;
+}
+
+/** Sample counts not on any hop boundary, and one on it, all under one 30 s window. */
+const LENGTHS = [16_000 * 2 + 371, 9_000, 16_000 * 5 + 1, 640 * 13];
+
+function rows(codes: Codes): number[][] {
+  return Array.from({ length: codes.codebooks }, (_, r) => Array.from(codes.data.subarray(r * codes.frames, (r + 1) * codes.frames)));
+}
+
+for (const family of FAMILIES) {
+  test(`${family.name}: a random model loads through load(path) and keeps the interface's promises`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), `family-${family.name}-`));
+    let model: SpeechTokenizerModel | null = null;
+    t.after(async () => {
+      await model?.dispose();
+      await rm(dir, { recursive: true, force: true });
+    });
+    await family.writeRandomModel(dir, { seed: 7, size: "tiny" });
+    model = await load(dir, { streams: 1, convertedCache: false });
+    assert.equal(model.family, family.name);
+    assert.equal(model.sampleRate, 16_000);
+    assert.equal(model.hopLength * model.frameRate, model.sampleRate, "hopLength is sampleRate / frameRate");
+
+    const inputs = LENGTHS.map((n, i) => signal(n, i + 1));
+    const batched = await model.encode(inputs);
+    assert.equal(batched.length, inputs.length);
+
+    await t.test("batched equals one at a time", async () => {
+      for (const [i, input] of inputs.entries()) {
+        const [alone] = await model!.encode([input]);
+        assert.deepEqual(rows(batched[i]!), rows(alone!), `utterance ${i} (${input.length} samples)`);
+      }
+    });
+
+    await t.test("code frames follow the frame rate; codes are in range", () => {
+      for (const [i, codes] of batched.entries()) {
+        const samples = inputs[i]!.length;
+        // A frame per hop: no more than the hops begun, no fewer than the hops completed.
+        assert.ok(codes.frames >= Math.floor(samples / model!.hopLength), `utterance ${i}: ${codes.frames} frames for ${samples} samples`);
+        assert.ok(codes.frames <= Math.ceil(samples / model!.hopLength), `utterance ${i}: ${codes.frames} frames for ${samples} samples`);
+        assert.equal(codes.codebooks, model!.codebooks);
+        assert.equal(codes.data.length, codes.codebooks * codes.frames);
+        assert.ok(codes.data.every((c) => c >= 0 && c < model!.codebookSize), `utterance ${i}: codes within [0, ${model!.codebookSize})`);
+      }
+      const distinct = new Set(batched.flatMap((c) => Array.from(c.data)));
+      assert.ok(distinct.size > 1, "random weights on a varied signal give more than one code");
+    });
+
+    await t.test("decode gives hopLength samples per frame", { skip: family.decodes ? false : `${family.name} has no decoder` }, async () => {
+      const audio = await model!.decode!(batched);
+      audio.forEach((samples, i) => assert.equal(samples.length, batched[i]!.frames * model!.hopLength, `utterance ${i}`));
+    });
+  });
+}
+
+test("load: a path no family recognizes is a typed error listing the families", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "family-none-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, "notes.txt");
+  await writeFile(path, "not a model\n");
+  await assert.rejects(load(path), (error: unknown) => {
+    assert.ok(error instanceof UnrecognizedModelError);
+    assert.equal(error.code, "UNRECOGNIZED_MODEL");
+    assert.deepEqual(error.families, FAMILIES.map((f) => f.name));
+    for (const family of FAMILIES) assert.match(error.message, new RegExp(family.name));
+    return true;
+  });
+});
+
+test("load: an unknown name is UnknownModelError listing every family's names", async () => {
+  await assert.rejects(load("no_such_tokenizer", { offline: true }), (error: unknown) => {
+    assert.ok(error instanceof UnknownModelError);
+    assert.ok(error.known.includes("speech_tokenizer_v2_25hz"));
+    for (const family of FAMILIES) for (const model of family.models) assert.ok(error.known.includes(model.name), model.name);
+    return true;
+  });
+});
+
+test("s3: more than one codebook row is refused with a typed error naming the model", async (t) => {
+  const s3 = FAMILIES.find((f) => f.name === "s3")!;
+  const dir = await mkdtemp(join(tmpdir(), "family-s3-rows-"));
+  const files = await s3.writeRandomModel(dir, { seed: 3, size: "tiny" });
+  const path = Object.values(files)[0]!;
+  const model = await load(path, { streams: 1, convertedCache: false });
+  t.after(async () => {
+    await model.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const input = signal(16_000, 9);
+  await assert.rejects(model.encode([input], { codebooks: 2 }), (error: unknown) => error instanceof InvalidInputError && error.message.includes(path));
+  await assert.rejects(model.frontEnd!.encodeFeatures([], { codebooks: 8 }), InvalidInputError);
+  const [one] = await model.encode([input], { codebooks: 1 });
+  assert.equal(one!.codebooks, 1);
+});
