@@ -130,7 +130,9 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     u_peak_rss_mb: upstream?.peakRssMb() ?? null,
     a_vs_u_codes_equal_pct: ownCodes && upstreamCodes ? 100 - missRatePct(upstreamCodes, ownCodes) : null,
     threads: upstream?.threads ?? model?.parallelism ?? 0,
-    u_torch: upstream ? { version: upstream.ready.torch, matmul_gflops: upstream.ready.matmul_gflops, slow_blas: upstream.ready.slow_blas } : null,
+    u_torch: upstream
+      ? { version: upstream.ready.torch, matmul_gflops: upstream.ready.matmul_gflops, slow_blas: upstream.ready.slow_blas, openblas_core: upstream.ready.openblas_core }
+      : null,
     audio_seconds: audio,
     timings,
     child_seconds: child ? { encode: child.encode_s, decode: child.decode_s } : null,

@@ -25,7 +25,10 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
   out.push("");
   for (const [key, r] of entries) {
     const notes = [`${r.threads} threads on both sides`];
-    if (r.u_torch) notes.push(`upstream on torch ${r.u_torch.version}, 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);
+    if (r.u_torch) {
+      const blas = r.u_torch.openblas_core ? `OpenBLAS kernel ${r.u_torch.openblas_core}` : "not OpenBLAS";
+      notes.push(`upstream on torch ${r.u_torch.version} (${blas}), 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);
+    }
     if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
     if (r.u_encode_xrt == null && !r.errors["u"]) notes.push("(u) left out: give --upstream-speechtokenizer DIR (and --python with torch)");
     out.push(`${key}: ${notes.join("; ")}`);

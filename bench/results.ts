@@ -107,7 +107,7 @@ export interface FamilyResult {
   /** Threads of both sides: onnxruntime's default (physical cores) and torch.set_num_threads. */
   threads: number;
   /** Upstream's torch: its version and 1024×1024 fp32 matmul GFLOP/s (a slow BLAS shows here). */
-  u_torch: { version: string; matmul_gflops: number; slow_blas: boolean } | null;
+  u_torch: { version: string; matmul_gflops: number; slow_blas: boolean; openblas_core: string | null } | null;
   audio_seconds: number;
   timings: Partial<Record<"a" | "d" | "ue" | "ud", VariantTiming>>;
   child_seconds: { encode: number; decode: number } | null;

@@ -27,6 +27,8 @@ export interface UpstreamReady {
   /** Best-run 1024×1024 fp32 matmul GFLOP/s on `threads`: the check for a slow BLAS. */
   matmul_gflops: number;
   slow_blas: boolean;
+  /** The kernel OpenBLAS chose (null when torch's BLAS is not OpenBLAS). */
+  openblas_core: string | null;
   load_s: number;
   audio_s: number;
   /** Resident set after loading (MB); the peak counter restarts here when the kernel allows. */
