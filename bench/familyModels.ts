@@ -5,16 +5,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { FamilyName, ModelFiles } from "../src/family/types.js";
-import { MODEL_SEED } from "./benchModels.js";
-import { childFailure, runChild } from "./children.js";
+import { generateInChild, MODEL_SEED } from "./benchModels.js";
 
 /** The families `--versions` takes beside the S3 versions. */
 export const FAMILY_KEYS = ["speechtokenizer"] as const satisfies readonly FamilyName[];
 export type FamilyKey = (typeof FAMILY_KEYS)[number];
 
-const GENERATE_TIMEOUT_MS = 20 * 60_000;
 const MANIFEST = "files.json"; // written last by generateFamilyModel.js
 
 export function isFamilyKey(value: string): value is FamilyKey {
@@ -31,11 +28,7 @@ export async function ensureFamilyModel(cacheDir: string, key: FamilyKey, log: (
   const manifest = join(dir, MANIFEST);
   if (!existsSync(manifest)) {
     log(`generating the released-size ${key} model (random weights, seed ${MODEL_SEED}) into ${dir}`);
-    const script = fileURLToPath(new URL("./generateFamilyModel.js", import.meta.url));
-    const result = await runChild(process.execPath, [script, key, String(MODEL_SEED), dir], { timeoutMs: GENERATE_TIMEOUT_MS });
-    const failure = childFailure(`generating ${key}`, result);
-    if (failure) throw new Error(failure);
-    log(`  ${key} written in ${result.wall_s.toFixed(1)} s`);
+    await generateInChild("./generateFamilyModel.js", key, dir, log);
   }
   return { dir, files: JSON.parse(readFileSync(manifest, "utf8")) as ModelFiles };
 }
