@@ -24,6 +24,8 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
   out.push(timingTable(entries));
   out.push("");
   for (const [key, r] of entries) {
+    for (const [what, error] of Object.entries(r.errors)) out.push(`${key}: ERROR in ${what}: ${error}`);
+    if (Object.keys(r.timings).length === 0) continue; // nothing ran: the errors say why
     const notes = [`${r.threads} threads on both sides`];
     if (r.u_torch) {
       const blas = r.u_torch.openblas_core ? `OpenBLAS kernel ${r.u_torch.openblas_core}` : "not OpenBLAS";
@@ -33,7 +35,6 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
     if (r.u_encode_xrt == null && !r.errors["u"]) notes.push("(u) left out: give --upstream-speechtokenizer DIR (and --python with torch)");
     out.push(`${key}: ${notes.join("; ")}`);
     if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (README, Performance)`);
-    for (const [what, error] of Object.entries(r.errors)) out.push(`${key}: ERROR in ${what}: ${error}`);
   }
   return out.join("\n") + "\n";
 }

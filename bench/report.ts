@@ -41,6 +41,7 @@ export function formatReport(machine: MachineInfo, workload: Workload, repeats: 
     `node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; device ${device}`);
   out.push(`Workload: ${describeWorkload(workload)}; ${repeats} repeats; x real time from median times.`);
   out.push("");
+  if (entries.length === 0) return out.join("\n") + "\n"; // only other families were asked for
   out.push(table(
     ["model", "(a) xRT", "(b1) xRT", "(b2) xRT", "a/b1", "a/b2", "(a) GFLOP/s", "ceiling GFLOP/s", "share", "peak RSS MB", "first token s", "fast xRT", "fast miss %"],
     entries.map(([key, r]) => [
