@@ -5,7 +5,7 @@
  */
 import { loadAudio } from "../src/audio/loadAudio.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
-import type { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
+import type { ReleasedModelRunner } from "../src/models/s3/releasedRunner.js";
 import type { Utterance } from "./workload.js";
 
 export async function releasedOnce(

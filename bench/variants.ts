@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
+import { ReleasedModelRunner } from "../src/models/s3/releasedRunner.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
 import type { TokenizerOptions } from "../src/tokenizer.js";
 import { CliExtraction } from "./extractRun.js";

@@ -212,13 +212,13 @@ export class OfflineModelMissingError extends S3TokenizerError {
   readonly expectedPath: string;
   /** Where the (first missing) file can be downloaded from. */
   readonly url: string;
-  /** Every missing file of the model (one for a single-file model). */
+  /** Every missing file of the model (one for a single-file model; given: the message lists each). */
   readonly missing: readonly MissingModelFile[];
   constructor(modelName: string, expectedPath: string, url: string, why: string, missing?: readonly MissingModelFile[]) {
     const files = missing ?? [{ expectedPath, url, why }];
     super(
       "OFFLINE_MODEL_MISSING",
-      files.length === 1
+      missing === undefined
         ? `model "${modelName}" is not available offline: ${why}. Place the file at ${expectedPath} ` +
             `(download it from ${url}), or leave offline mode (the offline option, --offline, S3TOKENIZER_OFFLINE) to have it downloaded`
         : `model "${modelName}" is not available offline: ${why}. Place each missing file: ` +

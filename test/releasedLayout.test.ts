@@ -13,7 +13,7 @@ import { randomWeights, type RandomModelShape } from "../src/models/s3/randomWei
 import { importWeights } from "../src/models/s3/importWeights.js";
 import { decodeModel } from "../src/onnx/read.js";
 import { encodeReleasedLayout } from "../src/models/s3/releasedLayout.js";
-import { ReleasedModelRunner } from "../src/runtime/releasedRunner.js";
+import { ReleasedModelRunner } from "../src/models/s3/releasedRunner.js";
 import { S3Tokenizer } from "../src/tokenizer.js";
 
 const SHAPES: RandomModelShape[] = [

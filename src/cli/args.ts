@@ -48,7 +48,8 @@ export const HUB_FLAGS = {
   endpoint: { type: "string" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
-export const HUB_FLAGS_HELP = `  --registry FILE   JSON { "name": { "url": ..., "sha256": ... } } adding or overriding models (env S3TOKENIZER_REGISTRY)
+export const HUB_FLAGS_HELP = `  --registry FILE   JSON { "name": { "url": ..., "sha256": ... } } (or { "files": [{ "file", "url", "sha256" }],
+                    "family": ... } for a model of several files) adding or overriding models (env S3TOKENIZER_REGISTRY)
   --offline         never use the network (env S3TOKENIZER_OFFLINE=1)
   --cache_dir DIR   the cache (env S3TOKENIZER_CACHE; default $XDG_CACHE_HOME/s3tokenizer or ~/.cache/s3tokenizer)
   --endpoint URL    a mirror replacing https://www.modelscope.cn in the built-in URLs (env S3TOKENIZER_ENDPOINT)`;

@@ -13,7 +13,9 @@ import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.j
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { selectDevice } from "../runtime/session.js";
-import { S3Tokenizer } from "../tokenizer.js";
+import { UsageError } from "../errors.js";
+import { load } from "../family/load.js";
+import type { SpeechTokenizerModel } from "../family/types.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 
 export const EXIT_OK = 0;
@@ -23,7 +25,8 @@ export const EXIT_USAGE = 2;
 export const EXTRACT_HELP = `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [options]
 
 Tokenizes every utterance of a Kaldi wav.scp ("key path" per line) into
-DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per utterance.
+DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per utterance
+({"key": ..., "code": [[row 0], ..., [row n-1]]} for a model of several code rows).
 Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} lines.
 
 Options (snake_case or kebab-case):
@@ -40,6 +43,8 @@ Options (snake_case or kebab-case):
                           Job (JOB_COMPLETION_INDEX with --world_size) or OpenMPI
   --overwrite             start the part file afresh instead of resuming it
   --allow_pipes           run Kaldi pipe entries ("key cmd ... |") through the shell
+  --n_q N                 code rows per utterance, for families with residual rows (default: all;
+                          S3 models have one)
   --mode exact|fast       exact (default): the released files' tokens; fast: int8 projections,
                           several times faster on CPUs with VNNI, a few percent of tokens differ
 
@@ -67,6 +72,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
     overwrite: { type: "boolean", default: false },
     "allow-pipes": { type: "boolean", default: false },
     mode: { type: "string", default: "exact" },
+    "n-q": { type: "string" },
     ...HUB_FLAGS,
   });
   const scpPath = requireFlag(values, "wav-scp");
@@ -75,13 +81,14 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers();
+  const codebooks = integerFlag(values, "n-q");
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
   // The feature workers load their modules while the model loads, not after it.
   const featurePool = new FeaturePool(numWorkers);
   try {
-    const tokenizer = await S3Tokenizer.load(modelName, {
+    const tokenizer = await load(modelName, {
       ...hubOptions(values),
       device,
       deviceId: deviceId ?? placement.localRank,
@@ -92,6 +99,9 @@ export async function extractCommand(argv: string[]): Promise<number> {
       mode: parseMode(values.mode),
     });
     try {
+      if (codebooks !== undefined && codebooks > tokenizer.codebooks) {
+        throw new UsageError(`--n_q ${codebooks}: ${modelName} (${tokenizer.family}) makes ${tokenizer.codebooks} code row${tokenizer.codebooks === 1 ? "" : "s"}`);
+      }
       return await extractShard(tokenizer, entries, {
         outputDir,
         device,
@@ -102,6 +112,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
           ...corpusGrouping(tokenizer, device),
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
+          codebooks,
         },
       });
     } finally {
@@ -121,7 +132,7 @@ interface ShardJob {
 }
 
 /** Resumes this rank's part file and tokenizes what is not in it yet; returns the exit code. */
-async function extractShard(tokenizer: S3Tokenizer, entries: readonly ScpEntry[], job: ShardJob): Promise<number> {
+async function extractShard(tokenizer: SpeechTokenizerModel, entries: readonly ScpEntry[], job: ShardJob): Promise<number> {
   const { placement, overwrite } = job;
   mkdirSync(job.outputDir, { recursive: true });
   const paths = partPaths(job.outputDir, placement.rank, placement.worldSize);
@@ -131,7 +142,7 @@ async function extractShard(tokenizer: S3Tokenizer, entries: readonly ScpEntry[]
   const counts: ProgressCounts = { done: 0, failed: 0, skipped: entries.length - todo.length, total: entries.length, audioSeconds: 0 };
   process.stderr.write(
     `rank ${placement.rank} of ${placement.worldSize} (${placement.origin}): ${entries.length} utterances, ` +
-      `${counts.skipped} already done; model ${tokenizer.info.version} (${tokenizer.info.source}) on ${job.device}\n`,
+      `${counts.skipped} already done; ${tokenizer.family} model ${tokenizer.source} on ${job.device}\n`,
   );
   const progress = new ProgressReporter();
   const part = new JsonLinesAppender(paths.part, overwrite);

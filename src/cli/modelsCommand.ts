@@ -7,14 +7,17 @@ import type { CacheState } from "../hub/cachedModel.js";
 import { listModels } from "../hub/listModels.js";
 import { hubSettings, type HubOptions } from "../hub/options.js";
 import { formatBytes } from "../hub/progress.js";
-import { resolveModelFile } from "../hub/resolve.js";
+import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../family/load.js";
+import { SINGLE_FILE_NAME } from "../hub/registry.js";
+import { registryEntry, resolveEntryFiles } from "../hub/resolve.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags } from "./args.js";
 
 export const MODELS_HELP = `s3tokenizer models [--registry FILE] [--offline] [--cache_dir DIR] [--endpoint URL]
 s3tokenizer models --download NAME [--download NAME ...] [same flags]
 
-Lists the known models (the four released tokenizers and the entries of a registry file) with
-their URL, sha256 and cache state. With --download, fetches the named models into the cache and
+Lists the known models of every tokenizer family (the four released S3 tokenizers, the other
+families' models and the entries of a registry file) with their family, URL, sha256 and cache
+state (a model of several files: its first file's URL and sha256, its folder's state). With --download, fetches the named models into the cache and
 verifies them (offline: only checks that they are there), printing each file's path.
 
 ${HUB_FLAGS_HELP}`;
@@ -43,16 +46,19 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   if (downloads.length > 0) {
     for (const name of downloads) {
       if (name === "") throw new UsageError("--download needs a model name");
-      const resolved = await resolveModelFile(name, options);
-      process.stdout.write(`${name}\t${resolved.path}\n`);
+      const entry = await registryEntry(name, options, familyRegistryEntries());
+      const { files } = await resolveEntryFiles(entry, options, SINGLE_FILE_NAME);
+      // One line per file; a single-file model prints its path as before.
+      for (const path of Object.values(files)) process.stdout.write(`${name}\t${path}\n`);
     }
     return 0;
   }
 
-  const models = await listModels(options);
-  const rows = [["NAME", "SHA256", "CACHE", "URL"]];
+  const models = await listModels(options, familyRegistryEntries());
+  // FAMILY last, so the columns scripts read today keep their places.
+  const rows = [["NAME", "SHA256", "CACHE", "URL", "FAMILY"]];
   for (const model of models) {
-    rows.push([model.name, model.sha256.slice(0, 12), describeCache(model.cache), model.url]);
+    rows.push([model.name, model.sha256.slice(0, 12), describeCache(model.cache), model.url, model.family ?? SINGLE_FILE_FAMILY]);
   }
   process.stdout.write(table(rows) + "\n");
   process.stdout.write(`\ncache: ${hubSettings(options).cacheDir}\n`);

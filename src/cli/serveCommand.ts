@@ -15,7 +15,8 @@ Tokenizes audio over HTTP. Requests that arrive close together go through the mo
 
   POST /v1/tokenize   body: an audio file (WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus), or raw
                       little-endian mono samples with ?sample_rate=R&format=pcm16|f32
-                      answer: {"code": [...], "code_len": N, "model": ..., "token_rate": 25|50, "audio_s": S}
+                      answer: {"code": [...], "code_len": N, "model": ..., "token_rate": 25|50, "audio_s": S,
+                      "codebooks": 1, "frame_rate": 25|50} (a multi-row family: "code" is [[row 0], ...])
   GET  /healthz       200 while the process is alive
   GET  /readyz        200 once the model is loaded and warmed up, else 503
   GET  /metrics       Prometheus metrics

@@ -1,7 +1,8 @@
 /**
- * The extraction loop of one rank: features computed in worker threads, handed to the dynamic
- * batcher (the same engine the HTTP service uses), which gathers whatever is ready while the
- * model runs into a group that the tokenizer sorts by length and packs under its frame budget.
+ * The extraction loop of one rank, for a model of any family: decoding and the model's front end
+ * (if it has one) in worker threads, handed to the dynamic batcher (the same engine the HTTP
+ * service uses), which gathers whatever is ready while the model runs into a group that the
+ * model batches its own way (S3: sorted by length, packed under its frame budget).
  * At most `queueDepth` utterances are between the list and the part file at any time, so memory
  * stays flat however long the list. Each result is appended as soon as its group finishes; a
  * failed utterance is recorded and the run goes on.
@@ -10,14 +11,15 @@ import { availableParallelism } from "node:os";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/session.js";
-import type { S3Tokenizer } from "../tokenizer.js";
+import { codesJson, groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
+import type { Codes, SpeechTokenizerModel } from "../family/types.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
 
 export interface ExtractionOptions {
   numWorkers: number;
-  /** Most mel frames in one group handed to the model (several frame budgets). */
+  /** Most frames (front-end features, or samples) in one group handed to the model (several forward passes). */
   groupFrames: number;
   /** Utterances between reading and writing at most (back-pressure; default 8 per worker, at least 16). */
   queueDepth?: number;
@@ -30,6 +32,8 @@ export interface ExtractionOptions {
   featurePool?: FeaturePool;
   /** How long the batcher waits for more ready features before starting a group on an idle model (default GATHER_MS.gpu). */
   gatherMs?: number;
+  /** Code rows per utterance (--n_q); default: all the model makes. */
+  codebooks?: number;
 }
 
 /**
@@ -39,12 +43,12 @@ export interface ExtractionOptions {
 export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
 
 /**
- * How a corpus job groups work for `tokenizer` on `device`, as the CLI does: a group gathers four
+ * How a corpus job groups work for `model` on `device`, as the CLI does: a group gathers four
  * forward passes' worth of padded frames (lengths for the batch planner to choose from), started
  * after the device's gather wait.
  */
-export function corpusGrouping(tokenizer: S3Tokenizer, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
-  return { groupFrames: tokenizer.batchLimits.maxBatchFrames * 4, gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
+export function corpusGrouping(model: SpeechTokenizerModel, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
+  return { groupFrames: groupBudget(model, 4), gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
 }
 
 /** The feature workers a corpus job uses by default: every core but one (the model's), at least one. */
@@ -60,15 +64,16 @@ export interface ExtractionOutputs {
 
 
 export async function extractTokens(
-  tokenizer: S3Tokenizer,
+  model: SpeechTokenizerModel,
   entries: readonly ScpEntry[],
   counts: ProgressCounts,
   outputs: ExtractionOutputs,
   options: ExtractionOptions,
 ): Promise<void> {
   const pool = options.featurePool ?? new FeaturePool(options.numWorkers);
-  const batcher = new DynamicBatcher(tokenizer, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
-  const nMels = tokenizer.info.dims.nMels;
+  const engine = modelEngine(model, options.codebooks === undefined ? {} : { codebooks: options.codebooks });
+  const batcher = new DynamicBatcher<ModelInput, Codes>(engine, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
+  const frontEnd = model.frontEnd?.spec;
   const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
   const fail = (entry: ScpEntry, error: string) => {
     outputs.errors.append([{ key: entry.key, path: entry.path, error }]);
@@ -77,11 +82,11 @@ export async function extractTokens(
 
   const handle = async (entry: ScpEntry): Promise<void> => {
     if (entry.isPipe && !options.allowPipes) return fail(entry, `${entry.key}: pipe entry "${entry.path}" needs --allow_pipes`);
-    const features = await pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, nMels });
+    const features = await pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, frontEnd });
     if (!features.ok) return fail(entry, features.error);
     try {
-      const codes = await batcher.submit(features.mel);
-      outputs.part.append([{ key: entry.key, code: Array.from(codes) }]);
+      const codes = await batcher.submit(features.input);
+      outputs.part.append([{ key: entry.key, code: codesJson(codes, model) }]);
       counts.done++;
       counts.audioSeconds += features.seconds;
     } catch (error) {

@@ -1,22 +1,24 @@
 /**
  * The work of one utterance before the model: read (file or pipe), decode, resample to 16 kHz,
- * log-mel. Runs inside the feature workers; kept free of worker plumbing so it is testable.
+ * the model's front end (log-mel for S3; none: the samples). Runs inside the feature workers; kept free of worker plumbing so it is testable.
  */
 import { loadAudio, loadAudioBytes } from "../audio/loadAudio.js";
 import { runPipeCommand } from "../audio/pipe.js";
-import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
 import { SAMPLE_RATE } from "../features/constants.js";
+import { runFrontEnd, type ModelInput } from "../family/frontEnd.js";
+import type { FrontEndSpec } from "../family/types.js";
 
 export interface FeatureRequest {
   id: number;
   key: string;
   path: string;
   isPipe: boolean;
-  nMels: number;
+  /** The model's front end; absent: the model takes the samples. */
+  frontEnd?: FrontEndSpec;
 }
 
 export type FeatureResult =
-  | { id: number; ok: true; mel: MelSpectrogram; seconds: number }
+  | { id: number; ok: true; input: ModelInput; seconds: number }
   | { id: number; ok: false; error: string; errorName: string };
 
 async function samplesOf(request: FeatureRequest): Promise<Float32Array> {
@@ -27,8 +29,8 @@ async function samplesOf(request: FeatureRequest): Promise<Float32Array> {
 export async function computeFeatures(request: FeatureRequest): Promise<FeatureResult> {
   try {
     const samples = await samplesOf(request);
-    const mel = logMelSpectrogram(samples, request.nMels, { source: request.path });
-    return { id: request.id, ok: true, mel, seconds: samples.length / SAMPLE_RATE };
+    const input = runFrontEnd(samples, request.frontEnd, request.path);
+    return { id: request.id, ok: true, input, seconds: samples.length / SAMPLE_RATE };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     return { id: request.id, ok: false, error: err.message, errorName: err.name };

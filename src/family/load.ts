@@ -11,7 +11,7 @@ import { FAMILIES, familyNamed } from "./families.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "./types.js";
 
 /** The family of registry entries that name none: the built-in single-file S3 releases. */
-const SINGLE_FILE_FAMILY = "s3";
+export const SINGLE_FILE_FAMILY = "s3";
 
 /** The models every family offers by name, as registry entries (the hub knows no family). */
 export function familyRegistryEntries(families: readonly TokenizerFamily[] = FAMILIES): ModelEntry[] {

@@ -101,6 +101,10 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   mode?: "exact" | "fast";
   /** Sessions running batches side by side (default: per device). */
   streams?: number;
+  /** Most padded frames (the family's unit) per forward pass (default: per device and family). */
+  maxBatchFrames?: number;
+  /** Most inputs per forward pass (default: per device and family). */
+  maxBatchSize?: number;
 }
 
 /** One file of a registry entry. */

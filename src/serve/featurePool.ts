@@ -40,7 +40,7 @@ export class RequestFeaturePool {
     const payload = transfer && whole ? bytes : new Uint8Array(bytes);
     const reply = await this.pool.run({ ...job, bytes: payload }, [payload.buffer as ArrayBuffer]);
     if (!reply.ok) throw reviveError(reply.error);
-    return { mel: reply.mel, seconds: reply.seconds };
+    return { input: reply.input, seconds: reply.seconds };
   }
 
   async close(): Promise<void> {

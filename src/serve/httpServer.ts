@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { codesJson } from "../family/frontEnd.js";
 import { QueueFullError } from "../pipeline/dynamicBatcher.js";
 import type { BearerAuth } from "./auth.js";
 import { checkAnnouncedLength, discardRest, readBody } from "./body.js";
@@ -244,11 +245,13 @@ export class TokenizerHttpServer {
       const result = await service.tokenizeBytes(bytes, { signal, pcm, transfer: true, source: "request body" });
       this.metrics.audioSeconds.inc(result.audioSeconds);
       await this.finish(req, res, started, 200, {
-        code: Array.from(result.codes),
-        code_len: result.codes.length,
+        code: codesJson({ data: result.codes, codebooks: result.codebooks, frames: result.frames }, service.tokenizer),
+        code_len: result.frames,
         model: this.config.modelName,
-        token_rate: service.tokenizer.tokenRate,
+        token_rate: service.tokenizer.frameRate,
         audio_s: result.audioSeconds,
+        codebooks: result.codebooks,
+        frame_rate: service.tokenizer.frameRate,
       });
     } catch (thrown) {
       if (receiving && signal.aborted) this.metrics.dropped.inc({ reason: dropReason(signal.reason), stage: "receiving" });

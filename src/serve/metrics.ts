@@ -6,6 +6,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 
+/** What the metrics read of a batcher, whatever it batches. */
+type WatchedBatcher = Pick<DynamicBatcher<unknown, unknown>, "queueDepth" | "onGroup">;
+
 /** Routes used as label values; anything else is "other", so random paths cannot blow up cardinality. */
 export const KNOWN_ROUTES = ["/v1/tokenize", "/healthz", "/readyz", "/metrics"] as const;
 
@@ -22,7 +25,7 @@ export class ServeMetrics {
   readonly modelLoadSeconds: Gauge;
   readonly warmUpSeconds: Gauge;
   readonly ready: Gauge;
-  private batcher: DynamicBatcher | null = null;
+  private batcher: WatchedBatcher | null = null;
 
   constructor(inProgress: () => number) {
     const registers = [this.registry];
@@ -86,7 +89,7 @@ export class ServeMetrics {
   }
 
   /** Starts reporting the batcher's queue depth and group sizes. */
-  watch(batcher: DynamicBatcher): void {
+  watch(batcher: WatchedBatcher): void {
     this.batcher = batcher;
     batcher.onGroup((size, frames) => {
       this.batchSize.observe(size);

@@ -1,11 +1,12 @@
 /**
- * The work of one request before the model: body → 16 kHz samples → log-mel. Pure (no worker
+ * The work of one request before the model: body → 16 kHz samples → the model's front end. Pure (no worker
  * plumbing), so the pool can run it in a thread and TokenizerService can run it inline.
  * Errors cross the thread boundary as plain data and are revived as the same typed classes.
  */
 import { AudioDecodeError, AudioTooShortError, InvalidInputError } from "../errors.js";
 import { SAMPLE_RATE } from "../features/constants.js";
-import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
+import { runFrontEnd, type ModelInput } from "../family/frontEnd.js";
+import type { FrontEndSpec } from "../family/types.js";
 import { decodeBody } from "./boundedDecode.js";
 import { AudioTooLongError, UnsupportedAudioFormatError } from "./errors.js";
 import type { RawPcmSpec } from "./rawPcm.js";
@@ -14,22 +15,23 @@ export interface FeatureJob {
   bytes: Uint8Array;
   /** Names the input in error messages. */
   source: string;
-  nMels: number;
+  /** The model's front end; absent: the model takes the samples. */
+  frontEnd?: FrontEndSpec;
   maxSeconds: number;
   allowFfmpeg: boolean;
   pcm?: RawPcmSpec;
 }
 
 export interface JobFeatures {
-  mel: MelSpectrogram;
+  input: ModelInput;
   /** Length of the audio at 16 kHz. */
   seconds: number;
 }
 
 export async function computeJobFeatures(job: FeatureJob): Promise<JobFeatures> {
   const samples = await decodeBody(job.bytes, job.source, { maxSeconds: job.maxSeconds, allowFfmpeg: job.allowFfmpeg, pcm: job.pcm });
-  const mel = logMelSpectrogram(samples, job.nMels, { source: job.source });
-  return { mel, seconds: samples.length / SAMPLE_RATE };
+  const input = runFrontEnd(samples, job.frontEnd, job.source);
+  return { input, seconds: samples.length / SAMPLE_RATE };
 }
 
 /** An error as structured-clone-safe data. */

@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Device } from "../runtime/session.js";
-import { S3Tokenizer } from "../tokenizer.js";
+import { groupBudget } from "../family/frontEnd.js";
+import { load } from "../family/load.js";
 import { BearerAuth } from "./auth.js";
 import { checkBindSafety } from "./bind.js";
 import { TokenizerHttpServer } from "./httpServer.js";
@@ -75,7 +76,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let service: TokenizerService | null = null;
   const ready = (async () => {
     const loadStart = performance.now();
-    const tokenizer = await S3Tokenizer.load(options.model, {
+    const tokenizer = await load(options.model, {
       device: options.device,
       deviceId: options.deviceId,
       maxBatchFrames: options.maxBatchFrames,
@@ -86,7 +87,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       tokenizer,
       {
         maxWaitMs: options.maxWaitMs,
-        maxGroupFrames: tokenizer.batchLimits.maxBatchFrames * GROUP_PASSES,
+        maxGroupFrames: groupBudget(tokenizer, GROUP_PASSES),
         maxQueue: options.maxQueue,
         maxAudioSeconds: options.maxAudioSeconds,
         allowFfmpeg: options.allowFfmpeg,
@@ -100,8 +101,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     http.metrics.modelLoadSeconds.set(loadSeconds);
     http.metrics.warmUpSeconds.set(warmSeconds);
     http.setService(service);
-    const { info } = tokenizer;
-    log(`ready: ${info.version} model (${tokenizer.tokenRate} tokens/s) loaded in ${loadSeconds.toFixed(1)} s, warmed up in ${warmSeconds.toFixed(2)} s`);
+    log(`ready: ${tokenizer.family} model, ${tokenizer.codebooks} row${tokenizer.codebooks === 1 ? "" : "s"} at ${tokenizer.frameRate} frames/s, loaded in ${loadSeconds.toFixed(1)} s, warmed up in ${warmSeconds.toFixed(2)} s`);
     return service;
   })();
   // A failed load is reported through `ready`; keep it from counting as unhandled meanwhile.

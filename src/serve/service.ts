@@ -1,15 +1,17 @@
 /**
- * TokenizerService: the online tokenizer as a library class, with no HTTP in it. Audio bytes in
- * (any format the audio module decodes, or raw PCM), tokens out; decoding and log-mel in worker
- * threads; utterances from concurrent callers batched by the DynamicBatcher, so they go through
+ * TokenizerService: the online tokenizer as a library class, with no HTTP in it, for a model of
+ * any family. Audio bytes in (any format the audio module decodes, or raw PCM), codes out;
+ * decoding and the model's front end (S3: log-mel) in worker threads; utterances from concurrent callers batched by the DynamicBatcher, so they go through
  * the model together and get the same tokens as one at a time. Work whose AbortSignal fires is
  * dropped wherever it is: before decoding, after decoding, while queued for the model; a group
  * already running cannot be interrupted, so its result is thrown away.
  */
 import { availableParallelism } from "node:os";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
-import { S3Tokenizer, type TokenizerOptions } from "../tokenizer.js";
-import type { MelSpectrogram } from "../features/logMel.js";
+import type { FamilyLoadOptions } from "../family/types.js";
+import { modelEngine, type ModelInput } from "../family/frontEnd.js";
+import { load } from "../family/load.js";
+import type { Codes, SpeechTokenizerModel } from "../family/types.js";
 import { RequestFeaturePool } from "./featurePool.js";
 import type { RawPcmSpec } from "./rawPcm.js";
 
@@ -40,7 +42,12 @@ export interface TokenizeBytesOptions {
 }
 
 export interface TokenizeBytesResult {
+  /** [codebooks, frames] row-major: for one-row families (S3), the tokens. */
   codes: Int32Array;
+  /** Rows in `codes` (1 for S3). */
+  codebooks: number;
+  /** Code frames per row. */
+  frames: number;
   /** Length of the audio at 16 kHz, in seconds. */
   audioSeconds: number;
 }
@@ -68,8 +75,9 @@ function abortReason(signal: AbortSignal): unknown {
 }
 
 export class TokenizerService {
-  readonly tokenizer: S3Tokenizer;
-  readonly batcher: DynamicBatcher;
+  /** The model (any family; an S3Tokenizer is one). */
+  readonly tokenizer: SpeechTokenizerModel;
+  readonly batcher: DynamicBatcher<ModelInput, Codes>;
   readonly maxAudioSeconds: number;
   private readonly allowFfmpeg: boolean;
   private readonly pool: RequestFeaturePool;
@@ -78,19 +86,19 @@ export class TokenizerService {
   private active = 0;
   private idleWaiters: (() => void)[] = [];
 
-  /** Wraps a loaded tokenizer; close() leaves it open (the caller owns it). */
-  constructor(tokenizer: S3Tokenizer, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
+  /** Wraps a loaded tokenizer of any family; close() leaves it open (the caller owns it). */
+  constructor(tokenizer: SpeechTokenizerModel, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
     this.tokenizer = tokenizer;
-    this.batcher = new DynamicBatcher(tokenizer, options);
+    this.batcher = new DynamicBatcher(modelEngine(tokenizer), options);
     this.maxAudioSeconds = options.maxAudioSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
     this.allowFfmpeg = options.allowFfmpeg ?? false;
     this.pool = new RequestFeaturePool(options.featureWorkers ?? defaultFeatureWorkers());
     this.ownsTokenizer = ownsTokenizer;
   }
 
-  /** Loads the model by name or path (S3Tokenizer.load) and wraps it; close() disposes it. */
-  static async load(model: string, options: TokenizerOptions & TokenizerServiceOptions = {}): Promise<TokenizerService> {
-    const tokenizer = await S3Tokenizer.load(model, options);
+  /** Loads the model of any family by name or path (load) and wraps it; close() disposes it. */
+  static async load(model: string, options: FamilyLoadOptions & TokenizerServiceOptions = {}): Promise<TokenizerService> {
+    const tokenizer = await load(model, options);
     return new TokenizerService(tokenizer, options, true);
   }
 
@@ -113,7 +121,7 @@ export class TokenizerService {
       const job = {
         bytes,
         source: options.source ?? "request body",
-        nMels: this.tokenizer.info.dims.nMels,
+        frontEnd: this.tokenizer.frontEnd?.spec,
         maxSeconds: this.maxAudioSeconds,
         allowFfmpeg: this.allowFfmpeg,
         pcm: options.pcm,
@@ -123,8 +131,8 @@ export class TokenizerService {
         this.emitDrop("decoding", signal.reason);
         throw abortReason(signal);
       }
-      const codes = await this.submit(features.mel, signal);
-      return { codes, audioSeconds: features.seconds };
+      const codes = await this.submit(features.input, signal);
+      return { codes: codes.data, codebooks: codes.codebooks, frames: codes.frames, audioSeconds: features.seconds };
     } finally {
       this.active--;
       this.notifyIdle();
@@ -156,8 +164,8 @@ export class TokenizerService {
    * The batcher's answer, or the abort reason as soon as the signal fires. Whether the work was
    * still queued (the batcher removed it) or already running is known when the batcher settles.
    */
-  private submit(mel: MelSpectrogram, signal: AbortSignal | undefined): Promise<Int32Array> {
-    const outcome = this.batcher.submit(mel, signal);
+  private submit(input: ModelInput, signal: AbortSignal | undefined): Promise<Codes> {
+    const outcome = this.batcher.submit(input, signal);
     if (!signal) return outcome;
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(abortReason(signal));

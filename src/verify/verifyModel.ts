@@ -7,7 +7,7 @@ import { loadAudio } from "../audio/loadAudio.js";
 import { resolveModel } from "../hub/resolve.js";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
-import { ReleasedModelRunner } from "../runtime/releasedRunner.js";
+import { ReleasedModelRunner } from "../models/s3/releasedRunner.js";
 import type { RuntimeOptions } from "../runtime/session.js";
 import { S3Tokenizer, type TokenizerOptions } from "../tokenizer.js";
 import { compareTokens, summarize, type TokenComparison } from "./missRate.js";

@@ -5,11 +5,11 @@
  * released graphs are only defined up to their position tables.
  */
 import type * as OrtTypes from "onnxruntime-node";
-import { ModelStructureError } from "../errors.js";
-import type { MelSpectrogram } from "../features/logMel.js";
-import { packBatch } from "../pipeline/melView.js";
-import { mergeWindowTokens, planSegments } from "../pipeline/windows.js";
-import { openSession, ort, type RuntimeOptions } from "./session.js";
+import { ModelStructureError } from "../../errors.js";
+import type { MelSpectrogram } from "../../features/logMel.js";
+import { packBatch } from "../../pipeline/melView.js";
+import { mergeWindowTokens, planSegments } from "../../pipeline/windows.js";
+import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 
 export class ReleasedModelRunner {
   private constructor(
