@@ -8,6 +8,7 @@
 export type S3ErrorCode =
   | "MODEL_FORMAT"
   | "MODEL_STRUCTURE"
+  | "MODEL_CONFIG"
   | "AUDIO_DECODE"
   | "AUDIO_TOO_SHORT"
   | "INVALID_INPUT"
@@ -21,7 +22,10 @@ export type S3ErrorCode =
   | "REGISTRY"
   | "DOWNLOAD"
   | "CHECKSUM_MISMATCH"
-  | "OFFLINE_MODEL_MISSING";
+  | "OFFLINE_MODEL_MISSING"
+  | "CHECKPOINT_FORMAT"
+  | "CHECKPOINT_UNSAFE"
+  | "CHECKPOINT_TENSOR";
 
 export interface S3ErrorOptions {
   cause?: unknown;
@@ -229,5 +233,57 @@ export class OfflineModelMissingError extends S3TokenizerError {
     this.expectedPath = expectedPath;
     this.url = url;
     this.missing = files;
+  }
+}
+
+/** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
+export class ModelConfigError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A file that is not a readable PyTorch checkpoint: not a torch zip or legacy file, a truncated
+ * zip, a truncated or damaged pickle, a storage whose data entry is missing or too short.
+ */
+export class CheckpointFormatError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super("CHECKPOINT_FORMAT", `${path}: not a readable PyTorch checkpoint: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A checkpoint whose pickle names a global outside the allow-list (e.g. os.system): loading it
+ * would run code, so it is refused without running anything.
+ */
+export class CheckpointUnsafeError extends S3TokenizerError {
+  readonly path: string;
+  /** The refused global, "module.name". */
+  readonly global: string;
+  constructor(path: string, global: string) {
+    super(
+      "CHECKPOINT_UNSAFE",
+      `${path}: refused to load: the pickle names the global ${global}, which is not plain checkpoint data ` +
+        "(only state-dict globals such as collections.OrderedDict and torch tensor storages are allowed)",
+    );
+    this.path = path;
+    this.global = global;
+  }
+}
+
+/** A tensor a model needs is absent from a checkpoint, or has another shape than expected. */
+export class CheckpointTensorError extends S3TokenizerError {
+  readonly path: string;
+  /** The tensor's name (or the key path of a missing dict). */
+  readonly tensor: string;
+  constructor(path: string, tensor: string, problem: string) {
+    super("CHECKPOINT_TENSOR", `${path}: tensor ${tensor}: ${problem}`);
+    this.path = path;
+    this.tensor = tensor;
   }
 }

@@ -1,0 +1,106 @@
+/**
+ * SpeechTokenizer's config.json: the fields that shape the model (the rest are training settings
+ * and are ignored). A missing or mistyped field is a ModelConfigError naming the file and field.
+ */
+import { readFile } from "node:fs/promises";
+import { ModelConfigError } from "../../errors.js";
+
+export type Activation = "ELU" | "Snake";
+
+export interface SpeechTokenizerConfig {
+  nFilters: number;
+  /** Decoder order; the encoder runs them reversed. Their product is the hop (320). */
+  strides: number[];
+  dimension: number;
+  semanticDimension: number;
+  bidirectional: boolean;
+  dilationBase: number;
+  residualKernelSize: number;
+  nResidualLayers: number;
+  lstmLayers: number;
+  activation: Activation;
+  codebookSize: number;
+  nQ: number;
+  sampleRate: number;
+}
+
+function positiveInteger(raw: Record<string, unknown>, key: string, path: string): number {
+  const value = raw[key];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new ModelConfigError(path, `"${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The model's shape from parsed JSON; `path` names the file in errors. */
+export function parseConfig(raw: unknown, path: string): SpeechTokenizerConfig {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ModelConfigError(path, "expected a JSON object");
+  const json = raw as Record<string, unknown>;
+  const strides = json["strides"];
+  if (!Array.isArray(strides) || strides.length === 0 || !strides.every((s) => typeof s === "number" && Number.isInteger(s) && s >= 1)) {
+    throw new ModelConfigError(path, `"strides" must be a non-empty list of positive integers, got ${JSON.stringify(strides)}`);
+  }
+  const activation = json["activation"];
+  if (activation !== "ELU" && activation !== "Snake") {
+    throw new ModelConfigError(path, `"activation" must be "ELU" or "Snake", got ${JSON.stringify(activation)}`);
+  }
+  const bidirectional = json["bidirectional"];
+  if (typeof bidirectional !== "boolean") throw new ModelConfigError(path, `"bidirectional" must be true or false, got ${JSON.stringify(bidirectional)}`);
+  const config: SpeechTokenizerConfig = {
+    nFilters: positiveInteger(json, "n_filters", path),
+    strides: strides as number[],
+    dimension: positiveInteger(json, "dimension", path),
+    semanticDimension: positiveInteger(json, "semantic_dimension", path),
+    bidirectional,
+    dilationBase: positiveInteger(json, "dilation_base", path),
+    residualKernelSize: positiveInteger(json, "residual_kernel_size", path),
+    nResidualLayers: positiveInteger(json, "n_residual_layers", path),
+    lstmLayers: positiveInteger(json, "lstm_layers", path),
+    activation,
+    codebookSize: positiveInteger(json, "codebook_size", path),
+    nQ: positiveInteger(json, "n_q", path),
+    sampleRate: json["sample_rate"] === undefined ? 16000 : positiveInteger(json, "sample_rate", path),
+  };
+  if (config.sampleRate !== 16000) throw new ModelConfigError(path, `"sample_rate" must be 16000, got ${config.sampleRate}`);
+  return config;
+}
+
+export async function readConfig(path: string): Promise<SpeechTokenizerConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ModelConfigError(path, `cannot read it: ${(error as Error).message}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ModelConfigError(path, `not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfig(raw, path);
+}
+
+/** Samples per code frame: the product of the strides (320 in every release). */
+export function hopLength(config: SpeechTokenizerConfig): number {
+  return config.strides.reduce((a, b) => a * b, 1);
+}
+
+/** The config.json of a model of this shape (training fields left out: the loader ignores them). */
+export function configJson(config: SpeechTokenizerConfig): Record<string, unknown> {
+  return {
+    n_filters: config.nFilters,
+    strides: config.strides,
+    dimension: config.dimension,
+    semantic_dimension: config.semanticDimension,
+    bidirectional: config.bidirectional,
+    dilation_base: config.dilationBase,
+    residual_kernel_size: config.residualKernelSize,
+    n_residual_layers: config.nResidualLayers,
+    lstm_layers: config.lstmLayers,
+    activation: config.activation,
+    codebook_size: config.codebookSize,
+    n_q: config.nQ,
+    sample_rate: config.sampleRate,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The SpeechTokenizer conformance fixtures (../shared/fixtures/speechtokenizer): variants, clips,
+ * and the state dict of a variant read with the checkpoint reader.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readCheckpoint } from "../../src/checkpoint/index.js";
+import { readConfig } from "../../src/models/speechtokenizer/config.js";
+import { importWeights, type SpeechTokenizerWeights } from "../../src/models/speechtokenizer/weights.js";
+import { fixturesDir } from "./fixtures.js";
+import { readNpyF32 } from "./npy.js";
+
+export const VARIANTS = ["hubert_avg_tiny", "snake_tiny"] as const;
+export const CLIPS = ["aishell_0121", "aishell_0122", "en_16k", "clip_0p5s", "short_0p3s", "tiny_500"] as const;
+
+/** <project>/../shared/fixtures/speechtokenizer, or null when absent. */
+export function speechTokenizerFixtures(): string | null {
+  const s3 = fixturesDir();
+  const dir = s3 === null ? null : resolve(s3, "..", "speechtokenizer");
+  return dir !== null && existsSync(dir) ? dir : null;
+}
+
+export const skipReason = "../shared/fixtures/speechtokenizer not found: SpeechTokenizer conformance skipped";
+
+export function clipSamples(dir: string, clip: string): Float32Array {
+  return readNpyF32(join(dir, "inputs", `${clip}.npy`)).data;
+}
+
+/** The variant's weights through the real reader and importer. */
+export async function variantWeights(dir: string, variant: string): Promise<SpeechTokenizerWeights> {
+  const config = await readConfig(join(dir, variant, "config.json"));
+  const path = join(dir, variant, "SpeechTokenizer.pt");
+  return importWeights((await readCheckpoint(path)).stateDict(), config, path);
+}
