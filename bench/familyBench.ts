@@ -1,19 +1,20 @@
 /**
  * Another tokenizer family, measured (today: SpeechTokenizer): (a) encode, files to codes through
- * the family interface (`load(path)`, the CLI's audio reader, the model's own batching), (d)
+ * the CLI's path (`load(path)`, then extractTokens with the CLI's defaults, part file), (d)
  * decode of (a)'s codes, and with an upstream checkout (ue)/(ud), upstream PyTorch's encode and
  * decode at batch 1 on the same threads; all interleaved round robin (versionBench.ts's
  * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded.
  */
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import { load } from "../src/family/load.js";
 import type { Codes, ModelFiles, SpeechTokenizerModel } from "../src/family/types.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
 import { childFailure, runChild } from "./children.js";
 import type { FamilyKey } from "./familyModels.js";
-import { decodeCodes, encodeEntries, flatCodes, flatRows } from "./familyRun.js";
+import { CliExtraction } from "./extractRun.js";
+import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
 import { missRatePct, ratio, variantTiming, type FamilyResult } from "./results.js";
 import { openUpstreamVariants, type UpstreamSetup, type UpstreamVariants } from "./speechTokenizerUpstream.js";
 import type { Variant } from "./variants.js";
@@ -29,6 +30,8 @@ export interface FamilyContext {
   deviceFlag: string;
   /** SpeechTokenizer's upstream, when given. */
   upstream: UpstreamSetup | null;
+  /** Scratch space for (a)'s part files. */
+  workDir: string;
   log: (line: string) => void;
 }
 
@@ -39,28 +42,29 @@ function message(error: unknown): string {
 }
 
 /** (a) and (d) on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
-async function openOwnVariants(model: SpeechTokenizerModel, entries: readonly ScpEntry[]) {
-  const warm = await encodeEntries(model, entries);
-  let latest: Codes[] = [...warm.codes.values()];
+async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
+  const model = extraction.tokenizer;
+  const warm = await extraction.run(entries, workDir);
+  let latest: Codes[] = codesFromTokens(warm.tokens, model.codebooks);
   // (d)'s warm-up: the shortest utterance's codes, enough to initialise its sessions.
   const shortest = latest.reduce((best, c) => (c.frames < best.frames ? c : best), latest[0]!);
   await decodeCodes(model, [shortest]);
   const a: Variant = {
     name: "a",
     run: async () => {
-      const outcome = await encodeEntries(model, entries);
-      latest = [...outcome.codes.values()];
-      return { seconds: outcome.seconds, tokens: flatCodes(outcome.codes) };
+      const outcome = await extraction.run(entries, workDir);
+      latest = codesFromTokens(outcome.tokens, model.codebooks);
+      return { seconds: outcome.seconds, tokens: outcome.tokens };
     },
     dispose: async () => undefined, // the model is shared with (d)
   };
   const d: Variant = { name: "d", run: async () => ({ seconds: await decodeCodes(model, latest) }), dispose: async () => undefined };
-  return { variants: [a, d], codes: flatCodes(warm.codes) };
+  return { variants: [a, d], codes: warm.tokens };
 }
 
 async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
   const script = fileURLToPath(new URL("./childFamily.js", import.meta.url));
-  const args = [script, "--model", ctx.model.dir, "--wav_scp", ctx.workload.scp, "--device", ctx.deviceFlag];
+  const args = [script, "--model", ctx.model.dir, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, "child"), "--device", ctx.deviceFlag];
   const result = await runChild(process.execPath, args, { timeoutMs: CHILD_TIMEOUT_MS });
   const failure = childFailure("the peak-memory child", result);
   if (failure) throw new Error(failure);
@@ -73,14 +77,14 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   ctx.log(`${key}: loading ${ctx.model.dir} through the family interface; warm-up passes`);
   const loadBefore = loadavg()[0]!;
   const variants: Variant[] = [];
-  let model: SpeechTokenizerModel | null = null;
+  let extraction: CliExtraction<SpeechTokenizerModel> | null = null;
   let ownCodes: Map<string, number[]> | null = null;
   let upstream: UpstreamVariants | null = null;
   let rounds: Awaited<ReturnType<typeof runRounds>> | null = null;
   try {
     try {
-      model = await load(ctx.model.dir, { ...ctx.runtime });
-      const own = await openOwnVariants(model, ctx.entries);
+      extraction = await CliExtraction.openFamily(ctx.model.dir, { ...ctx.runtime });
+      const own = await openOwnVariants(extraction, ctx.entries, join(ctx.workDir, "a"));
       variants.push(...own.variants);
       ownCodes = own.codes;
     } catch (error) {
@@ -101,13 +105,13 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     }
     rounds = await runRounds(key, variants, ctx, errors);
   } finally {
-    await model?.dispose().catch((error) => (errors["a_dispose"] = message(error)));
+    await extraction?.dispose().catch((error) => (errors["a_dispose"] = message(error)));
     await upstream?.dispose().catch((error) => (errors["u_dispose"] = message(error)));
   }
   const loadAfter = loadavg()[0]!;
 
   let child: Awaited<ReturnType<typeof childPeakRss>> | null = null;
-  if (model) {
+  if (extraction) {
     try {
       ctx.log(`  ${key}: peak memory of (a) + (d) in a child process`);
       child = await childPeakRss(ctx);
@@ -129,7 +133,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     peak_rss_mb: child?.peak_rss_mb ?? null,
     u_peak_rss_mb: upstream?.peakRssMb() ?? null,
     a_vs_u_codes_equal_pct: ownCodes && upstreamCodes ? 100 - missRatePct(upstreamCodes, ownCodes) : null,
-    threads: upstream?.threads ?? model?.parallelism ?? 0,
+    threads: upstream?.threads ?? availableParallelism(),
     u_torch: upstream
       ? { version: upstream.ready.torch, matmul_gflops: upstream.ready.matmul_gflops, slow_blas: upstream.ready.slow_blas, openblas_core: upstream.ready.openblas_core }
       : null,

@@ -93,7 +93,7 @@ async function bench(options: BenchOptions): Promise<number> {
       if (!model) continue;
       try {
         familyResults[key] = await benchFamily(key, {
-          model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log,
+          model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log, workDir: join(workDir, key),
           upstream: options.upstreamSpeechTokenizer ? { dir: options.upstreamSpeechTokenizer, python: options.python } : null,
         });
       } catch (error) {

@@ -4,9 +4,10 @@
  * line here (its TokenizerFamily object from src/models/<family>/family.ts).
  */
 import { s3Family } from "../models/s3/family.js";
+import { speechTokenizerFamily } from "../models/speechtokenizer/family.js";
 import type { FamilyName, TokenizerFamily } from "./types.js";
 
-export const FAMILIES: readonly TokenizerFamily[] = [s3Family];
+export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily];
 
 /** The family called `name`, or undefined. */
 export function familyNamed(name: string): TokenizerFamily | undefined {

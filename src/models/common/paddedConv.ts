@@ -8,7 +8,7 @@
  */
 import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
 import type { TensorData } from "../../onnx/tensor.js";
-import { dimSize, lengthMask, toFloat } from "../layers.js";
+import { dimSize, lengthMask, toFloat } from "./layers.js";
 
 export interface ConvParams {
   /** Conv1d [out, in, k]; ConvTranspose1d [in, out, k] (weight norm already folded). */
