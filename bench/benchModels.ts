@@ -31,10 +31,15 @@ export async function ensureBenchModel(cacheDir: string, key: VersionKey, log: (
   if (existsSync(path)) return path;
   mkdirSync(join(cacheDir, "models"), { recursive: true });
   log(`generating the full-size ${key} model (random weights, seed ${MODEL_SEED}) into ${path}`);
-  const script = fileURLToPath(new URL("./generateModel.js", import.meta.url));
-  const result = await runChild(process.execPath, [script, key, String(MODEL_SEED), path], { timeoutMs: GENERATE_TIMEOUT_MS });
+  await generateInChild("./generateModel.js", key, path, log);
+  return path;
+}
+
+/** Runs a generator child (`node SCRIPT KEY SEED OUT`, SCRIPT next to this file); throws with its reason. */
+export async function generateInChild(script: string, key: string, out: string, log: (line: string) => void): Promise<void> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const result = await runChild(process.execPath, [path, key, String(MODEL_SEED), out], { timeoutMs: GENERATE_TIMEOUT_MS });
   const failure = childFailure(`generating ${key}`, result);
   if (failure) throw new Error(failure);
   log(`  ${key} written in ${result.wall_s.toFixed(1)} s`);
-  return path;
 }

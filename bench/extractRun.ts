@@ -12,26 +12,37 @@ import { corpusGrouping, extractTokens, type ExtractionOptions } from "../src/ex
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
+import { load } from "../src/family/load.js";
+import type { FamilyLoadOptions, SpeechTokenizerModel } from "../src/family/types.js";
 import type { Device } from "../src/runtime/session.js";
 import { S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
 
 /** What `s3tokenizer --wav_scp ...` passes to extractTokens by default (see extractCommand.ts). */
-function cliExtractionOptions(tokenizer: S3Tokenizer, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {
+function cliExtractionOptions(tokenizer: SpeechTokenizerModel, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {
   return { numWorkers: featurePool.size, featurePool, ...corpusGrouping(tokenizer, device), allowPipes: false };
 }
 
 /** A tokenizer and feature workers set up as the CLI does: the workers start first, then the model loads. */
-export class CliExtraction {
+export class CliExtraction<M extends SpeechTokenizerModel = S3Tokenizer> {
   private constructor(
-    readonly tokenizer: S3Tokenizer,
+    readonly tokenizer: M,
     private readonly featurePool: FeaturePool,
     private readonly device: Device | undefined,
   ) {}
 
-  static async open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction> {
+  static open(modelPath: string, options: TokenizerOptions = {}): Promise<CliExtraction<S3Tokenizer>> {
+    return CliExtraction.start((path) => S3Tokenizer.load(path, options), modelPath, options.device);
+  }
+
+  /** Any family's model through `load(path)`, as the CLI's extract command now loads it. */
+  static openFamily(modelPath: string, options: FamilyLoadOptions = {}): Promise<CliExtraction<SpeechTokenizerModel>> {
+    return CliExtraction.start((path) => load(path, options), modelPath, options.device);
+  }
+
+  private static async start<T extends SpeechTokenizerModel>(loader: (path: string) => Promise<T>, modelPath: string, device: Device | undefined) {
     const featurePool = new FeaturePool(defaultFeatureWorkers("corpus"));
     try {
-      return new CliExtraction(await S3Tokenizer.load(modelPath, options), featurePool, options.device);
+      return new CliExtraction<T>(await loader(modelPath), featurePool, device);
     } catch (error) {
       await featurePool.close();
       throw error;
@@ -54,12 +65,12 @@ const silentStream = { isTTY: false, write: () => true } as unknown as NodeJS.Wr
 export interface ExtractOutcome {
   seconds: number;
   audioSeconds: number;
-  /** Tokens per key, read back from the part file after the clock stopped. */
+  /** Tokens per key, read back from the part file after the clock stopped; rows of codebooks flattened row-major. */
   tokens: Map<string, number[]>;
 }
 
 async function extractOnce(
-  tokenizer: S3Tokenizer,
+  tokenizer: SpeechTokenizerModel,
   options: ExtractionOptions,
   entries: readonly ScpEntry[],
   workDir: string,
@@ -86,8 +97,9 @@ async function extractOnce(
   const tokens = new Map<string, number[]>();
   for (const line of readFileSync(partPath, "utf8").split("\n")) {
     if (!line) continue;
-    const record = JSON.parse(line) as { key: string; code: number[] };
-    tokens.set(record.key, record.code);
+    // One row (S3) or rows of codebooks (codesJson): flat, row-major either way.
+    const record = JSON.parse(line) as { key: string; code: number[] | number[][] };
+    tokens.set(record.key, record.code.flat());
   }
   return { seconds, audioSeconds: counts.audioSeconds, tokens };
 }

@@ -4,16 +4,28 @@
  * and every note and error.
  */
 import type { MachineInfo } from "./machine.js";
-import { DISTURBED_BELOW, type VersionResult } from "./results.js";
+import { DISTURBED_BELOW, type VariantTiming, type VersionResult } from "./results.js";
 import type { Workload } from "./workload.js";
 
-function fixed(value: number | null | undefined, digits: number, suffix = ""): string {
+export function fixed(value: number | null | undefined, digits: number, suffix = ""): string {
   return value == null || !Number.isFinite(value) ? "–" : `${value.toFixed(digits)}${suffix}`;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Every variant's runs, best and median, per model. */
+export function timingTable(entries: [string, { timings: Partial<Record<string, VariantTiming>> }][]): string {
+  const rows: string[][] = [];
+  for (const [key, r] of entries) {
+    for (const [name, t] of Object.entries(r.timings)) {
+      if (!t) continue;
+      rows.push([key, name, String(t.runs_s.length), fixed(t.min_s, 2), fixed(t.median_s, 2), fixed(t.xrt_best, 1), fixed(t.xrt_median, 1)]);
+    }
+  }
+  return table(["model", "variant", "runs", "min s", "median s", "xRT best", "xRT median"], rows);
 }
 
 export function describeWorkload(workload: Workload): string {
@@ -29,6 +41,7 @@ export function formatReport(machine: MachineInfo, workload: Workload, repeats: 
     `node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; device ${device}`);
   out.push(`Workload: ${describeWorkload(workload)}; ${repeats} repeats; x real time from median times.`);
   out.push("");
+  if (entries.length === 0) return out.join("\n") + "\n"; // only other families were asked for
   out.push(table(
     ["model", "(a) xRT", "(b1) xRT", "(b2) xRT", "a/b1", "a/b2", "(a) GFLOP/s", "ceiling GFLOP/s", "share", "peak RSS MB", "first token s", "fast xRT", "fast miss %"],
     entries.map(([key, r]) => [
@@ -48,14 +61,7 @@ export function formatReport(machine: MachineInfo, workload: Workload, repeats: 
     ]),
   ));
   out.push("");
-  const detailRows: string[][] = [];
-  for (const [key, r] of entries) {
-    for (const [name, t] of Object.entries(r.timings)) {
-      if (!t) continue;
-      detailRows.push([key, name, String(t.runs_s.length), fixed(t.min_s, 2), fixed(t.median_s, 2), fixed(t.xrt_best, 1), fixed(t.xrt_median, 1)]);
-    }
-  }
-  out.push(table(["model", "variant", "runs", "min s", "median s", "xRT best", "xRT median"], detailRows));
+  out.push(timingTable(entries));
   out.push("");
   const gemmRows = entries.flatMap(([key, r]) =>
     (r.gemm?.shapes ?? []).map((s) => [key, s.shape, String(s.runs), fixed(s.median_gflops, 0), fixed(s.best_gflops, 0)]));

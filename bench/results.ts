@@ -84,3 +84,42 @@ export function failedResult(audioSeconds: number, flops: FlopCount, errors: Rec
     child_a_seconds: null, gemm_median_over_best: null, load_average_1m: null, errors,
   };
 }
+
+/** What the benchmark reports for another tokenizer family (today: SpeechTokenizer). */
+export interface FamilyResult {
+  // Headline figures (null where the variant failed or was not asked for); xRT from median times.
+  /** (a) encode, files to codes through the family interface. */
+  a_xrt: number | null;
+  /** (d) decode of (a)'s codes to audio. */
+  d_xrt: number | null;
+  /** (u) upstream PyTorch at batch 1: encode and decode (null without an upstream checkout). */
+  u_encode_xrt: number | null;
+  u_decode_xrt: number | null;
+  a_over_u: number | null;
+  d_over_u: number | null;
+  /** Peak RSS of a child that loads the model, encodes and decodes the workload once. */
+  peak_rss_mb: number | null;
+  // Details.
+  /** Peak RSS of upstream's process over its timed passes (model loaded), VmHWM. */
+  u_peak_rss_mb: number | null;
+  /** Share of (a)'s codes equal to upstream's on the same weights, in percent. */
+  a_vs_u_codes_equal_pct: number | null;
+  /** Threads of both sides: onnxruntime's default (physical cores) and torch.set_num_threads. */
+  threads: number;
+  /** Upstream's torch: its version and 1024×1024 fp32 matmul GFLOP/s (a slow BLAS shows here). */
+  u_torch: { version: string; matmul_gflops: number; slow_blas: boolean; openblas_core: string | null } | null;
+  audio_seconds: number;
+  timings: Partial<Record<"a" | "d" | "ue" | "ud", VariantTiming>>;
+  child_seconds: { encode: number; decode: number } | null;
+  load_average_1m: [number, number] | null;
+  errors: Record<string, string>;
+}
+
+/** The result of a family that could not be measured at all (e.g. its model failed to generate). */
+export function failedFamilyResult(audioSeconds: number, errors: Record<string, string>): FamilyResult {
+  return {
+    a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, a_over_u: null, d_over_u: null, peak_rss_mb: null,
+    u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null, threads: 0, u_torch: null, audio_seconds: audioSeconds, timings: {},
+    child_seconds: null, load_average_1m: null, errors,
+  };
+}

@@ -18,7 +18,10 @@ import { workloadFlops } from "./flops.js";
 import { GemmCeiling } from "./gemm.js";
 import { machineInfo } from "./machine.js";
 import { formatReport } from "./report.js";
-import { failedResult, type VersionResult } from "./results.js";
+import { benchFamily } from "./familyBench.js";
+import { ensureFamilyModel } from "./familyModels.js";
+import { formatFamilyReport } from "./familyReport.js";
+import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
 
@@ -47,9 +50,21 @@ async function bench(options: BenchOptions): Promise<number> {
     }
   }
 
+  const familyModels = new Map<string, Awaited<ReturnType<typeof ensureFamilyModel>>>();
+  const familyResults: Record<string, FamilyResult> = {};
+  for (const key of options.families) {
+    try {
+      familyModels.set(key, await ensureFamilyModel(cacheDir, key, log));
+    } catch (error) {
+      familyResults[key] = failedFamilyResult(workload.audioSeconds, { model: message(error) });
+    }
+  }
+
   let gemm: GemmCeiling | null = null;
   const globalErrors: string[] = [];
-  if (isCpu(options.runtime.device)) {
+  if (options.versions.length === 0) {
+    // Only other families: the ceiling is measured on S3's shapes, nothing here needs it.
+  } else if (isCpu(options.runtime.device)) {
     try {
       gemm = await GemmCeiling.open();
     } catch (error) {
@@ -73,6 +88,18 @@ async function bench(options: BenchOptions): Promise<number> {
         results[key] = failedResult(workload.audioSeconds, workloadFlops(FULL_SIZE[key], workload.melFrames), { version: message(error) });
       }
     }
+    for (const key of options.families) {
+      const model = familyModels.get(key);
+      if (!model) continue;
+      try {
+        familyResults[key] = await benchFamily(key, {
+          model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log, workDir: join(workDir, key),
+          upstream: options.upstreamSpeechTokenizer ? { dir: options.upstreamSpeechTokenizer, python: options.python } : null,
+        });
+      } catch (error) {
+        familyResults[key] = failedFamilyResult(workload.audioSeconds, { family: message(error) });
+      }
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
     await gemm?.dispose();
@@ -80,7 +107,10 @@ async function bench(options: BenchOptions): Promise<number> {
 
   // In the order asked for, whatever order they finished in.
   const ordered = Object.fromEntries(options.versions.map((key) => [key, results[key]!]));
+  const families = Object.fromEntries(options.families.map((key) => [key, familyResults[key]!]));
+  const all = Object.fromEntries(options.order.map((key) => [key, results[key] ?? familyResults[key]!]));
   process.stdout.write("\n" + formatReport(machine, workload, options.repeats, ordered, options.deviceFlag));
+  if (options.families.length > 0) process.stdout.write("\n" + formatFamilyReport(families));
   for (const error of globalErrors) process.stdout.write(`ERROR: ${error}\n`);
   if (options.json) {
     const report = {
@@ -97,14 +127,14 @@ async function bench(options: BenchOptions): Promise<number> {
         model_seed: MODEL_SEED,
         cache_dir: cacheDir,
       },
-      results: ordered,
+      results: all,
       errors: globalErrors,
       finished_at: new Date().toISOString(),
     };
     writeFileSync(options.json, JSON.stringify(report, null, 1) + "\n");
     log(`results written to ${options.json}`);
   }
-  const failed = globalErrors.length > 0 || Object.values(ordered).some((r) => Object.keys(r.errors).length > 0);
+  const failed = globalErrors.length > 0 || Object.values(all).some((r) => Object.keys(r.errors).length > 0);
   return failed ? 1 : 0;
 }
 

@@ -14,7 +14,8 @@ import type { GemmCeiling } from "./gemm.js";
 import { releasedOnce } from "./releasedRun.js";
 import type { Utterance } from "./workload.js";
 
-export type VariantName = "a" | "fast" | "b1" | "b2" | "gemm";
+/** S3: a, fast, b1, b2, gemm; other families: a, d (decode), ue and ud (upstream encode, decode). */
+export type VariantName = "a" | "fast" | "b1" | "b2" | "gemm" | "d" | "ue" | "ud";
 
 export interface Variant {
   name: VariantName;

@@ -79,8 +79,11 @@ async function openVariants(key: VersionKey, ctx: VersionContext, errors: Record
   return variants;
 }
 
-/** Repeats × variants, round-robin. Returns every variant's run times and its latest tokens. */
-async function runRounds(key: VersionKey, variants: Variant[], ctx: VersionContext, errors: Record<string, string>) {
+/**
+ * Repeats × variants, round-robin (also the other families' rounds, familyBench.ts). Returns
+ * every variant's run times and its latest tokens.
+ */
+export async function runRounds(key: string, variants: Variant[], ctx: Pick<VersionContext, "repeats" | "workload" | "log">, errors: Record<string, string>) {
   const times = new Map<VariantName, number[]>(variants.map((v) => [v.name, []]));
   const tokens = new Map<VariantName, Map<string, number[]>>();
   const broken = new Set<VariantName>();

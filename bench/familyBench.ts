@@ -1,0 +1,146 @@
+/**
+ * Another tokenizer family, measured (today: SpeechTokenizer): (a) encode, files to codes through
+ * the CLI's path (`load(path)`, then extractTokens with the CLI's defaults, part file), (d)
+ * decode of (a)'s codes, and with an upstream checkout (ue)/(ud), upstream PyTorch's encode and
+ * decode at batch 1 on the same threads; all interleaved round robin (versionBench.ts's
+ * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded.
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ScpEntry } from "../src/audio/wavScp.js";
+import type { Codes, ModelFiles, SpeechTokenizerModel } from "../src/family/types.js";
+import type { RuntimeOptions } from "../src/runtime/session.js";
+import { childFailure, runChild } from "./children.js";
+import type { FamilyKey } from "./familyModels.js";
+import { CliExtraction } from "./extractRun.js";
+import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
+import { missRatePct, ratio, variantTiming, type FamilyResult } from "./results.js";
+import { openUpstreamVariants, type UpstreamSetup, type UpstreamVariants } from "./speechTokenizerUpstream.js";
+import type { Variant } from "./variants.js";
+import { runRounds } from "./versionBench.js";
+import type { Workload } from "./workload.js";
+
+export interface FamilyContext {
+  model: { dir: string; files: ModelFiles };
+  workload: Workload;
+  entries: readonly ScpEntry[];
+  repeats: number;
+  runtime: Pick<RuntimeOptions, "device" | "deviceId">;
+  deviceFlag: string;
+  /** SpeechTokenizer's upstream, when given. */
+  upstream: UpstreamSetup | null;
+  /** Scratch space for (a)'s part files. */
+  workDir: string;
+  log: (line: string) => void;
+}
+
+const CHILD_TIMEOUT_MS = 60 * 60_000;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** (a) and (d) on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
+async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
+  const model = extraction.tokenizer;
+  const warm = await extraction.run(entries, workDir);
+  let latest: Codes[] = codesFromTokens(warm.tokens, model.codebooks);
+  // (d)'s warm-up: the shortest utterance's codes, enough to initialise its sessions.
+  const shortest = latest.reduce((best, c) => (c.frames < best.frames ? c : best), latest[0]!);
+  await decodeCodes(model, [shortest]);
+  const a: Variant = {
+    name: "a",
+    run: async () => {
+      const outcome = await extraction.run(entries, workDir);
+      latest = codesFromTokens(outcome.tokens, model.codebooks);
+      return { seconds: outcome.seconds, tokens: outcome.tokens };
+    },
+    dispose: async () => undefined, // the model is shared with (d)
+  };
+  const d: Variant = { name: "d", run: async () => ({ seconds: await decodeCodes(model, latest) }), dispose: async () => undefined };
+  return { variants: [a, d], codes: warm.tokens };
+}
+
+async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
+  const script = fileURLToPath(new URL("./childFamily.js", import.meta.url));
+  const args = [script, "--model", ctx.model.dir, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, "child"), "--device", ctx.deviceFlag];
+  const result = await runChild(process.execPath, args, { timeoutMs: CHILD_TIMEOUT_MS });
+  const failure = childFailure("the peak-memory child", result);
+  if (failure) throw new Error(failure);
+  return JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as { peak_rss_mb: number; encode_s: number; decode_s: number };
+}
+
+export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<FamilyResult> {
+  const errors: Record<string, string> = {};
+  const audio = ctx.workload.audioSeconds;
+  ctx.log(`${key}: loading ${ctx.model.dir} through the family interface; warm-up passes`);
+  const loadBefore = loadavg()[0]!;
+  const variants: Variant[] = [];
+  let extraction: CliExtraction<SpeechTokenizerModel> | null = null;
+  let ownCodes: Map<string, number[]> | null = null;
+  let upstream: UpstreamVariants | null = null;
+  let rounds: Awaited<ReturnType<typeof runRounds>> | null = null;
+  try {
+    try {
+      extraction = await CliExtraction.openFamily(ctx.model.dir, { ...ctx.runtime });
+      const own = await openOwnVariants(extraction, ctx.entries, join(ctx.workDir, "a"));
+      variants.push(...own.variants);
+      ownCodes = own.codes;
+    } catch (error) {
+      errors["a"] = `open: ${message(error)}`;
+    }
+    if (ctx.upstream) {
+      try {
+        ctx.log(`  ${key}: starting upstream (${ctx.upstream.python}, ${ctx.upstream.dir}); its warm-up encodes the whole workload once`);
+        upstream = await openUpstreamVariants(ctx.upstream, ctx.model.files, ctx.entries);
+        variants.push(...upstream.variants);
+        if (upstream.ready.slow_blas) {
+          ctx.log(`  ${key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${upstream.ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
+            `on ${upstream.ready.threads} threads: a slow BLAS (see the README's Performance section); its figures are not representative`);
+        }
+      } catch (error) {
+        errors["u"] = `open: ${message(error)}`;
+      }
+    }
+    rounds = await runRounds(key, variants, ctx, errors);
+  } finally {
+    await extraction?.dispose().catch((error) => (errors["a_dispose"] = message(error)));
+    await upstream?.dispose().catch((error) => (errors["u_dispose"] = message(error)));
+  }
+  const loadAfter = loadavg()[0]!;
+
+  let child: Awaited<ReturnType<typeof childPeakRss>> | null = null;
+  if (extraction) {
+    try {
+      ctx.log(`  ${key}: peak memory of (a) + (d) in a child process`);
+      child = await childPeakRss(ctx);
+    } catch (error) {
+      errors["peak_rss"] = message(error);
+    }
+  }
+  const timing = (name: "a" | "d" | "ue" | "ud") => variantTiming(rounds?.times.get(name) ?? [], audio);
+  const timings = { a: timing("a"), d: timing("d"), ue: timing("ue"), ud: timing("ud") };
+  const xrt = (name: keyof typeof timings) => timings[name]?.xrt_median ?? null;
+  const upstreamCodes = upstream ? flatRows(upstream.codes) : null;
+  return {
+    a_xrt: xrt("a"),
+    d_xrt: xrt("d"),
+    u_encode_xrt: xrt("ue"),
+    u_decode_xrt: xrt("ud"),
+    a_over_u: ratio(xrt("a"), xrt("ue")),
+    d_over_u: ratio(xrt("d"), xrt("ud")),
+    peak_rss_mb: child?.peak_rss_mb ?? null,
+    u_peak_rss_mb: upstream?.peakRssMb() ?? null,
+    a_vs_u_codes_equal_pct: ownCodes && upstreamCodes ? 100 - missRatePct(upstreamCodes, ownCodes) : null,
+    threads: upstream?.threads ?? availableParallelism(),
+    u_torch: upstream
+      ? { version: upstream.ready.torch, matmul_gflops: upstream.ready.matmul_gflops, slow_blas: upstream.ready.slow_blas, openblas_core: upstream.ready.openblas_core }
+      : null,
+    audio_seconds: audio,
+    timings,
+    child_seconds: child ? { encode: child.encode_s, decode: child.decode_s } : null,
+    load_average_1m: [loadBefore, loadAfter],
+    errors,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Released-size random-weight models of the other tokenizer families, one folder per family,
+ * written once into the cache directory by a child process (generateFamilyModel.js), like the
+ * S3 versions' files (benchModels.ts).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FamilyName, ModelFiles } from "../src/family/types.js";
+import { generateInChild, MODEL_SEED } from "./benchModels.js";
+
+/** The families `--versions` takes beside the S3 versions. */
+export const FAMILY_KEYS = ["speechtokenizer"] as const satisfies readonly FamilyName[];
+export type FamilyKey = (typeof FAMILY_KEYS)[number];
+
+const MANIFEST = "files.json"; // written last by generateFamilyModel.js
+
+export function isFamilyKey(value: string): value is FamilyKey {
+  return (FAMILY_KEYS as readonly string[]).includes(value);
+}
+
+export function familyModelDir(cacheDir: string, key: FamilyKey): string {
+  return join(cacheDir, "models", `${key}-released-seed${MODEL_SEED}`);
+}
+
+/** The folder and files of `key`'s released-size model, generated first when missing. */
+export async function ensureFamilyModel(cacheDir: string, key: FamilyKey, log: (line: string) => void): Promise<{ dir: string; files: ModelFiles }> {
+  const dir = familyModelDir(cacheDir, key);
+  const manifest = join(dir, MANIFEST);
+  if (!existsSync(manifest)) {
+    log(`generating the released-size ${key} model (random weights, seed ${MODEL_SEED}) into ${dir}`);
+    await generateInChild("./generateFamilyModel.js", key, dir, log);
+  }
+  return { dir, files: JSON.parse(readFileSync(manifest, "utf8")) as ModelFiles };
+}

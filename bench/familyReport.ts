@@ -1,0 +1,40 @@
+/** The other families' part of the readable report: headline table, timings, notes and errors. */
+import { fixed, table, timingTable } from "./report.js";
+import type { FamilyResult } from "./results.js";
+
+export function formatFamilyReport(results: Record<string, FamilyResult>): string {
+  const entries = Object.entries(results);
+  const out: string[] = [];
+  out.push(table(
+    ["family", "(a) encode xRT", "(d) decode xRT", "(u) encode xRT", "(u) decode xRT", "a/u", "d/u", "peak RSS MB", "(u) peak RSS MB", "codes = upstream"],
+    entries.map(([key, r]) => [
+      key,
+      fixed(r.a_xrt, 1),
+      fixed(r.d_xrt, 1),
+      fixed(r.u_encode_xrt, 1),
+      fixed(r.u_decode_xrt, 1),
+      fixed(r.a_over_u, 2),
+      fixed(r.d_over_u, 2),
+      fixed(r.peak_rss_mb, 0),
+      fixed(r.u_peak_rss_mb, 0),
+      fixed(r.a_vs_u_codes_equal_pct, 2, "%"),
+    ]),
+  ));
+  out.push("");
+  out.push(timingTable(entries));
+  out.push("");
+  for (const [key, r] of entries) {
+    for (const [what, error] of Object.entries(r.errors)) out.push(`${key}: ERROR in ${what}: ${error}`);
+    if (Object.keys(r.timings).length === 0) continue; // nothing ran: the errors say why
+    const notes = [`${r.threads} threads on both sides`];
+    if (r.u_torch) {
+      const blas = r.u_torch.openblas_core ? `OpenBLAS kernel ${r.u_torch.openblas_core}` : "not OpenBLAS";
+      notes.push(`upstream on torch ${r.u_torch.version} (${blas}), 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);
+    }
+    if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
+    if (r.u_encode_xrt == null && !r.errors["u"]) notes.push("(u) left out: give --upstream-speechtokenizer DIR (and --python with torch)");
+    out.push(`${key}: ${notes.join("; ")}`);
+    if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (README, Performance)`);
+  }
+  return out.join("\n") + "\n";
+}
