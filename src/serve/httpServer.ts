@@ -246,10 +246,13 @@ export class TokenizerHttpServer {
     // A body still arriving holds no slot (slow uploads are bounded by the body pace instead), so
     // clients trickling bytes cannot fill the queue; it is checked now to refuse early, and again
     // once the body is in.
-    const admit = () => {
-      if (this.active - this.receiving - service.batcher.inFlight >= this.config.maxQueue) throw new QueueFullError(this.config.maxQueue);
+    // `self` is 1 once this request counts among the active ones whose body is in: it waits
+    // behind the others, not behind itself.
+    const admit = (self: 0 | 1) => {
+      const waitingAhead = this.active - this.receiving - service.batcher.inFlight - self;
+      if (waitingAhead >= this.config.maxQueue) throw new QueueFullError(this.config.maxQueue);
     };
-    admit();
+    admit(0);
 
     this.active++;
     this.receiving++;
@@ -266,7 +269,7 @@ export class TokenizerHttpServer {
       if (signal.aborted) throw signal.reason;
       receiving = false;
       this.receiving--;
-      admit();
+      admit(1);
       const result = await service.tokenizeBytes(bytes, { signal, pcm, transfer: true, source: "request body" });
       this.metrics.audioSeconds.inc(result.audioSeconds);
       await this.finish(req, res, started, 200, {
