@@ -2,7 +2,7 @@
  * SpeechTokenizer beyond the fixtures' direct references: encodes from a later quantizer layer
  * (upstream's encode(x, n_q, st), residual from the latent) against a plain TypeScript RVQ over the
  * fixture's encoder output; long audio in chunks equal to one unchunked run; typed errors for bad
- * configs, checkpoints and inputs.
+ * configs, checkpoints and inputs; the random model's format and its round trip through the files.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -11,13 +11,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CheckpointTensorError, InvalidInputError, ModelConfigError } from "../src/errors.js";
-import { parseConfig } from "../src/models/speechtokenizer/config.js";
+import { parseConfig, readConfig } from "../src/models/speechtokenizer/config.js";
 import { speechTokenizerFamily } from "../src/models/speechtokenizer/family.js";
 import { SpeechTokenizerOnnxModel } from "../src/models/speechtokenizer/model.js";
 import { randomModelConfig, randomStateDict } from "../src/models/speechtokenizer/randomModel.js";
 import { importWeights } from "../src/models/speechtokenizer/weights.js";
 import { readCheckpoint } from "../src/checkpoint/index.js";
-import { readConfig } from "../src/models/speechtokenizer/config.js";
 import { asFloat32, float32Tensor } from "../src/onnx/tensor.js";
 import { readNpyF32 } from "./support/npy.js";
 import { CLIPS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights } from "./support/speechTokenizerFixtures.js";
@@ -25,7 +24,7 @@ import { CLIPS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights
 const fixtures = speechTokenizerFixtures();
 const VARIANT = "hubert_avg_tiny";
 
-/** Upstream's RVQ encode in plain arithmetic: latent [D, T], layers first .. first + count − 1 → codes [count · T]. */
+/** Upstream's RVQ encode in plain arithmetic: latent [D, T] and the codebooks used ([K, D] each) → codes [layers · T]. */
 function referenceRvq(latent: Float32Array, dim: number, frames: number, codebooks: Float32Array[], size: number): Int32Array {
   const residual = new Float64Array(dim * frames);
   for (let d = 0; d < dim; d++) for (let t = 0; t < frames; t++) residual[t * dim + d] = latent[d * frames + t]!;
