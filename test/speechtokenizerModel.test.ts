@@ -2,17 +2,21 @@
  * SpeechTokenizer beyond the fixtures' direct references: encodes from a later quantizer layer
  * (upstream's encode(x, n_q, st), residual from the latent) against a plain TypeScript RVQ over the
  * fixture's encoder output; long audio in chunks equal to one unchunked run; typed errors for bad
- * configs, checkpoints and inputs.
+ * configs, checkpoints and inputs; the random model's format and its round trip through the files.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CheckpointTensorError, InvalidInputError, ModelConfigError } from "../src/errors.js";
-import { parseConfig } from "../src/models/speechtokenizer/config.js";
+import { parseConfig, readConfig } from "../src/models/speechtokenizer/config.js";
+import { speechTokenizerFamily } from "../src/models/speechtokenizer/family.js";
 import { SpeechTokenizerOnnxModel } from "../src/models/speechtokenizer/model.js";
+import { randomModelConfig, randomStateDict } from "../src/models/speechtokenizer/randomModel.js";
 import { importWeights } from "../src/models/speechtokenizer/weights.js";
 import { readCheckpoint } from "../src/checkpoint/index.js";
-import { readConfig } from "../src/models/speechtokenizer/config.js";
 import { asFloat32, float32Tensor } from "../src/onnx/tensor.js";
 import { readNpyF32 } from "./support/npy.js";
 import { CLIPS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights } from "./support/speechTokenizerFixtures.js";
@@ -20,7 +24,7 @@ import { CLIPS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights
 const fixtures = speechTokenizerFixtures();
 const VARIANT = "hubert_avg_tiny";
 
-/** Upstream's RVQ encode in plain arithmetic: latent [D, T], layers first .. first + count − 1 → codes [count · T]. */
+/** Upstream's RVQ encode in plain arithmetic: latent [D, T] and the codebooks used ([K, D] each) → codes [layers · T]. */
 function referenceRvq(latent: Float32Array, dim: number, frames: number, codebooks: Float32Array[], size: number): Int32Array {
   const residual = new Float64Array(dim * frames);
   for (let d = 0; d < dim; d++) for (let t = 0; t < frames; t++) residual[t * dim + d] = latent[d * frames + t]!;
@@ -86,6 +90,13 @@ describe("SpeechTokenizer model", { skip: fixtures === null ? skipReason : false
     }
   });
 
+  test("the random tiny model holds exactly the released format's tensors (the fixture manifest's names and shapes)", () => {
+    const manifest = JSON.parse(readFileSync(join(fixtures!, "manifest.json"), "utf8")) as { variants: Record<string, { state_dict: Record<string, [number[], string]> }> };
+    const expected = Object.entries(manifest.variants[VARIANT]!.state_dict).map(([name, [shape]]) => `${name} [${shape.join(", ")}]`).sort();
+    const written = [...randomStateDict(randomModelConfig("tiny"), 1)].map(([name, t]) => `${name} [${t.dims.join(", ")}]`).sort();
+    assert.deepEqual(written, expected);
+  });
+
   test("a checkpoint with a missing or misshapen tensor is refused before any graph is built", async () => {
     const config = await readConfig(join(fixtures!, VARIANT, "config.json"));
     const path = join(fixtures!, VARIANT, "SpeechTokenizer.pt");
@@ -117,4 +128,29 @@ describe("SpeechTokenizer model", { skip: fixtures === null ? skipReason : false
       await model.dispose();
     }
   });
+});
+
+test("writeRandomModel writes a torch checkpoint + config.json that detect finds and load reads back", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "speechtokenizer-"));
+  try {
+    const files = await speechTokenizerFamily.writeRandomModel(dir, { seed: 3, size: "tiny" });
+    assert.deepEqual(await speechTokenizerFamily.detect(dir), files);
+    const written = randomStateDict(randomModelConfig("tiny"), 3);
+    const read = (await readCheckpoint(files["SpeechTokenizer.pt"]!)).stateDict();
+    assert.deepEqual([...read.keys()].sort(), [...written.keys()].sort());
+    for (const [name, tensor] of written) assert.deepEqual(asFloat32(read.get(name)!), asFloat32(tensor), name);
+    const model = await speechTokenizerFamily.load(files, "random tiny");
+    try {
+      const audio = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 7) * 0.3);
+      const [codes] = await model.encode([audio]);
+      assert.equal(codes!.frames, 50);
+      assert.equal(codes!.codebooks, 8);
+      const [decoded] = await model.decode!([codes!]);
+      assert.equal(decoded!.length, 16000);
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -94,17 +94,22 @@ export function openFailure(options: RuntimeOptions, source: string, reason: str
   return new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause });
 }
 
-/** Opens a session on model bytes or a file path; `source` names the model in errors. */
+/**
+ * Opens a session on model bytes or a file path; `source` names the model in errors. `extra`
+ * overrides session settings (e.g. no memory arena for graphs run on very different lengths).
+ */
 export async function openSession(
   model: Uint8Array | string,
   options: RuntimeOptions,
   source: string,
+  extra: ort.InferenceSession.SessionOptions = {},
 ): Promise<ort.InferenceSession> {
   requireDevice(options);
+  const settings = { ...sessionOptions(options), ...extra };
   try {
     return typeof model === "string"
-      ? await ort.InferenceSession.create(model, sessionOptions(options))
-      : await ort.InferenceSession.create(model, sessionOptions(options));
+      ? await ort.InferenceSession.create(model, settings)
+      : await ort.InferenceSession.create(model, settings);
   } catch (error) {
     throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
   }

@@ -2,12 +2,11 @@
  * The SpeechTokenizer conformance fixtures (../shared/fixtures/speechtokenizer): variants, clips,
  * and the state dict of a variant read with the checkpoint reader.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { readCheckpoint } from "../../src/checkpoint/index.js";
 import { readConfig } from "../../src/models/speechtokenizer/config.js";
 import { importWeights, type SpeechTokenizerWeights } from "../../src/models/speechtokenizer/weights.js";
-import { fixturesDir } from "./fixtures.js";
+import { familyFixturesDir } from "./familyFixtures.js";
 import { readNpyF32 } from "./npy.js";
 
 export const VARIANTS = ["hubert_avg_tiny", "snake_tiny"] as const;
@@ -15,9 +14,7 @@ export const CLIPS = ["aishell_0121", "aishell_0122", "en_16k", "clip_0p5s", "sh
 
 /** <project>/../shared/fixtures/speechtokenizer, or null when absent. */
 export function speechTokenizerFixtures(): string | null {
-  const s3 = fixturesDir();
-  const dir = s3 === null ? null : resolve(s3, "..", "speechtokenizer");
-  return dir !== null && existsSync(dir) ? dir : null;
+  return familyFixturesDir("speechtokenizer");
 }
 
 export const skipReason = "../shared/fixtures/speechtokenizer not found: SpeechTokenizer conformance skipped";

@@ -4,7 +4,7 @@
  */
 import { readFile, stat, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import * as checkpoints from "../../checkpoint/index.js";
+import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
 import { ModelConfigError } from "../../errors.js";
 import { configJson, readConfig } from "./config.js";
@@ -77,7 +77,7 @@ export const speechTokenizerFamily: TokenizerFamily = {
     if (configPath === undefined) throw new ModelConfigError(source, `no ${CONFIG} among the model's files`);
     const config = await readConfig(configPath);
     const checkpointPath = checkpointOf(files, source);
-    const checkpoint = await checkpoints.readCheckpoint(checkpointPath);
+    const checkpoint = await readCheckpoint(checkpointPath);
     const weights = importWeights(checkpoint.stateDict(), config, checkpointPath);
     const model = await new SpeechTokenizerOnnxModel(weights, source, options).open();
     model.files = files;
@@ -89,11 +89,7 @@ export const speechTokenizerFamily: TokenizerFamily = {
     await mkdir(dir, { recursive: true });
     const files = { [CONFIG]: join(dir, CONFIG), [CHECKPOINTS[0]!]: join(dir, CHECKPOINTS[0]!) };
     await writeFile(files[CONFIG]!, `${JSON.stringify(configJson(config), null, 4)}\n`);
-    // The checkpoint writer is being added to src/checkpoint next to the reader; until it is there
-    // this fails with a clear message instead of writing a file in a format of our own.
-    const writer = (checkpoints as Record<string, unknown>)["writeTorchCheckpoint"] as ((path: string, dict: Map<string, unknown>) => Promise<void>) | undefined;
-    if (writer === undefined) throw new Error("writeRandomModel needs writeTorchCheckpoint from src/checkpoint, which this build lacks");
-    await writer(files[CHECKPOINTS[0]!]!, randomStateDict(config, options.seed));
+    writeTorchCheckpoint(files[CHECKPOINTS[0]!]!, randomStateDict(config, options.seed));
     return files;
   },
 };

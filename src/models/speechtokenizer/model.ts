@@ -108,7 +108,9 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
         decoderBack: () => buildDecoderBackGraph(this.weights),
         quantize: () => buildQuantizeGraph(this.weights, Number(first), Number(count)),
       };
-      session = openSession(encodeModel(builders[kind!]!()), this.runtime, `${this.source} (${key})`);
+      // No arena: one long utterance would otherwise leave its peak allocation held for good, and
+      // lengths vary from call to call, so memory patterns do not carry over either.
+      session = openSession(encodeModel(builders[kind!]!()), this.runtime, `${this.source} (${key})`, { enableCpuMemArena: false, enableMemPattern: false });
       this.sessions.set(key, session);
     }
     return session;
