@@ -46,7 +46,7 @@ function describe(p: Provenance): string {
   const options = [
     p.bitWidth === undefined ? "" : `, bit width ${p.bitWidth}`,
     p.layer === undefined ? "" : `, layer ${p.layer}`,
-    `, format ${p.format ?? "jsonl"}`,
+    (p.format ?? "jsonl") === "jsonl" ? "" : `, format ${p.format}`,
   ].join("");
   return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}${options}`;
 }
