@@ -11,11 +11,15 @@ import { load } from "../family/load.js";
 import { selectDevice } from "../runtime/session.js";
 import { EXIT_OK, EXIT_SOME_FAILED } from "./extractCommand.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";
+import { FUNCODEC_FLAGS, rescaleToPeak } from "./funcodecFlags.js";
+import type { DecodeOptions } from "../family/types.js";
+import { FunCodecModel, type FunCodecDecodeOptions } from "../models/funcodec/model.js";
 
 export const DECODE_HELP = `s3tokenizer decode --codes FILE [--codes FILE ...] --model NAME|PATH --output_dir DIR [options]
 
 Decodes code lines ({"key": ..., "code": [[row 0], ...]} as the extraction writes them, or
-one-row {"key": ..., "code": [...]}) to audio: DIR/KEY.wav, 16 kHz mono, for every key of this
+one-row {"key": ..., "code": [...]}, or FunCodec's codecs.txt lines "key [[[row 0], ...]]",
+told apart line by line) to audio: DIR/KEY.wav, 16 kHz mono, for every key of this
 rank's share of the lines. Lines that cannot be decoded (malformed JSON, more rows than the model
 has, a code out of range, a key that cannot be a file name) go to
 DIR/decode_errors_{rank+1}_of_{world_size} as {"key", "file", "line", "error"}; the rest are written.
@@ -28,6 +32,10 @@ Options (snake_case or kebab-case):
   --rank R --world_size W  this process's share of the lines (line i goes to rank i mod W); otherwise
                            from torchrun, SLURM, a Kubernetes Indexed Job or OpenMPI, as extraction does
   --overwrite              decode every key again (default: keys whose WAV exists are skipped)
+  --no_scale               FunCodec: ignore the lines' "scale" and decode at the normalised level
+                           (upstream's use_scale false); lines without a scale always decode so
+  --rescale                scale each waveform to a 0.99 peak (never up) before writing, as
+                           FunCodec's CLI does (default: the decoder's output as it is)
 ${HUB_FLAGS_HELP}
 
 Rerunning the same command resumes: a WAV appears under its name only once complete.
@@ -46,6 +54,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     rank: { type: "string" },
     "world-size": { type: "string" },
     overwrite: { type: "boolean", default: false },
+    rescale: FUNCODEC_FLAGS.rescale,
+    "no-scale": { type: "boolean" },
     ...HUB_FLAGS,
   });
   const files = (values.codes as string[] | undefined) ?? [];
@@ -61,6 +71,9 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const model = await load(modelName, { ...hubOptions(values), device, deviceId: deviceId ?? placement.localRank });
   try {
     if (!model.decode) throw new UsageError(`${modelName} (${model.family}) has no decoder to audio`);
+    if (values["no-scale"] === true && !(model instanceof FunCodecModel)) {
+      throw new UsageError(`--no_scale: ${modelName} is a ${model.family} model; only FunCodec models take it`);
+    }
     const counts = await decodeCodesFiles(model, files, {
       outputDir,
       placement,
@@ -68,6 +81,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       firstCodebook,
       batchSize: integerFlag(values, "batch-size") ?? 16,
       overwrite: Boolean(values.overwrite),
+      ...(values["no-scale"] === true ? { decodeOptions: funcodecNoScale() } : {}),
+      ...(values.rescale === true ? { postprocess: (audio: Float32Array) => rescaleToPeak(audio) } : {}),
     });
     process.stderr.write(
       `rank ${placement.rank} of ${placement.worldSize}: ${counts.done} written, ${counts.skipped} already there, ` +
@@ -82,4 +97,10 @@ export async function decodeCommand(argv: string[]): Promise<number> {
 function nonNegative(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative decimal integer, got "${value}"`);
   return Number(value);
+}
+
+/** FunCodec's decode option for --no_scale, as the generic decode options the job passes on. */
+function funcodecNoScale(): DecodeOptions {
+  const options: FunCodecDecodeOptions = { useScale: false };
+  return options;
 }

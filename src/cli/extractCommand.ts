@@ -18,9 +18,12 @@ import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { selectDevice } from "../runtime/session.js";
 import { UsageError } from "../errors.js";
-import { load } from "../family/load.js";
-import type { SpeechTokenizerModel } from "../family/types.js";
+import type { EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
+import { parsePartFormat } from "../extract/partFormat.js";
+import { FunCodecModel, type FunCodecEncodeOptions } from "../models/funcodec/model.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
+import { FUNCODEC_FLAGS, funcodecEncodeFlags } from "./funcodecFlags.js";
+import { loadModelFlags, MODEL_FILE_FLAGS, MODEL_FILE_FLAGS_HELP } from "./modelFlags.js";
 
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
@@ -32,7 +35,8 @@ export const EXTRACT_HELP = `s3tokenizer --wav_scp FILE --model NAME|PATH --outp
 
 Tokenizes every utterance of a Kaldi wav.scp ("key path" per line) into
 DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per utterance
-({"key": ..., "code": [[row 0], ..., [row n-1]]} for a model of several code rows).
+({"key": ..., "code": [[row 0], ..., [row n-1]]} for a model of several code rows, with
+"scale": x for a FunCodec model).
 Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} lines.
 
 Options (snake_case or kebab-case):
@@ -51,6 +55,12 @@ Options (snake_case or kebab-case):
   --allow_pipes           run Kaldi pipe entries ("key cmd ... |") through the shell
   --n_q N                 code rows per utterance, for families with residual rows (default: all;
                           S3 models have one)
+  --bit_width B           FunCodec: bits per second, as upstream's CLI (rows = floor(B / bits per row);
+                          2000 → 8 rows of the 25 Hz models); not with --n_q. Lines then carry the
+                          utterance's normalisation "scale" beside "code", which decode uses
+  --format jsonl|funcodec jsonl (default): the JSON lines above; funcodec (FunCodec models): FunCodec's
+                          codecs.txt lines "key [[[row 0], ...]]" (no scale: decodes at the normalised level)
+${MODEL_FILE_FLAGS_HELP}
   --mode exact|fast       exact (default): the released files' tokens; fast: int8 projections,
                           several times faster on CPUs with VNNI, a few percent of tokens differ
 
@@ -81,15 +91,19 @@ export async function extractCommand(argv: string[]): Promise<number> {
     "allow-pipes": { type: "boolean", default: false },
     mode: { type: "string", default: "exact" },
     "n-q": { type: "string" },
+    "bit-width": FUNCODEC_FLAGS["bit-width"],
+    format: { type: "string" },
+    ...MODEL_FILE_FLAGS,
     ...HUB_FLAGS,
   });
   const scpPath = requireFlag(values, "wav-scp");
   const modelName = requireFlag(values, "model");
+  const format = parsePartFormat(values.format);
   const outputDir = requireFlag(values, "output-dir");
   const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers("corpus");
-  const codebooks = integerFlag(values, "n-q");
+  const { codebooks, bitWidth } = funcodecEncodeFlags(values);
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
@@ -98,7 +112,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
   // The feature workers load their modules while the model loads, not after it.
   const featurePool = new FeaturePool(numWorkers);
   try {
-    const tokenizer = await load(modelName, {
+    const { model: tokenizer, layer } = await loadModelFlags(values, {
       ...hubOptions(values),
       device,
       deviceId: deviceId ?? placement.localRank,
@@ -114,6 +128,10 @@ export async function extractCommand(argv: string[]): Promise<number> {
       if (codebooks !== undefined && codebooks > tokenizer.codebooks) {
         throw new UsageError(`--n_q ${codebooks}: ${modelName} (${tokenizer.family}) makes ${tokenizer.codebooks} code row${tokenizer.codebooks === 1 ? "" : "s"}`);
       }
+      if (!(tokenizer instanceof FunCodecModel) && (bitWidth !== undefined || format === "funcodec")) {
+        const flag = bitWidth !== undefined ? "--bit_width" : "--format funcodec";
+        throw new UsageError(`${flag}: ${modelName} is a ${tokenizer.family} model; only FunCodec models take it`);
+      }
       mkdirSync(outputDir, { recursive: true });
       releasePart = await lockPart(part);
       const provenance = {
@@ -121,7 +139,11 @@ export async function extractCommand(argv: string[]): Promise<number> {
         sha256: await modelFilesSha256(tokenizer.files),
         family: tokenizer.family,
         mode: parseMode(values.mode),
-        codebooks: codebooks ?? tokenizer.codebooks,
+        // FunCodec's rows follow from the bit width (or --n_q) as its encode computes them.
+        codebooks: tokenizer instanceof FunCodecModel ? tokenizer.rowsFor({ codebooks, bitWidth }) : codebooks ?? tokenizer.codebooks,
+        ...(bitWidth === undefined ? {} : { bitWidth }),
+        ...(layer === undefined ? {} : { layer }),
+        format,
       };
       claimPart(part, provenance, Boolean(values.overwrite));
       return await extractShard(tokenizer, entries, {
@@ -135,6 +157,8 @@ export async function extractCommand(argv: string[]): Promise<number> {
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
           codebooks,
+          ...(bitWidth === undefined ? {} : { encodeOptions: funcodecBitWidth(bitWidth) }),
+          format,
         },
       });
     } finally {
@@ -179,4 +203,10 @@ async function extractShard(tokenizer: SpeechTokenizerModel, entries: readonly S
   }
   progress.finish(counts);
   return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+}
+
+/** FunCodec's encode option for --bit_width, as the generic encode options the extractor passes on. */
+function funcodecBitWidth(bitWidth: number): EncodeOptions {
+  const options: FunCodecEncodeOptions = { bitWidth };
+  return options;
 }

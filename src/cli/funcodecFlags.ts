@@ -2,7 +2,8 @@
  * FunCodec's command-line flags, spelled as upstream's CLI (--bit_width; --n_q as the
  * SpeechTokenizer commands), turned into encode options, and its decode-side output option
  * (--rescale: upstream's save_audio scales each waveform to a 0.99 peak before writing it).
- * The extract, decode and serve commands spread FUNCODEC_FLAGS into their parseArgs options.
+ * The extract command takes FUNCODEC_FLAGS["bit-width"] (its --n_q serves every family) and the
+ * decode command FUNCODEC_FLAGS.rescale, into their parseArgs options.
  */
 import type { ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.js";

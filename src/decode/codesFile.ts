@@ -1,12 +1,15 @@
 /**
  * Code lines as the extraction writes them (`{"key": ..., "code": [...]}` for one-row families,
- * `{"key": ..., "code": [[row 0], ..., [row n-1]]}` for residual ones, with an optional "scale"),
+ * `{"key": ..., "code": [[row 0], ..., [row n-1]]}` for residual ones, with an optional "scale",
+ * or FunCodec's codecs.txt lines `key [[[row 0], ...]]`),
  * read back for decoding. Every problem with a line becomes a reason naming the key (or the line
  * number where no key can be read), so a decode job records it and goes on with the rest.
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { isCodecsLine } from "../extract/partFormat.js";
 import type { Codes, FamilyFacts } from "../family/types.js";
+import { parseCodecsLine } from "../models/funcodec/codecsText.js";
 
 /** One line of a codes file: its codes, or why it cannot be decoded. */
 export type CodeLine =
@@ -36,8 +39,23 @@ function rowsOf(code: unknown): number[][] | string {
   return rows as number[][];
 }
 
-/** Parses one JSON line; `where` locates it in messages. */
+/** A FunCodec codecs.txt line (`key [[[...]]]`, no scale); a bad one becomes a reason naming its key. */
+function parseCodecsCodeLine(text: string, file: string, line: number): CodeLine {
+  try {
+    const { key, codes } = parseCodecsLine(text, `line ${line}`);
+    return { ok: true, file, line, key, codes };
+  } catch (error) {
+    const key = shortKey(text.slice(0, text.search(/\s/)));
+    return { ok: false, file, line, key, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Parses one line, a JSON object {"key", "code", "scale"?} or FunCodec's `key [[[...]]]` (told
+ * apart per line, so a file of either kind, or both, decodes); `line` locates it in messages.
+ */
 export function parseCodeLine(text: string, file: string, line: number): CodeLine {
+  if (isCodecsLine(text)) return parseCodecsCodeLine(text, file, line);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -69,7 +87,7 @@ export async function* readCodeLines(file: string): AsyncGenerator<CodeLine> {
   for await (const text of lines) {
     number++;
     if (text.trim() === "") continue;
-    yield parseCodeLine(text, file, number);
+    yield parseCodeLine(text.trim(), file, number);
   }
 }
 

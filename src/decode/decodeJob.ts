@@ -10,7 +10,7 @@ import { encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
 import { InvalidInputError } from "../errors.js";
 import { JsonLinesAppender } from "../extract/partFile.js";
 import type { Placement } from "../extract/rank.js";
-import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, DecodeOptions, SpeechTokenizerModel } from "../family/types.js";
 import { codesProblem, keyFileProblem, readCodeLines } from "./codesFile.js";
 
 export interface DecodeJobOptions {
@@ -23,6 +23,10 @@ export interface DecodeJobOptions {
   batchSize: number;
   /** Decode every key again, replacing WAVs already written. */
   overwrite: boolean;
+  /** The family's decode options (e.g. FunCodec's { useScale: false }), passed to every decode call. */
+  decodeOptions?: DecodeOptions;
+  /** Applied to each waveform before it is written (e.g. --rescale's peak normalisation). */
+  postprocess?: (audio: Float32Array) => Float32Array;
 }
 
 export interface DecodeCounts {
@@ -107,7 +111,7 @@ async function decodeBatch(
 ): Promise<void> {
   let audio: Float32Array[];
   try {
-    audio = await model.decode!(batch.map((p) => p.codes));
+    audio = await model.decode!(batch.map((p) => p.codes), options.decodeOptions);
   } catch (error) {
     if (batch.length === 1) {
       const { key, file, line } = batch[0]!;
@@ -120,7 +124,8 @@ async function decodeBatch(
   batch.forEach((pending, i) => {
     const path = wavPath(options.outputDir, pending.key);
     // Written aside and renamed: a WAV under its final name is always complete, so resuming can trust it.
-    writeFileSync(`${path}.partial`, encodeWav(audio[i]!, model.sampleRate, options.sampleFormat));
+    const samples = options.postprocess ? options.postprocess(audio[i]!) : audio[i]!;
+    writeFileSync(`${path}.partial`, encodeWav(samples, model.sampleRate, options.sampleFormat));
     renameSync(`${path}.partial`, path);
     counts.done++;
   });

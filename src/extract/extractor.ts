@@ -11,11 +11,12 @@ import type { ScpEntry } from "../audio/wavScp.js";
 import { OutputWriteError } from "../errors.js";
 import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/session.js";
-import { codesJson, groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
-import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import { groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
+import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
 import { capText } from "./capText.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
+import { formatPartLine, type PartFormat } from "./partFormat.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
 
 export interface ExtractionOptions {
@@ -35,6 +36,13 @@ export interface ExtractionOptions {
   gatherMs?: number;
   /** Code rows per utterance (--n_q); default: all the model makes. */
   codebooks?: number;
+  /**
+   * The family's own encode options beside the rows (e.g. FunCodec's { bitWidth }), passed to
+   * every encode call as they are.
+   */
+  encodeOptions?: EncodeOptions;
+  /** How each utterance's line is written (default "jsonl"). */
+  format?: PartFormat;
 }
 
 /**
@@ -68,7 +76,8 @@ export async function extractTokens(
   options: ExtractionOptions,
 ): Promise<void> {
   const pool = options.featurePool ?? new FeaturePool(options.numWorkers);
-  const engine = modelEngine(model, options.codebooks === undefined ? {} : { codebooks: options.codebooks });
+  const engine = modelEngine(model, { ...options.encodeOptions, ...(options.codebooks === undefined ? {} : { codebooks: options.codebooks }) });
+  const format = options.format ?? "jsonl";
   const batcher = new DynamicBatcher<ModelInput, Codes>(engine, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
   const frontEnd = model.frontEnd?.spec;
   const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
@@ -83,7 +92,7 @@ export async function extractTokens(
     if (!features.ok) return fail(entry, features.error);
     try {
       const codes = await batcher.submit(features.input);
-      outputs.part.append([{ key: entry.key, code: codesJson(codes, model) }]);
+      outputs.part.appendLines([formatPartLine(format, entry.key, codes, model)]);
       counts.done++;
       counts.audioSeconds += features.seconds;
     } catch (error) {

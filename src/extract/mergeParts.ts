@@ -1,12 +1,16 @@
 /**
  * Reading the `part_R_of_W` files of an extraction's output directory back into one set of
- * codes: every part of the same W must be there, every line must be a {"key", "code"} record,
+ * codes: every part of the same W must be there, every line must be a {"key", "code"} record
+ * (or FunCodec's `key [[[...]]]` line, as `--format funcodec` writes),
  * and no key may appear twice (in one part or across parts). Records come back sorted by key,
  * since the order of the original wav.scp is not recorded in the parts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { codesJson } from "../family/frontEnd.js";
+import { parseCodecsLine } from "../models/funcodec/codecsText.js";
+import { isCodecsLine } from "./partFormat.js";
 
 /** One utterance's codes: one row (S3Tokenizer) or several ([codebooks][frames]). */
 export type PartCode = number[] | number[][];
@@ -49,6 +53,22 @@ function isCode(value: unknown): value is PartCode {
   return integers(value) || (value.length > 0 && value.every(integers));
 }
 
+/** A FunCodec codecs.txt line (`--format funcodec`) as a record of rows. */
+function codecsRecord(line: string, where: string): PartRecord {
+  const { key, codes } = parseCodecsLine(line, where);
+  return { key, code: codesJson(codes, { codebooks: codes.codebooks }) };
+}
+
+/** One part line of either format, as parsed (the record's fields are checked by the caller). */
+function partLineRecord(line: string, where: string): { key?: unknown; code?: unknown } {
+  if (isCodecsLine(line)) return codecsRecord(line, where);
+  try {
+    return JSON.parse(line) as { key?: unknown; code?: unknown };
+  } catch {
+    throw new InvalidInputError(`${where}: not a JSON line (a crashed run? rerun the extraction to repair the part)`);
+  }
+}
+
 /** Every record of the parts of `dir`, sorted by key; InvalidInputError on a bad line or a duplicate key. */
 export function readParts(dir: string): PartRecord[] {
   const seen = new Map<string, string>();
@@ -57,12 +77,7 @@ export function readParts(dir: string): PartRecord[] {
     const lines = readFileSync(file, "utf8").split("\n");
     lines.forEach((line, index) => {
       if (line === "") return;
-      let record: { key?: unknown; code?: unknown };
-      try {
-        record = JSON.parse(line) as typeof record;
-      } catch {
-        throw new InvalidInputError(`${file}:${index + 1}: not a JSON line (a crashed run? rerun the extraction to repair the part)`);
-      }
+      const record = partLineRecord(line, `${file}:${index + 1}`);
       if (typeof record.key !== "string" || !isCode(record.code)) {
         throw new InvalidInputError(`${file}:${index + 1}: not a {"key", "code"} record with integer codes`);
       }

@@ -1,12 +1,13 @@
 /**
- * The output files of one rank: `part_R_of_W` with one JSON line {"key", "code"} per
- * utterance, and `errors_R_of_W` with one line {"key", "path", "error"} per failure.
+ * The output files of one rank: `part_R_of_W` with one line per utterance (a JSON line
+ * {"key", "code"}, or FunCodec's `key [[[...]]]`: see partFormat.ts), and `errors_R_of_W` with one line {"key", "path", "error"} per failure.
  * Reopening a part resumes it: keys already there are skipped, and a last line cut off by a
  * crash is removed (its key is then done again).
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { OutputWriteError } from "../errors.js";
 import { join } from "node:path";
+import { partLineKey } from "./partFormat.js";
 
 export interface PartPaths {
   part: string;
@@ -30,7 +31,7 @@ export function recoverPart(path: string): { doneKeys: Set<string>; droppedBytes
   let lineStart = 0;
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i] !== 0x0a) continue;
-    const key = parsedKey(bytes.subarray(lineStart, i).toString("utf8"));
+    const key = partLineKey(bytes.subarray(lineStart, i).toString("utf8"));
     if (key === null) break; // a damaged line: everything from here on is redone
     doneKeys.add(key);
     goodEnd = i + 1;
@@ -42,15 +43,6 @@ export function recoverPart(path: string): { doneKeys: Set<string>; droppedBytes
     closeSync(fd);
   }
   return { doneKeys, droppedBytes: bytes.length - goodEnd };
-}
-
-function parsedKey(line: string): string | null {
-  try {
-    const value = JSON.parse(line) as { key?: unknown; code?: unknown };
-    return typeof value.key === "string" && Array.isArray(value.code) ? value.key : null;
-  } catch {
-    return null;
-  }
 }
 
 /** How the appender writes: node:fs writeSync's shape, replaceable to inject faults in tests. */
@@ -75,9 +67,14 @@ export class JsonLinesAppender {
   }
 
   append(records: readonly unknown[]): void {
+    this.appendLines(records.map((r) => JSON.stringify(r)));
+  }
+
+  /** Appends lines already formatted (without their newlines), all in one write. */
+  appendLines(lines: readonly string[]): void {
     if (this.failure !== null) throw this.failure;
-    if (records.length === 0) return;
-    const bytes = Buffer.from(records.map((r) => JSON.stringify(r) + "\n").join(""), "utf8");
+    if (lines.length === 0) return;
+    const bytes = Buffer.from(lines.map((line) => line + "\n").join(""), "utf8");
     try {
       for (let at = 0; at < bytes.length; ) at += this.write(this.fd, bytes, at, bytes.length - at);
       this.size += bytes.length;

@@ -19,6 +19,12 @@ export interface Provenance {
   mode: string;
   /** Code rows per utterance (--n_q, or all the model makes). */
   codebooks: number;
+  /** FunCodec's --bit_width, when given (it sets the rows). */
+  bitWidth?: number;
+  /** RepCodec's --layer (1-based Whisper block), when given: another layer, other tokens. */
+  layer?: number;
+  /** The line format (absent: JSON lines); one part file holds one format. */
+  format?: string;
 }
 
 /**
@@ -37,12 +43,28 @@ export function provenancePath(part: string): string {
 }
 
 function describe(p: Provenance): string {
-  return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}`;
+  const options = [
+    p.bitWidth === undefined ? "" : `, bit width ${p.bitWidth}`,
+    p.layer === undefined ? "" : `, layer ${p.layer}`,
+    (p.format ?? "jsonl") === "jsonl" ? "" : `, format ${p.format}`,
+  ].join("");
+  return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}${options}`;
 }
 
-/** Fields whose change changes tokens (the model name may differ: a path and a name can be one file). */
+/**
+ * Fields whose change changes tokens or their lines (the model name may differ: a path and a
+ * name can be one file). A record written before a field existed reads as the field's default.
+ */
 function sameTokens(a: Provenance, b: Provenance): boolean {
-  return a.sha256 === b.sha256 && a.family === b.family && a.mode === b.mode && a.codebooks === b.codebooks;
+  return (
+    a.sha256 === b.sha256 &&
+    a.family === b.family &&
+    a.mode === b.mode &&
+    a.codebooks === b.codebooks &&
+    a.bitWidth === b.bitWidth &&
+    a.layer === b.layer &&
+    (a.format ?? "jsonl") === (b.format ?? "jsonl")
+  );
 }
 
 /**
