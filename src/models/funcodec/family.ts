@@ -9,10 +9,11 @@
  * and an entry is only offered when every file is verified; they load from a local folder
  * (`--model DIR`) meanwhile.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { readCheckpoint } from "../../checkpoint/index.js";
 import { InvalidInputError } from "../../errors.js";
+import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
 import { parseFunCodecConfig } from "./config.js";
 import { FunCodecModel, type FunCodecLoadOptions } from "./model.js";
@@ -22,13 +23,6 @@ import { funcodecWeights } from "./weights.js";
 const CONFIG = "config.yaml";
 const CHECKPOINT = "model.pth";
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** config.yaml + model.pth of a folder (or of the folder of one of them), when the config is a FunCodec one. */
 async function detect(path: string): Promise<ModelFiles | null> {

@@ -2,9 +2,10 @@
  * The SpeechTokenizer family as the toolkit sees it: its released models, how to recognise its
  * files, how to load them, and a random-weight model of the released format for tests and benches.
  */
-import { readFile, stat, mkdir, writeFile } from "node:fs/promises";
+import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js";
+import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
 import { ModelConfigError } from "../../errors.js";
 import { configJson, readConfig } from "./config.js";
@@ -17,13 +18,6 @@ const CONFIG = "config.json";
 const CHECKPOINTS = ["SpeechTokenizer.pt", "ckpt.dev"];
 const HF = "https://huggingface.co/fnlp/SpeechTokenizer/resolve/main/speechtokenizer_hubert_avg";
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** True when the folder's config.json names the fields of a SpeechTokenizer config (a 1 kB read). */
 async function speechTokenizerConfig(path: string): Promise<boolean> {
