@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { load } from "../src/family/load.js";
+import { NoDecoderError } from "../src/serve/errors.js";
 import type { ServeHandle } from "../src/serve/serve.js";
 import { modelPath } from "./support/conformance.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
@@ -250,5 +251,7 @@ describe("serve: a family without a decoder", { skip: s3Dir === null ? "fixtures
     const silence = encodeWav(new Float32Array(16_000), 16_000, "f32");
     assert.equal((await post(`${server.url}/v1/tokenize?n_q=2`, silence)).status, 400);
     assert.equal((await post(`${server.url}/v1/tokenize?bit_width=2000`, silence)).status, 400);
+    const service = await server.ready;
+    await assert.rejects(service.detokenize({ data: new Int32Array([1, 2]), codebooks: 1, frames: 2 }), NoDecoderError);
   });
 });
