@@ -203,7 +203,7 @@ describe("serve: FunCodec", { skip: fcDir === null ? "../shared/fixtures/funcode
   const manifest = fcDir === null ? null : (JSON.parse(readFileSync(join(fcDir, "manifest.json"), "utf8")) as { clips: Record<string, { L: number; scale: number }> });
 
   before(async () => {
-    server = await startInProcess(fcDir!, ["--feature_workers", "1"]);
+    server = await startInProcess(fcDir!, ["--feature_workers", "1", "--max_wait_ms", "500"]);
     base = server.url;
   });
   after(() => server?.shutdown());
@@ -224,6 +224,19 @@ describe("serve: FunCodec", { skip: fcDir === null ? "../shared/fixtures/funcode
     const L = manifest!.clips[clip]!.L;
     const expected = readNpyF32(join(fcDir!, "ref", `${clip}.bw2000.recon_scaled.npy`)).data;
     assert.ok(maxAbsDiff(audio.subarray(0, L), expected) <= 1e-4);
+  });
+
+  test("an utterance the model refuses fails alone, not the group it shared", async () => {
+    const clip = "clip_0p5s";
+    // Past FunCodec's longest utterance (90 s): its encode throws before any forward pass.
+    const tooLong = encodeWav(new Float32Array(91 * 16_000).fill(0.01), 16_000, "f32");
+    const groupsBefore = metricValue(await scrape(base), "s3tokenizer_batch_size_count");
+    const [long, short] = await Promise.all([post(`${base}/v1/tokenize`, tooLong), post(`${base}/v1/tokenize?bit_width=2000`, clipWav(fcDir!, clip))]);
+    assert.equal(long.status, 400, JSON.stringify(long.body));
+    assert.match(long.body.error.message, /longer than this FunCodec model accepts/);
+    assert.equal(short.status, 200, JSON.stringify(short.body));
+    assert.deepEqual(short.body.code, refRows(join(fcDir!, "ref", `${clip}.bw2000.codes.npy`), 0, 8));
+    assert.equal(metricValue(await scrape(base), "s3tokenizer_batch_size_count") - groupsBefore, 1, "both in one group");
   });
 
   test("n_q and bit_width together, first_codebook, and bit_width 0 are 400s", async () => {

@@ -1,7 +1,9 @@
 /**
  * The service's batching engine: each utterance carries its request's encode options, and a
  * group runs one model call per distinct set of options, so requests asking for different rows
- * (or bit widths) share a group's turn but never a forward pass with the wrong options.
+ * (or bit widths) share a group's turn but never a forward pass with the wrong options. A call
+ * that fails is retried one utterance at a time, so a request the model refuses (FunCodec's
+ * longest input, say) fails alone instead of taking the rest of its group with it.
  */
 import { modelEngine, type ModelInput } from "../family/frontEnd.js";
 import type { Codes, SpeechTokenizerModel } from "../family/types.js";
@@ -14,8 +16,24 @@ export interface OptionedInput {
   options: ServiceEncodeOptions;
 }
 
-export function optionedEngine(model: SpeechTokenizerModel): BatchEngine<OptionedInput, Codes> {
+/** One utterance's codes, or the error of encoding it (alone). */
+export type ItemResult = { ok: true; codes: Codes } | { ok: false; error: unknown };
+
+export function optionedEngine(model: SpeechTokenizerModel): BatchEngine<OptionedInput, ItemResult> {
   const plain = modelEngine(model);
+  /** Outcomes of `items` (sharing one set of options), in order. */
+  const run = async (items: readonly OptionedInput[]): Promise<ItemResult[]> => {
+    const engine = modelEngine(model, items[0]!.options);
+    try {
+      const codes = await engine.encodeGroup(items.map((item) => item.input));
+      return codes.map((c) => ({ ok: true, codes: c }));
+    } catch (error) {
+      if (items.length === 1) return [{ ok: false, error }];
+      const alone: ItemResult[] = [];
+      for (const item of items) alone.push(...(await run([item])));
+      return alone;
+    }
+  };
   return {
     parallelism: plain.parallelism,
     passCost: plain.passCost,
@@ -26,12 +44,11 @@ export function optionedEngine(model: SpeechTokenizerModel): BatchEngine<Optione
         const key = encodeOptionsKey(item.options);
         byOptions.set(key, [...(byOptions.get(key) ?? []), i]);
       });
-      const results: Codes[] = new Array(items.length);
+      const results: ItemResult[] = new Array(items.length);
       // One after another: the group holds one of the model's streams, as a single call would.
       for (const indices of byOptions.values()) {
-        const engine = modelEngine(model, items[indices[0]!]!.options);
-        const codes = await engine.encodeGroup(indices.map((i) => items[i]!.input));
-        indices.forEach((i, j) => (results[i] = codes[j]!));
+        const outcomes = await run(indices.map((i) => items[i]!));
+        indices.forEach((i, j) => (results[i] = outcomes[j]!));
       }
       return results;
     },

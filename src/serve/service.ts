@@ -14,7 +14,7 @@ import type { Codes, SpeechTokenizerModel } from "../family/types.js";
 import type { ServiceEncodeOptions } from "./encodeQuery.js";
 import { NoDecoderError } from "./errors.js";
 import { RequestFeaturePool } from "./featurePool.js";
-import { optionedEngine, type OptionedInput } from "./optionGroups.js";
+import { optionedEngine, type ItemResult, type OptionedInput } from "./optionGroups.js";
 import type { RawPcmSpec } from "./rawPcm.js";
 
 export interface TokenizerServiceOptions extends DynamicBatcherOptions {
@@ -86,7 +86,7 @@ function abortReason(signal: AbortSignal): unknown {
 export class TokenizerService {
   /** The model (any family; an S3Tokenizer is one). */
   readonly tokenizer: SpeechTokenizerModel;
-  readonly batcher: DynamicBatcher<OptionedInput, Codes>;
+  readonly batcher: DynamicBatcher<OptionedInput, ItemResult>;
   readonly maxAudioSeconds: number;
   private readonly allowFfmpeg: boolean;
   private readonly pool: RequestFeaturePool;
@@ -140,7 +140,9 @@ export class TokenizerService {
         this.emitDrop("decoding", signal.reason);
         throw abortReason(signal);
       }
-      const codes = await this.submit({ input: features.input, options: options.encode ?? {} }, signal);
+      const outcome = await this.submit({ input: features.input, options: options.encode ?? {} }, signal);
+      if (!outcome.ok) throw outcome.error;
+      const { codes } = outcome;
       const result: TokenizeBytesResult = { codes: codes.data, codebooks: codes.codebooks, frames: codes.frames, audioSeconds: features.seconds };
       if (codes.firstCodebook !== undefined) result.firstCodebook = codes.firstCodebook;
       if (codes.scale !== undefined) result.scale = codes.scale;
@@ -197,17 +199,17 @@ export class TokenizerService {
    * The batcher's answer, or the abort reason as soon as the signal fires. Whether the work was
    * still queued (the batcher removed it) or already running is known when the batcher settles.
    */
-  private submit(input: OptionedInput, signal: AbortSignal | undefined): Promise<Codes> {
+  private submit(input: OptionedInput, signal: AbortSignal | undefined): Promise<ItemResult> {
     const outcome = this.batcher.submit(input, signal);
     if (!signal) return outcome;
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(abortReason(signal));
       signal.addEventListener("abort", onAbort, { once: true });
       outcome.then(
-        (codes) => {
+        (result) => {
           signal.removeEventListener("abort", onAbort);
           if (signal.aborted) this.emitDrop("running", signal.reason);
-          else resolve(codes);
+          else resolve(result);
         },
         (error: unknown) => {
           signal.removeEventListener("abort", onAbort);
