@@ -197,6 +197,26 @@ describe("serve: SpeechTokenizer", { skip: stDir === null ? "../shared/fixtures/
   });
 });
 
+describe("serve: detokenize past its deadline", { skip: stDir === null ? "../shared/fixtures/speechtokenizer not found" : false }, () => {
+  test("504, the work counted as dropped while running, and shutdown waits for the model", async () => {
+    const server = await startInProcess(join(stDir!, "hubert_avg_tiny"), ["--deadline_ms", "300", "--feature_workers", "1"]);
+    try {
+      // 200 s of audio: decoding takes seconds on a CPU, far past the deadline.
+      const frames = 10_000;
+      const code = Array.from({ length: 8 }, (_, r) => Array.from({ length: frames }, (_, t) => (r * 7 + t) % 64));
+      const answer = await detokenize(server.url, { code });
+      assert.equal(answer.status, 504);
+      assert.equal(errorOf(answer).code, "deadline_exceeded");
+      const metrics = await scrape(server.url);
+      assert.equal(metricValue(metrics, "s3tokenizer_requests_dropped_total", { reason: "deadline", stage: "running" }), 1);
+      assert.equal(metricValue(metrics, "s3tokenizer_decoded_audio_seconds_total"), 0);
+      assert.equal((await server.ready).pending, 1, "the abandoned decode still holds the model");
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
 describe("serve: FunCodec", { skip: fcDir === null ? "../shared/fixtures/funcodec not found" : false }, () => {
   let server: ServeHandle;
   let base: string;

@@ -156,7 +156,9 @@ export class TokenizerService {
   /**
    * Audio of one utterance's codes (with its firstCodebook and scale), for families with a
    * decoder; NoDecoderError otherwise. Not batched: decoding has no front end to share and runs
-   * beside encoding; the signal drops the work between the model's batches and stops the wait at once.
+   * beside encoding; the signal drops the work between the model's batches and stops the wait at
+   * once. The call counts as pending until the model is done with it, so idle() (shutdown) never
+   * releases the model under a decode whose caller has gone.
    */
   async detokenize(codes: Codes, options: { signal?: AbortSignal } = {}): Promise<DetokenizeResult> {
     const { signal } = options;
@@ -164,14 +166,19 @@ export class TokenizerService {
     if (!model.decode) throw new NoDecoderError(model.source, model.family);
     if (signal?.aborted) throw abortReason(signal);
     this.active++;
-    try {
-      const decoding = model.decode([codes], { signal }).then((audio) => audio[0]!);
-      const audio = signal ? await this.untilAborted(decoding, signal) : await decoding;
-      return { audio, audioSeconds: audio.length / model.sampleRate };
-    } finally {
-      this.active--;
-      this.notifyIdle();
-    }
+    const decoding = model.decode([codes], { signal }).then((audio) => audio[0]!);
+    void decoding.then(
+      () => this.settle(),
+      () => this.settle(),
+    );
+    const audio = signal ? await this.untilAborted(decoding, signal) : await decoding;
+    return { audio, audioSeconds: audio.length / model.sampleRate };
+  }
+
+  /** One call in progress is over. */
+  private settle(): void {
+    this.active--;
+    this.notifyIdle();
   }
 
   /** One dummy utterance (1 s of a quiet tone) through decoding and the model: first-call costs paid. */
