@@ -37,9 +37,10 @@ export { BUILDER_VERSION } from "./convert/builderVersion.js";
 export { DynamicBatcher, QueueFullError, RequestCancelledError } from "./pipeline/dynamicBatcher.js";
 export type { DynamicBatcherOptions, GroupListener } from "./pipeline/dynamicBatcher.js";
 export { TokenizerService, defaultFeatureWorkers } from "./serve/service.js";
-export type { DropStage, TokenizeBytesOptions, TokenizeBytesResult, TokenizerServiceOptions } from "./serve/service.js";
+export type { DetokenizeResult, DropStage, TokenizeBytesOptions, TokenizeBytesResult, TokenizerServiceOptions } from "./serve/service.js";
+export type { ServiceEncodeOptions } from "./serve/encodeQuery.js";
 export type { RawPcmFormat, RawPcmSpec } from "./serve/rawPcm.js";
-export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, UnsupportedAudioFormatError } from "./serve/errors.js";
+export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, NoDecoderError, UnsupportedAudioFormatError } from "./serve/errors.js";
 export type { BatchEngine } from "./pipeline/dynamicBatcher.js";
 // Every tokenizer family behind one interface.
 export { load, detectFamily, familyRegistryEntries } from "./family/load.js";

@@ -17,7 +17,12 @@ Tokenizes audio over HTTP. Requests that arrive close together go through the mo
   POST /v1/tokenize   body: an audio file (WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus), or raw
                       little-endian mono samples with ?sample_rate=R&format=pcm16|f32
                       answer: {"code": [...], "code_len": N, "model": ..., "token_rate": 25|50, "audio_s": S,
-                      "codebooks": 1, "frame_rate": 25|50} (a multi-row family: "code" is [[row 0], ...])
+                      "codebooks": 1, "frame_rate": 25|50} (a multi-row family: "code" is [[row 0], ...];
+                      "first_codebook" and "scale" when the codes carry them)
+                      query: n_q=N rows; first_codebook=S (SpeechTokenizer); bit_width=B (FunCodec)
+  POST /v1/detokenize body: {"code": [[row 0], ...], "first_codebook"?: S, "scale"?: x} (a tokenize
+                      answer as it is); answer: audio/wav, 16-bit PCM (?format=f32: float); 501 for a
+                      family without a decoder (S3Tokenizer, RepCodec)
   GET  /healthz       200 while the process is alive
   GET  /readyz        200 once the model is loaded and warmed up, else 503
   GET  /metrics       Prometheus metrics

@@ -39,6 +39,25 @@ function rowsOf(code: unknown): number[][] | string {
   return rows as number[][];
 }
 
+/**
+ * The codes of a parsed JSON object's "code" (and optional "scale"), or why they cannot be read.
+ * Shared by part-file lines and the service's /v1/detokenize body, which have the same shape.
+ */
+export function codesFromJson(value: { code?: unknown; scale?: unknown }): Codes | string {
+  const { code, scale } = value;
+  const rows = rowsOf(code);
+  if (typeof rows === "string") return rows;
+  if (scale !== undefined && (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)) {
+    return `"scale" must be a positive number, got ${JSON.stringify(scale)}`;
+  }
+  const frames = rows[0]!.length;
+  const data = new Int32Array(rows.length * frames); // [rows, frames]
+  rows.forEach((row, r) => data.set(row, r * frames));
+  const codes: Codes = { data, codebooks: rows.length, frames };
+  if (typeof scale === "number") codes.scale = scale;
+  return codes;
+}
+
 /** A FunCodec codecs.txt line (`key [[[...]]]`, no scale); a bad one becomes a reason naming its key. */
 function parseCodecsCodeLine(text: string, file: string, line: number): CodeLine {
   try {
@@ -65,18 +84,10 @@ export function parseCodeLine(text: string, file: string, line: number): CodeLin
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, file, line, error: `line ${line} is not a JSON object {"key", "code"}` };
   }
-  const { key, code, scale } = value as { key?: unknown; code?: unknown; scale?: unknown };
+  const { key } = value as { key?: unknown };
   if (typeof key !== "string" || key === "") return { ok: false, file, line, error: `line ${line} has no "key" string` };
-  const rows = rowsOf(code);
-  if (typeof rows === "string") return { ok: false, file, line, key: shortKey(key), error: rows };
-  if (scale !== undefined && (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)) {
-    return { ok: false, file, line, key: shortKey(key), error: `"scale" must be a positive number, got ${JSON.stringify(scale)}` };
-  }
-  const frames = rows[0]!.length;
-  const data = new Int32Array(rows.length * frames); // [rows, frames]
-  rows.forEach((row, r) => data.set(row, r * frames));
-  const codes: Codes = { data, codebooks: rows.length, frames };
-  if (typeof scale === "number") codes.scale = scale;
+  const codes = codesFromJson(value);
+  if (typeof codes === "string") return { ok: false, file, line, key: shortKey(key), error: codes };
   return { ok: true, file, line, key, codes };
 }
 

@@ -52,3 +52,12 @@ export class ClientClosedError extends RequestCancelledError {
     this.message = "the client closed the connection before the answer; its work was dropped";
   }
 }
+
+/** /v1/detokenize on a model whose family has no decoder to audio (S3Tokenizer, RepCodec). */
+export class NoDecoderError extends InvalidInputError {
+  readonly family: string;
+  constructor(source: string, family: string) {
+    super(`${source} (${family}) has no decoder to audio: /v1/detokenize is not available for this model`);
+    this.family = family;
+  }
+}

@@ -2,10 +2,10 @@
  * Every error answer of the service: one status, one stable code, a message. Typed errors from
  * the service are mapped here, in one table, so status codes are decided in one place.
  */
-import { AudioDecodeError, AudioTooShortError, InvalidInputError } from "../errors.js";
+import { AudioDecodeError, AudioTooShortError, InvalidInputError, S3TokenizerError } from "../errors.js";
 import { QueueFullError, RequestCancelledError } from "../pipeline/dynamicBatcher.js";
 import { BodyTooSlowError } from "./bodyPace.js";
-import { AudioTooLongError, BodyTooLargeError, DeadlineExceededError, UnsupportedAudioFormatError } from "./errors.js";
+import { AudioTooLongError, BodyTooLargeError, DeadlineExceededError, NoDecoderError, UnsupportedAudioFormatError } from "./errors.js";
 
 export type HttpErrorCode =
   | "bad_request"
@@ -23,6 +23,7 @@ export type HttpErrorCode =
   | "shutting_down"
   | "deadline_exceeded"
   | "cancelled"
+  | "not_implemented"
   | "internal";
 
 /** An answer that is not 200, with its JSON body `{"error": {"code", "message"}}`. */
@@ -52,7 +53,11 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof UnsupportedAudioFormatError) return new HttpError(415, "unsupported_media_type", message);
   if (error instanceof AudioDecodeError) return new HttpError(400, "bad_audio", message);
   if (error instanceof AudioTooShortError) return new HttpError(400, "audio_too_short", message);
+  // 501: the server (this model) cannot do it at all, whatever the request; a client should not retry.
+  if (error instanceof NoDecoderError) return new HttpError(501, "not_implemented", message);
   if (error instanceof InvalidInputError) return new HttpError(400, "bad_request", message);
+  // A family's own input errors (FunCodec's longest utterance) carry the stable code without the class.
+  if (error instanceof S3TokenizerError && error.code === "INVALID_INPUT") return new HttpError(400, "bad_request", message);
   if (error instanceof QueueFullError) return new HttpError(503, "queue_full", message, { "retry-after": String(RETRY_AFTER_S) });
   if (error instanceof DeadlineExceededError) return new HttpError(504, "deadline_exceeded", message);
   // 499 is nginx's "client closed request": nobody reads it, but the metrics and logs do.

@@ -1,27 +1,32 @@
 /**
- * The HTTP front of TokenizerService, on node:http directly. Four routes do not need a framework,
+ * The HTTP front of TokenizerService, on node:http directly. Five routes do not need a framework,
  * and the limits need control a framework's body parser takes away: Content-Length refused before
  * reading, the stream counted and abandoned mid-way, 100-continue answered only for acceptable
  * uploads, the AbortSignal tied to the socket. No third-party code sees a request.
  *
- * Routes: POST /v1/tokenize, GET /healthz (alive), GET /readyz (model loaded and warm),
- * GET /metrics (Prometheus). Checks in order: route (404), method (405), token (401; probes are
- * exempt), then the route's own. The server listens before the model is loaded, so /healthz
- * answers during a long load while /readyz and /v1/tokenize answer 503.
+ * Routes: POST /v1/tokenize, POST /v1/detokenize (codes to WAV; 501 for a family without a
+ * decoder), GET /healthz (alive), GET /readyz (model loaded and warm), GET /metrics (Prometheus).
+ * Checks in order: route (404), method (405), token (401; probes are exempt), then the route's
+ * own. The server listens before the model is loaded, so /healthz answers during a long load
+ * while /readyz and the POST routes answer 503. Both POST routes share the body limits, the
+ * deadline, the queue admission and the graceful drain (withBody).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { codesJson } from "../family/frontEnd.js";
+import { encodeWav } from "../audio/wavWrite.js";
 import { QueueFullError } from "../pipeline/dynamicBatcher.js";
 import type { BearerAuth } from "./auth.js";
 import { checkAnnouncedLength, discardRest, readBody } from "./body.js";
 import type { BodyPace } from "./bodyPace.js";
-import { ClientClosedError, DeadlineExceededError } from "./errors.js";
+import { detokenizeFormat, parseDetokenizeBody } from "./detokenize.js";
+import { ENCODE_QUERY_KEYS, encodeQuery } from "./encodeQuery.js";
+import { ClientClosedError, DeadlineExceededError, NoDecoderError } from "./errors.js";
 import { HttpError, RETRY_AFTER_S, toHttpError } from "./httpError.js";
 import { ServeMetrics, type DropReason } from "./metrics.js";
 import { rawPcmSpec } from "./rawPcm.js";
-import { sendError, sendJson } from "./respond.js";
+import { sendBytes, sendError, sendJson } from "./respond.js";
 import type { TokenizerService } from "./service.js";
+import { tokenizeAnswer } from "./tokenizeAnswer.js";
 
 export interface HttpServerConfig {
   host: string;
@@ -46,10 +51,11 @@ export interface HttpServerConfig {
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
-type RouteName = "tokenize" | "healthz" | "readyz" | "metrics";
+type RouteName = "tokenize" | "detokenize" | "healthz" | "readyz" | "metrics";
 
 const ROUTES: Record<string, { name: RouteName; methods: readonly string[]; open: boolean }> = {
   "/v1/tokenize": { name: "tokenize", methods: ["POST"], open: false },
+  "/v1/detokenize": { name: "detokenize", methods: ["POST"], open: false },
   // Probes carry no credentials in most orchestrators, and say nothing but up/ready.
   "/healthz": { name: "healthz", methods: ["GET", "HEAD"], open: true },
   "/readyz": { name: "readyz", methods: ["GET", "HEAD"], open: true },
@@ -68,7 +74,7 @@ export class TokenizerHttpServer {
   private readonly config: HttpServerConfig;
   private readonly server: Server;
   private service: TokenizerService | null = null;
-  /** Tokenize requests between arrival and a flushed answer. */
+  /** Tokenize and detokenize requests between arrival and a flushed answer. */
   private active = 0;
   /** Of those, the ones whose body is still arriving. */
   private receiving = 0;
@@ -179,6 +185,7 @@ export class TokenizerHttpServer {
       if (error === null) {
         const route = ROUTES[this.path(req)]!;
         if (route.name === "tokenize") return await this.tokenize(req, res, started);
+        if (route.name === "detokenize") return await this.detokenize(req, res, started);
         if (route.name === "healthz") return this.finish(req, res, started, 200, { status: "alive" });
         if (route.name === "readyz") return this.readyz(req, res, started);
         return await this.scrape(req, res, started);
@@ -201,18 +208,18 @@ export class TokenizerHttpServer {
     }
   }
 
-  /** 404, 405, 401, or for tokenize a body that is too large by its Content-Length; null to go on. */
+  /** 404, 405, 401, or for a POST route a body that is too large by its Content-Length; null to go on. */
   private earlyRejection(req: IncomingMessage): HttpError | null {
     const path = this.path(req);
     const route = ROUTES[path];
-    if (!route) return new HttpError(404, "not_found", `no route ${JSON.stringify(path)}; this service has POST /v1/tokenize, GET /healthz, /readyz, /metrics`);
+    if (!route) return new HttpError(404, "not_found", `no route ${JSON.stringify(path)}; this service has POST /v1/tokenize, POST /v1/detokenize, GET /healthz, /readyz, /metrics`);
     if (!route.methods.includes(req.method ?? "")) {
       return new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${path}; use ${route.methods.join(" or ")}`, { allow: route.methods.join(", ") });
     }
     if (!route.open && this.config.auth !== null && !this.config.auth.check(req.headers.authorization)) {
       return new HttpError(401, "unauthorized", "missing or wrong bearer token: send Authorization: Bearer <token>", { "www-authenticate": 'Bearer realm="s3tokenizer"' });
     }
-    if (route.name === "tokenize") {
+    if (route.name === "tokenize" || route.name === "detokenize") {
       try {
         checkAnnouncedLength(req, this.config.maxBodyBytes);
       } catch (error) {
@@ -237,11 +244,52 @@ export class TokenizerHttpServer {
     res.end(text);
   }
 
-  private async tokenize(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
-    const service = this.service;
+  /** The service, or the 503 a POST route answers while loading or draining. */
+  private readyService(): TokenizerService {
     if (this.draining) throw new HttpError(503, "shutting_down", "the server is shutting down; retry on another instance", { "retry-after": String(RETRY_AFTER_S) });
-    if (service === null) throw new HttpError(503, "not_ready", "the model is still loading", { "retry-after": String(RETRY_AFTER_S) });
-    const pcm = rawPcmSpec(new URL(req.url ?? "/", "http://service").searchParams) ?? undefined;
+    if (this.service === null) throw new HttpError(503, "not_ready", "the model is still loading", { "retry-after": String(RETRY_AFTER_S) });
+    return this.service;
+  }
+
+  private async tokenize(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    const service = this.readyService();
+    const query = new URL(req.url ?? "/", "http://service").searchParams;
+    const pcm = rawPcmSpec(query, ENCODE_QUERY_KEYS) ?? undefined;
+    const encode = encodeQuery(query, service.tokenizer);
+    await this.withBody(req, res, started, service, async (bytes, signal) => {
+      const result = await service.tokenizeBytes(bytes, { signal, pcm, encode, transfer: true, source: "request body" });
+      this.metrics.audioSeconds.inc(result.audioSeconds);
+      await this.finish(req, res, started, 200, tokenizeAnswer(result, service.tokenizer, this.config.modelName));
+    });
+  }
+
+  private async detokenize(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    const service = this.readyService();
+    const model = service.tokenizer;
+    // Refused before the body is read: no body can make this model decode.
+    if (!model.decode) throw new NoDecoderError(this.config.modelName, model.family);
+    const format = detokenizeFormat(new URL(req.url ?? "/", "http://service").searchParams);
+    await this.withBody(req, res, started, service, async (bytes, signal) => {
+      const codes = parseDetokenizeBody(bytes, model, service.maxAudioSeconds);
+      const { audio, audioSeconds } = await service.detokenize(codes, { signal });
+      this.metrics.decodedAudioSeconds.inc(audioSeconds);
+      this.record(req, res.destroyed ? 499 : 200, started);
+      await sendBytes(res, 200, encodeWav(audio, model.sampleRate, format), "audio/wav");
+    });
+  }
+
+  /**
+   * A POST route's life: admission, the body read under the size limit and pace, the deadline
+   * and the client's disconnect tied to one AbortSignal, `handle` run on the body, any error
+   * answered, and the graceful drain told when the last request is done.
+   */
+  private async withBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    service: TokenizerService,
+    handle: (bytes: Uint8Array, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
     // Admission counts requests whose body has arrived and that are not yet in the running group.
     // A body still arriving holds no slot (slow uploads are bounded by the body pace instead), so
     // clients trickling bytes cannot fill the queue; it is checked now to refuse early, and again
@@ -270,17 +318,7 @@ export class TokenizerHttpServer {
       receiving = false;
       this.receiving--;
       admit(1);
-      const result = await service.tokenizeBytes(bytes, { signal, pcm, transfer: true, source: "request body" });
-      this.metrics.audioSeconds.inc(result.audioSeconds);
-      await this.finish(req, res, started, 200, {
-        code: codesJson({ data: result.codes, codebooks: result.codebooks, frames: result.frames }, service.tokenizer),
-        code_len: result.frames,
-        model: this.config.modelName,
-        token_rate: service.tokenizer.frameRate,
-        audio_s: result.audioSeconds,
-        codebooks: result.codebooks,
-        frame_rate: service.tokenizer.frameRate,
-      });
+      await handle(bytes, signal);
     } catch (thrown) {
       if (receiving && signal.aborted) this.metrics.dropped.inc({ reason: dropReason(signal.reason), stage: "receiving" });
       await this.fail(req, res, started, toHttpError(thrown));

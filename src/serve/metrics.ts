@@ -10,7 +10,7 @@ import type { DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 type WatchedBatcher = Pick<DynamicBatcher<unknown, unknown>, "queueDepth" | "onGroup">;
 
 /** Routes used as label values; anything else is "other", so random paths cannot blow up cardinality. */
-export const KNOWN_ROUTES = ["/v1/tokenize", "/healthz", "/readyz", "/metrics"] as const;
+export const KNOWN_ROUTES = ["/v1/tokenize", "/v1/detokenize", "/healthz", "/readyz", "/metrics"] as const;
 
 export type DropReason = "client_closed" | "deadline" | "other";
 
@@ -21,6 +21,7 @@ export class ServeMetrics {
   readonly batchSize: Histogram;
   readonly batchFrames: Histogram;
   readonly audioSeconds: Counter;
+  readonly decodedAudioSeconds: Counter;
   readonly dropped: Counter<"reason" | "stage">;
   readonly modelLoadSeconds: Gauge;
   readonly warmUpSeconds: Gauge;
@@ -60,6 +61,11 @@ export class ServeMetrics {
       help: "Seconds of audio (at 16 kHz) tokenized and answered",
       registers,
     });
+    this.decodedAudioSeconds = new Counter({
+      name: "s3tokenizer_decoded_audio_seconds_total",
+      help: "Seconds of audio (at 16 kHz) produced by /v1/detokenize and answered",
+      registers,
+    });
     this.dropped = new Counter({
       name: "s3tokenizer_requests_dropped_total",
       help: "Requests whose work was dropped, by reason and by where the work was (receiving, decoding, queued, running)",
@@ -80,7 +86,7 @@ export class ServeMetrics {
     });
     new Gauge({
       name: "s3tokenizer_requests_in_progress",
-      help: "Tokenize requests received and not yet answered (receiving, decoding, queued or running)",
+      help: "Tokenize and detokenize requests received and not yet answered (receiving, decoding, queued or running)",
       registers,
       collect() {
         this.set(inProgress());

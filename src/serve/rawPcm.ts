@@ -19,10 +19,13 @@ const QUERY_KEYS = new Set(["sample_rate", "format"]);
  * The raw-PCM description in a request's query (`?sample_rate=R&format=pcm16|f32`), or null for a
  * body that carries its own header (any audio file). `format` or `sample_rate` alone, a repeated
  * or an unknown key, is an error: a typo must not silently send samples through the file decoders.
+ * `otherKeys` are the route's other parameters (checked for repeats here, read elsewhere).
  */
-export function rawPcmSpec(query: URLSearchParams): RawPcmSpec | null {
+export function rawPcmSpec(query: URLSearchParams, otherKeys: readonly string[] = []): RawPcmSpec | null {
   for (const key of query.keys()) {
-    if (!QUERY_KEYS.has(key)) throw new InvalidInputError(`unknown query parameter "${key}"; expected sample_rate and format (raw PCM)`);
+    if (!QUERY_KEYS.has(key) && !otherKeys.includes(key)) {
+      throw new InvalidInputError(`unknown query parameter "${key}"; expected ${["sample_rate", "format", ...otherKeys].join(", ")}`);
+    }
     // Which of two values was meant cannot be known: taking the first would hide the mistake.
     const values = query.getAll(key);
     if (values.length > 1) throw new InvalidInputError(`query parameter "${key}" is given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(", ")}); give it once`);

@@ -9,10 +9,12 @@
 import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
-import { modelEngine, type ModelInput } from "../family/frontEnd.js";
 import { load } from "../family/load.js";
 import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import type { ServiceEncodeOptions } from "./encodeQuery.js";
+import { NoDecoderError } from "./errors.js";
 import { RequestFeaturePool } from "./featurePool.js";
+import { optionedEngine, type ItemResult, type OptionedInput } from "./optionGroups.js";
 import type { RawPcmSpec } from "./rawPcm.js";
 
 export interface TokenizerServiceOptions extends DynamicBatcherOptions {
@@ -39,6 +41,8 @@ export interface TokenizeBytesOptions {
   source?: string;
   /** Move `bytes` to the worker instead of copying it; the caller must not use it afterwards. */
   transfer?: boolean;
+  /** Rows, first layer, bit width (checked by encodeQuery for the HTTP route); default: the model's full encode. */
+  encode?: ServiceEncodeOptions;
 }
 
 export interface TokenizeBytesResult {
@@ -49,6 +53,17 @@ export interface TokenizeBytesResult {
   /** Code frames per row. */
   frames: number;
   /** Length of the audio at 16 kHz, in seconds. */
+  audioSeconds: number;
+  /** Quantizer layer of row 0, where the family states it (SpeechTokenizer). */
+  firstCodebook?: number;
+  /** The utterance's normalisation scale, where the family has one (FunCodec); decoding takes it back. */
+  scale?: number;
+}
+
+export interface DetokenizeResult {
+  /** 16 kHz mono samples [frames × hop] (not trimmed: codes do not say the original length). */
+  audio: Float32Array;
+  /** Length of `audio` in seconds. */
   audioSeconds: number;
 }
 
@@ -71,7 +86,7 @@ function abortReason(signal: AbortSignal): unknown {
 export class TokenizerService {
   /** The model (any family; an S3Tokenizer is one). */
   readonly tokenizer: SpeechTokenizerModel;
-  readonly batcher: DynamicBatcher<ModelInput, Codes>;
+  readonly batcher: DynamicBatcher<OptionedInput, ItemResult>;
   readonly maxAudioSeconds: number;
   private readonly allowFfmpeg: boolean;
   private readonly pool: RequestFeaturePool;
@@ -83,7 +98,7 @@ export class TokenizerService {
   /** Wraps a loaded tokenizer of any family; close() leaves it open (the caller owns it). */
   constructor(tokenizer: SpeechTokenizerModel, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
     this.tokenizer = tokenizer;
-    this.batcher = new DynamicBatcher(modelEngine(tokenizer), options);
+    this.batcher = new DynamicBatcher(optionedEngine(tokenizer), options);
     this.maxAudioSeconds = options.maxAudioSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
     this.allowFfmpeg = options.allowFfmpeg ?? false;
     this.pool = new RequestFeaturePool(options.featureWorkers ?? defaultFeatureWorkers());
@@ -125,12 +140,45 @@ export class TokenizerService {
         this.emitDrop("decoding", signal.reason);
         throw abortReason(signal);
       }
-      const codes = await this.submit(features.input, signal);
-      return { codes: codes.data, codebooks: codes.codebooks, frames: codes.frames, audioSeconds: features.seconds };
+      const outcome = await this.submit({ input: features.input, options: options.encode ?? {} }, signal);
+      if (!outcome.ok) throw outcome.error;
+      const { codes } = outcome;
+      const result: TokenizeBytesResult = { codes: codes.data, codebooks: codes.codebooks, frames: codes.frames, audioSeconds: features.seconds };
+      if (codes.firstCodebook !== undefined) result.firstCodebook = codes.firstCodebook;
+      if (codes.scale !== undefined) result.scale = codes.scale;
+      return result;
     } finally {
       this.active--;
       this.notifyIdle();
     }
+  }
+
+  /**
+   * Audio of one utterance's codes (with its firstCodebook and scale), for families with a
+   * decoder; NoDecoderError otherwise. Not batched: decoding has no front end to share and runs
+   * beside encoding; the signal drops the work between the model's batches and stops the wait at
+   * once. The call counts as pending until the model is done with it, so idle() (shutdown) never
+   * releases the model under a decode whose caller has gone.
+   */
+  async detokenize(codes: Codes, options: { signal?: AbortSignal } = {}): Promise<DetokenizeResult> {
+    const { signal } = options;
+    const model = this.tokenizer;
+    if (!model.decode) throw new NoDecoderError(model.source, model.family);
+    if (signal?.aborted) throw abortReason(signal);
+    this.active++;
+    const decoding = model.decode([codes], { signal }).then((audio) => audio[0]!);
+    void decoding.then(
+      () => this.settle(),
+      () => this.settle(),
+    );
+    const audio = signal ? await this.untilAborted(decoding, signal) : await decoding;
+    return { audio, audioSeconds: audio.length / model.sampleRate };
+  }
+
+  /** One call in progress is over. */
+  private settle(): void {
+    this.active--;
+    this.notifyIdle();
   }
 
   /** One dummy utterance (1 s of a quiet tone) through decoding and the model: first-call costs paid. */
@@ -158,22 +206,43 @@ export class TokenizerService {
    * The batcher's answer, or the abort reason as soon as the signal fires. Whether the work was
    * still queued (the batcher removed it) or already running is known when the batcher settles.
    */
-  private submit(input: ModelInput, signal: AbortSignal | undefined): Promise<Codes> {
+  private submit(input: OptionedInput, signal: AbortSignal | undefined): Promise<ItemResult> {
     const outcome = this.batcher.submit(input, signal);
     if (!signal) return outcome;
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(abortReason(signal));
       signal.addEventListener("abort", onAbort, { once: true });
       outcome.then(
-        (codes) => {
+        (result) => {
           signal.removeEventListener("abort", onAbort);
           if (signal.aborted) this.emitDrop("running", signal.reason);
-          else resolve(codes);
+          else resolve(result);
         },
         (error: unknown) => {
           signal.removeEventListener("abort", onAbort);
           if (signal.aborted && error instanceof RequestCancelledError) this.emitDrop("queued", signal.reason);
           reject(signal.aborted ? abortReason(signal) : error);
+        },
+      );
+    });
+  }
+
+  /** `work`'s result, or the abort reason as soon as the signal fires (the work's result is then dropped). */
+  private untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.emitDrop("running", signal.reason);
+        reject(abortReason(signal));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
         },
       );
     });

@@ -2,7 +2,7 @@
  * Typed errors of the FunCodec family, in the toolkit's hierarchy (S3TokenizerError with a stable
  * code): a config that is not one of the supported architectures, an utterance too long to encode.
  */
-import { ModelConfigError, S3TokenizerError } from "../../errors.js";
+import { InvalidInputError, ModelConfigError } from "../../errors.js";
 
 const SUPPORTED =
   "supported: time-domain encodec models (model: encodec, encoder: encodec_seanet_encoder, decoder: encodec_seanet_decoder, " +
@@ -14,11 +14,10 @@ export function unsupportedConfig(path: string, problem: string): ModelConfigErr
 }
 
 /** An utterance longer than the model accepts (codes depend on the whole utterance, so it is not windowed). */
-export class FunCodecAudioTooLongError extends S3TokenizerError {
+export class FunCodecAudioTooLongError extends InvalidInputError {
   readonly source: string;
   constructor(source: string, samples: number, maxSamples: number, sampleRate: number) {
     super(
-      "INVALID_INPUT",
       `${source}: ${samples} samples (${(samples / sampleRate).toFixed(1)} s) is longer than this FunCodec model accepts ` +
         `(${maxSamples} samples, ${(maxSamples / sampleRate).toFixed(1)} s): its GroupNorm statistics span the whole utterance, ` +
         "so it cannot be cut into windows without changing the codes; raise maxSeconds if memory allows",
