@@ -1,9 +1,9 @@
 /**
  * The Whisper encoder's features as RepCodec takes them (RepCodec examples/whisper_model.py):
  * GELU(conv1), GELU(conv2, stride 2), plus positions, then the first L blocks; no ln_post.
- * Built from the S3 graph pieces (S3 v1 is a Whisper-style encoder). Batched rows are masked to
- * their own lengths (convolution inputs zeroed past them, attention keys biased away), so a batch
- * equals each utterance alone.
+ * Its blocks are the Transformer block S3 shares (S3 v1 is a Whisper-style encoder). Batched rows
+ * are masked to their own lengths (convolution inputs zeroed past them, attention keys biased
+ * away), so a batch equals each utterance alone.
  *
  * Positions: a row of at most n_audio_ctx (1500) frames adds the checkpoint's table, a longer row
  * adds freshly computed float32 sinusoids over all its frames, as a fresh upstream reader does
