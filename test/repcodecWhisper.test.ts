@@ -9,8 +9,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { readCheckpoint } from "../src/checkpoint/index.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
-import { WhisperFeatureExtractor } from "../src/models/repcodec/whisperFeatures.js";
+import { repcodecFamily } from "../src/models/repcodec/family.js";
+import { buildWhisperFeatureGraph, type WhisperGraphOptions } from "../src/models/repcodec/whisperGraph.js";
+import { whisperEncoderWeights, type WhisperDims } from "../src/models/repcodec/whisperWeights.js";
+import { InvalidInputError } from "../src/errors.js";
+import { MAX_WHISPER_SECONDS, SAMPLES_PER_FEATURE, WhisperFeatureExtractor } from "../src/models/repcodec/whisperFeatures.js";
 import { RepCodecWhisperModel } from "../src/models/repcodec/whisperRepCodec.js";
 import { readNpy } from "./support/npy.js";
 import { referenceTokenList, repcodecFixturesDir, repcodecSkipReason } from "./support/repcodecFixtures.js";
@@ -26,6 +31,9 @@ const hasTorch = spawnSync(PYTHON, ["-c", "import torch"]).status === 0;
  * exp, which is 1 ulp off the correctly rounded value on 3 of 32 frequencies, and at frame 2800
  * that ulp moves the angle by ~2e-4. Ours are correctly rounded, so that clip agrees to 5e-4.
  */
+/** Most tokens fast mode may change (upper bound on the miss rate against exact mode). */
+const FAST_MISS_RATE = 0.05;
+
 const tolerance = (clip: string): number => (clip === "long_56s" ? 5e-4 : 1e-4);
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -67,6 +75,19 @@ describe("RepCodec Whisper path", { skip: fixtures === null ? repcodecSkipReason
     });
   }
 
+  test("the graph: flash attention on a CPU, int8 projections and MLP in fast mode", async () => {
+    const checkpoint = await readCheckpoint(join(dir(), "whisper_tiny_random.pt"));
+    const dims = Object.fromEntries((checkpoint.root as Map<string, Map<string, unknown>>).get("dims")!) as unknown as WhisperDims;
+    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, 3, "whisper_tiny_random.pt");
+    const count = (options: WhisperGraphOptions, op: string) => (buildWhisperFeatureGraph(weights, options).graph?.node ?? []).filter((n) => n.opType === op).length;
+    // Per block: query, key, value, out, mlp.0, mlp.2.
+    assert.equal(count({ precision: "int8" }, "DynamicQuantizeMatMul"), 6 * 3);
+    assert.equal(count({ precision: "int8" }, "MatMul"), 0);
+    assert.equal(count({}, "MultiHeadAttention"), 3);
+    assert.equal(count({}, "Softmax"), 0);
+    assert.equal(count({ attention: "composite" }, "Softmax"), 3);
+  });
+
   test("a layer the encoder does not have is a typed error", async () => {
     await assert.rejects(WhisperFeatureExtractor.open(join(dir(), "whisper_tiny_random.pt"), 4), /layer 4 does not exist: the encoder has blocks 1\.\.3/);
   });
@@ -89,12 +110,60 @@ describe("RepCodec Whisper path", { skip: fixtures === null ? repcodecSkipReason
       assert.deepEqual(Array.from(short!.data), Array.from(codes[0]!.data));
     });
 
+    test("short utterances share a batch whose tokens equal each utterance alone", async () => {
+      const calls: number[] = [];
+      const features = model.features.features.bind(model.features);
+      model.features.features = (batch, sources) => {
+        calls.push(batch.length);
+        return features(batch, sources);
+      };
+      try {
+        const batched = await model.encode(CLIPS.map(audio));
+        // The four clips under 30 s in one padded batch, long_56s alone.
+        assert.deepEqual(calls, [4, 1]);
+        for (const [i, clip] of CLIPS.entries()) {
+          const [alone] = await model.encode([audio(clip)]);
+          assert.deepEqual(Array.from(batched[i]!.data), Array.from(alone!.data), clip);
+        }
+      } finally {
+        model.features.features = features;
+      }
+    });
+
+    test(`an utterance over ${MAX_WHISPER_SECONDS} s is a typed error naming it`, async () => {
+      const tooLong = new Float32Array(MAX_WHISPER_SECONDS * 16000 + SAMPLES_PER_FEATURE);
+      await assert.rejects(model.encode([audio("short_0p3s"), tooLong]), (error: unknown) =>
+        error instanceof InvalidInputError && error.code === "INVALID_INPUT" && /inputs\[1\]: 600\.0 s of audio; .* at most 600 s/.test(error.message));
+    });
+
     test("the decoder gives features back, one frame per code", async () => {
       const codes = await model.encode([audio("short_0p3s")]);
       const [features] = await model.decodeFeatures(codes);
       assert.equal(features!.length, codes[0]!.frames * model.repcodec.config.output_channels);
       assert.ok(features!.every(Number.isFinite));
     });
+  });
+
+  test("fast mode: int8 tokens agree with exact ones on all but a few frames", async () => {
+    const files = { [`repcodec_whisper_tiny.pkl`]: join(dir(), "repcodec_whisper_tiny.pkl"), [`whisper_tiny_random.pt`]: join(dir(), "whisper_tiny_random.pt") };
+    const exact = await repcodecFamily.load(files, "whisper fixture", { intraOpThreads: 1 });
+    const fast = await repcodecFamily.load(files, "whisper fixture", { intraOpThreads: 1, mode: "fast" });
+    try {
+      const clips = CLIPS.map(audio);
+      const [a, b] = await Promise.all([exact.encode(clips), fast.encode(clips)]);
+      let misses = 0;
+      let frames = 0;
+      a.forEach((codes, i) => {
+        assert.equal(b[i]!.frames, codes.frames);
+        codes.data.forEach((code, t) => { if (code !== b[i]!.data[t]) misses++; });
+        frames += codes.frames;
+      });
+      // Measured 96 of 3330 (2.9 %) on this random tiny model, whose codes sit 1e-4 apart at the
+      // closest; the bound leaves room for another machine's int8 kernels.
+      assert.ok(misses / frames <= FAST_MISS_RATE, `${misses} of ${frames} tokens differ`);
+    } finally {
+      await Promise.all([exact.dispose(), fast.dispose()]);
+    }
   });
 
   test("a float16 checkpoint gives the features of its values widened to float32", { skip: hasTorch ? false : "torch not importable by /usr/bin/python3" }, async () => {

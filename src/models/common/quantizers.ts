@@ -4,8 +4,9 @@
  * Both map x [B, T, D] to int32 codes [B, T].
  */
 import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
-import { asFloat32, float32Tensor, type TensorData } from "../../onnx/tensor.js";
+import type { TensorData } from "../../onnx/tensor.js";
 import { linear, type Precision } from "./layers.js";
+import { transposed } from "./tensors.js";
 import type { LinearWeights } from "./weights.js";
 
 export type QuantizerWeights =
@@ -40,19 +41,25 @@ export function quantize(
   return precision === "int8" ? shortlistVectorQuantize(g, x, quantizer.codebook, shortlist) : vectorQuantize(g, x, quantizer.codebook, codebookNode);
 }
 
+/** v1's VQ: the nearest codebook column to the L2-normalised frame. */
+function vectorQuantize(g: GraphBuilder, x: string, codebook: TensorData, nodeName?: string): string {
+  return nearestCode(g, normalizeFrames(g, x), codebook, "quantizer.codebook", nodeName);
+}
+
 /**
- * code = argmax_e −(‖x‖² − 2x·e + ‖e‖²) over codebook columns e, with x normalised. The
- * constant ‖x‖² is kept so the float rounding (and so near-tie decisions) match the reference.
+ * Codes [B, T] int32 of frames x [B, T, D] (or [N] of [N, D]): argmax over codebook columns e of
+ * −(‖x‖² − 2x·e + ‖e‖²), codebook [D, C] stored as the initializer `initializerName`. The constant
+ * ‖x‖² is kept so the float rounding (and so near-tie decisions) match the references (S3's VQ on
+ * normalised frames, RepCodec's forward_index on raw ones). `nodeName` names the codebook product.
  */
-function vectorQuantize(g: GraphBuilder, x: string, codebook: Parameters<GraphBuilder["initializer"]>[1], nodeName?: string): string {
-  const normalized = normalizeFrames(g, x); // [B, T, D]
-  const embed = g.initializer("quantizer.codebook", codebook); // [D, C]
-  const selfTerm = g.node("ReduceSumSquare", [normalized], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
-  const cross = g.node("MatMul", [g.node("Mul", [normalized, g.scalarFloat(2)]), embed], {}, nodeName); // [B, T, C]
+export function nearestCode(g: GraphBuilder, x: string, codebook: TensorData, initializerName: string, nodeName?: string): string {
+  const embed = g.initializer(initializerName, codebook); // [D, C]
+  const selfTerm = g.node("ReduceSumSquare", [x], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
+  const cross = g.node("MatMul", [g.node("Mul", [x, g.scalarFloat(2)]), embed], {}, nodeName); // [B, T, C]
   const codeTerm = g.node("ReduceSumSquare", [embed], { axes: attr.ints([0]), keepdims: attr.int(1) }); // [1, C]
   const distance = g.node("Add", [g.node("Sub", [selfTerm, cross]), codeTerm]); // [B, T, C]
   const best = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(0) }); // [B, T] int64
-  return g.node("Cast", [best], { to: attr.int(DataType.INT32) });
+  return g.node("Cast", [best], { to: attr.int(DataType.INT32) }); // [B, T] int32
 }
 
 /** x / max(‖x‖, ε) along the last axis, as torch.nn.functional.normalize. */
@@ -70,7 +77,7 @@ function normalizeFrames(g: GraphBuilder, x: string): string {
 function shortlistVectorQuantize(g: GraphBuilder, x: string, codebook: TensorData, shortlistSize: number): string {
   const normalized = normalizeFrames(g, x); // [N, D]
   const twice = g.node("Mul", [normalized, g.scalarFloat(2)]); // [N, D]
-  const rows = g.initializer("quantizer.codebook_rows", transposedCodebook(codebook)); // [C, D]
+  const rows = g.initializer("quantizer.codebook_rows", transposed(codebook)); // [C, D]
   const codeTerm = g.node("ReduceSumSquare", [rows], { axes: attr.ints([1]), keepdims: attr.int(0) }); // [C], folded at load
   // Approximate −distance up to the frame's own constant: 2x·e − ‖e‖².
   const approximate = g.node("Sub", [linear(g, twice, { weight: codebook }, "/quantizer/codebook_int8", "int8"), codeTerm]); // [N, C]
@@ -86,15 +93,6 @@ function shortlistVectorQuantize(g: GraphBuilder, x: string, codebook: TensorDat
   const pick = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(1) }); // [N, 1]
   const best = g.node("Squeeze", [g.node("GatherElements", [shortlist!, pick], { axis: attr.int(-1) }), g.int64s([-1])]); // [N] int64
   return g.node("Cast", [best], { to: attr.int(DataType.INT32) });
-}
-
-/** Codebook [D, C] as rows [C, D], for gathering candidate codes. */
-function transposedCodebook(codebook: TensorData): TensorData {
-  const [width, codes] = codebook.dims as [number, number];
-  const columns = asFloat32(codebook); // [D, C]
-  const rows = new Float32Array(codes * width); // [C, D]
-  for (let d = 0; d < width; d++) for (let c = 0; c < codes; c++) rows[c * width + d] = columns[d * codes + c]!;
-  return float32Tensor([codes, width], rows);
 }
 
 function finiteScalarQuantize(g: GraphBuilder, x: string, fsq: Extract<QuantizerWeights, { kind: "fsq" }>): string {

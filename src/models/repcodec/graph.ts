@@ -6,10 +6,10 @@
  * B = batch, T = frames, D = feature width, C = channels, E = code_dim, K = codebook size.
  */
 import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
-import type { TensorData } from "../../onnx/tensor.js";
 import type { ModelProto } from "../../onnx/types.js";
 import { dimSize, lengthMask } from "../common/layers.js";
-import { transposed } from "./tensors.js";
+import { nearestCode } from "../common/quantizers.js";
+import { transposed } from "../common/tensors.js";
 import type { BlockWeights, Conv1dWeights, RepCodecWeights } from "./weights.js";
 
 /** Graph input and output names, the contract with model.ts. */
@@ -75,23 +75,10 @@ export function buildEncoderGraph(weights: RepCodecWeights): ModelProto {
   const projected = convs.conv(x, weights.projector, "projector"); // [B, E, T]
   const z = g.node("Transpose", [projected], { perm: attr.ints([0, 2, 1]) }); // [B, T, E]
 
-  g.output(REPCODEC_IO.tokens, nearestCode(g, z, weights.embed), DataType.INT32, ["B", "T"]);
+  // Upstream's forward_index: the nearest column of embed [E, K] to the raw (unnormalised) z.
+  g.output(REPCODEC_IO.tokens, nearestCode(g, z, weights.embed, "quantizer.embed"), DataType.INT32, ["B", "T"]);
   g.output(REPCODEC_IO.z, z, DataType.FLOAT, ["B", "T", c.code_dim]);
   return g.build("repcodec_encoder", { family: "repcodec" });
-}
-
-/**
- * Upstream's `forward_index`: argmax over codes of −(‖x‖² − 2x·e + ‖e‖²) with the codebook stored
- * transposed, embed [E, K]. The frame's ‖x‖² is kept so float rounding follows the reference.
- */
-function nearestCode(g: GraphBuilder, z: string, embedTensor: TensorData): string {
-  const embed = g.initializer("quantizer.embed", embedTensor); // [E, K]
-  const selfTerm = g.node("ReduceSumSquare", [z], { axes: attr.ints([-1]), keepdims: attr.int(1) }); // [B, T, 1]
-  const cross = g.node("MatMul", [g.node("Mul", [z, g.scalarFloat(2)]), embed]); // [B, T, K]
-  const codeTerm = g.node("ReduceSumSquare", [embed], { axes: attr.ints([0]), keepdims: attr.int(1) }); // [1, K]
-  const distance = g.node("Add", [g.node("Sub", [selfTerm, cross]), codeTerm]); // [B, T, K]
-  const best = g.node("ArgMax", [g.node("Neg", [distance])], { axis: attr.int(-1), keepdims: attr.int(0) }); // [B, T] int64
-  return g.node("Cast", [best], { to: attr.int(DataType.INT32) }); // [B, T] int32
 }
 
 /** tokens [B, T] int32 + lengths [B] int64 → reconstructed features [B, T, output_channels]. */

@@ -5,7 +5,7 @@
  */
 import { requireTensor } from "../../checkpoint/index.js";
 import type { TensorData } from "../../onnx/tensor.js";
-import { widened } from "./tensors.js";
+import { widened } from "../common/tensors.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
 
 /** A Conv1d: weight [out, in, kernel], optional bias [out], and its dilation. */

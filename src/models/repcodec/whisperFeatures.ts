@@ -3,17 +3,30 @@
  * 80-band log-mel with no padding to 30 s (the project's log-mel with Whisper's band count), the
  * encoder up to a 1-based layer, then the first samples // 320 frames ([frames, width] each).
  */
-import { AudioTooShortError } from "../../errors.js";
+import { AudioTooShortError, InvalidInputError } from "../../errors.js";
 import { RepCodecModelError } from "./errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { readCheckpoint } from "../../checkpoint/index.js";
 import { encodeModel } from "../../onnx/write.js";
-import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
+import { isCpu, openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
 import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";
 
+const SAMPLE_RATE = 16000;
 /** Samples per feature frame: hop 160 × conv2 stride 2. */
 export const SAMPLES_PER_FEATURE = 320;
+
+/**
+ * Longest utterance taken, in seconds. The encoder attends over the whole utterance; with flash
+ * attention its memory grows linearly (measured at medium's size: see the README's RepCodec
+ * section), and past this a single utterance would outgrow a few GB.
+ */
+export const MAX_WHISPER_SECONDS = 600;
+
+export interface WhisperFeatureOptions extends RuntimeOptions {
+  /** "fast": int8 projections and MLP (DynamicQuantizeMatMul), as S3's fast mode; default "exact". */
+  mode?: "exact" | "fast";
+}
 
 export class WhisperFeatureExtractor {
   private constructor(
@@ -24,14 +37,19 @@ export class WhisperFeatureExtractor {
   ) {}
 
   /** Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every block). */
-  static async open(path: string, layer: number | undefined, options: RuntimeOptions = {}): Promise<WhisperFeatureExtractor> {
+  static async open(path: string, layer: number | undefined, options: WhisperFeatureOptions = {}): Promise<WhisperFeatureExtractor> {
     const checkpoint = await readCheckpoint(path);
     const root = checkpoint.root;
     const dimsNode = root instanceof Map ? root.get("dims") : undefined;
     if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
     const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
     const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
-    const session = await openSession(encodeModel(buildWhisperFeatureGraph(weights)), options, path);
+    const graph = buildWhisperFeatureGraph(weights, {
+      precision: options.mode === "fast" ? "int8" : "exact",
+      // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
+      attention: isCpu(options.device) ? "fused" : "composite",
+    });
+    const session = await openSession(encodeModel(graph), options, path);
     return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session);
   }
 
@@ -39,7 +57,11 @@ export class WhisperFeatureExtractor {
   async features(audio: readonly Float32Array[], sources?: readonly string[]): Promise<Float32Array[]> {
     if (audio.length === 0) return [];
     audio.forEach((samples, i) => {
-      if (samples.length < SAMPLES_PER_FEATURE) throw new AudioTooShortError(sources?.[i] ?? `samples[${i}]`, samples.length, SAMPLES_PER_FEATURE);
+      const source = sources?.[i] ?? `samples[${i}]`;
+      if (samples.length < SAMPLES_PER_FEATURE) throw new AudioTooShortError(source, samples.length, SAMPLES_PER_FEATURE);
+      if (samples.length > MAX_WHISPER_SECONDS * SAMPLE_RATE) {
+        throw new InvalidInputError(`${source}: ${(samples.length / SAMPLE_RATE).toFixed(1)} s of audio; the Whisper encoder takes at most ${MAX_WHISPER_SECONDS} s per utterance (it attends over the whole utterance)`);
+      }
     });
     const mels = audio.map((samples, i) => logMelSpectrogram(samples, this.nMels, { source: sources?.[i] ?? `samples[${i}]` }));
     const tmax = Math.max(...mels.map((m) => m.frames));

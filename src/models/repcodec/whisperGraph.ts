@@ -1,9 +1,9 @@
 /**
  * The Whisper encoder's features as RepCodec takes them (RepCodec examples/whisper_model.py):
  * GELU(conv1), GELU(conv2, stride 2), plus positions, then the first L blocks; no ln_post.
- * Built from the S3 graph pieces (S3 v1 is a Whisper-style encoder). Batched rows are masked to
- * their own lengths (convolution inputs zeroed past them, attention keys biased away), so a batch
- * equals each utterance alone.
+ * Its blocks are the Transformer block S3 shares (S3 v1 is a Whisper-style encoder). Batched rows
+ * are masked to their own lengths (convolution inputs zeroed past them, attention keys biased
+ * away), so a batch equals each utterance alone.
  *
  * Positions: a row of at most n_audio_ctx (1500) frames adds the checkpoint's table, a longer row
  * adds freshly computed float32 sinusoids over all its frames, as a fresh upstream reader does
@@ -14,16 +14,11 @@
  */
 import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
 import type { ModelProto } from "../../onnx/types.js";
-import { selfAttention, type AttentionContext } from "../common/attention.js";
-import { packedFrames } from "../common/framePacking.js";
-import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat } from "../common/layers.js";
-import type { BlockWeights } from "../s3/weights.js";
+import { convOutputLength, dimSize, lengthMask, maskedConvGelu, toFloat, type Precision } from "../common/layers.js";
+import { maskedAttentionContext, transformerBlock } from "../common/transformerBlock.js";
 import type { WhisperEncoderWeights } from "./whisperWeights.js";
 
 export const WHISPER_IO = { mels: "mels", melLengths: "mel_lengths", features: "features" } as const;
-
-/** Score bias on padded keys (the S3 graph's value). */
-const PADDING_BIAS = -1e10;
 
 /**
  * Whisper's `sinusoids(T, D)` for T = frames (scalar int64) in float32: [sin(t·f), cos(t·f)] with
@@ -50,16 +45,19 @@ function positions(g: GraphBuilder, weights: WhisperEncoderWeights, frames: stri
   return g.node("Where", [long, fresh, table]); // [B, T2, D]
 }
 
-/** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)) with exact GELU, in the packed frame layout. */
-function block(ctx: AttentionContext, x: string, weights: BlockWeights, scope: string): string {
-  const { g } = ctx;
-  const attended = g.node("Add", [x, selfAttention(ctx, layerNorm(g, x, weights.attnLn, `${scope}/attn_ln`), weights, `${scope}/attn`)]);
-  const hidden = gelu(g, linear(g, layerNorm(g, attended, weights.mlpLn, `${scope}/mlp_ln`), weights.mlpUp, `${scope}/mlp.0`)); // [N, 4D]
-  return g.node("Add", [attended, linear(g, hidden, weights.mlpDown, `${scope}/mlp.2`)]); // [N, D]
+export interface WhisperGraphOptions {
+  /** "int8" (fast mode): the projections and the MLP as int8 products, as S3's fast mode. */
+  precision?: Precision;
+  /**
+   * "fused" (for a CPU): onnxruntime's MultiHeadAttention, flash attention, so the [H, T2, T2]
+   * scores of a long utterance are never written out and memory grows with T2, not T2².
+   * "composite": plain ONNX operators, for every provider.
+   */
+  attention?: "fused" | "composite";
 }
 
 /** mels [B, M, T] float32 + mel_lengths [B] int64 → features [B, T2, D] (rows valid to ceil(len/2)). */
-export function buildWhisperFeatureGraph(weights: WhisperEncoderWeights): ModelProto {
+export function buildWhisperFeatureGraph(weights: WhisperEncoderWeights, options: WhisperGraphOptions = {}): ModelProto {
   const g = new GraphBuilder();
   const { dims } = weights;
   const mels = g.input(WHISPER_IO.mels, DataType.FLOAT, ["B", dims.nMels, "T"]);
@@ -75,19 +73,15 @@ export function buildWhisperFeatureGraph(weights: WhisperEncoderWeights): ModelP
   const validF = toFloat(g, valid); // [B, T2]
   x = g.node("Add", [x, positions(g, weights, frames, lengths)]); // [B, T2, D]
 
-  const keyBias = g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]); // [B, T2]
-  const ctx: AttentionContext = {
-    g,
-    dims,
-    keyBias: g.node("Reshape", [keyBias, g.int64s([0, 1, 1, -1])]), // [B, 1, 1, T2]
-    padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
+  const ctx = maskedAttentionContext(g, dims, valid, validF, frames, {
     layerNormStyle: "fused",
-    precision: "exact",
-    frames: packedFrames(g, valid, frames, dims.width),
-  };
+    precision: options.precision ?? "exact",
+    packed: true,
+    fused: (options.attention ?? "fused") === "fused",
+  });
   x = ctx.frames.pack(x); // [N, D]
   weights.blocks.forEach((weightsOfBlock, i) => {
-    x = block(ctx, x, weightsOfBlock, `/blocks.${i}`);
+    x = transformerBlock(ctx, x, weightsOfBlock, `/blocks.${i}`);
   });
   g.output(WHISPER_IO.features, ctx.frames.unpack(x), DataType.FLOAT, ["B", "T2", dims.width]);
   return g.build("whisper_features", { family: "repcodec" });

@@ -6,7 +6,7 @@
  */
 import { requireTensor } from "../../checkpoint/index.js";
 import type { TensorData } from "../../onnx/tensor.js";
-import { transposed, widened } from "./tensors.js";
+import { transposed, widened } from "../common/tensors.js";
 import type { BlockWeights, ConvWeights, LayerNormWeights, LinearWeights, ModelDims } from "../s3/weights.js";
 import { RepCodecModelError } from "./errors.js";
 

@@ -6,11 +6,10 @@
  */
 import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
 import type { ModelProto } from "../../onnx/types.js";
-import { selfAttention, type AttentionContext, type FusedAttentionInputs } from "../common/attention.js";
-import { packedFrames, PADDED_FRAMES } from "../common/framePacking.js";
-import { convOutputLength, dimSize, gelu, layerNorm, lengthMask, linear, maskedConvGelu, toFloat, unfoldedConvGelu, type LayerNormStyle, type Precision } from "../common/layers.js";
+import { convOutputLength, dimSize, lengthMask, maskedConvGelu, toFloat, unfoldedConvGelu, type LayerNormStyle, type Precision } from "../common/layers.js";
 import { quantize, VQ_SHORTLIST } from "../common/quantizers.js";
 import { rotaryTables } from "../common/rotary.js";
+import { maskedAttentionContext, transformerBlock } from "../common/transformerBlock.js";
 import type { BlockWeights, S3Weights } from "./weights.js";
 
 /** Graph input and output names, the contract with the runtime and exported files. */
@@ -23,9 +22,6 @@ export const GRAPH_IO = {
 
 /** The release's name of the v1 codebook MatMul, by which the importer finds the codebook. */
 export const VQ_CODEBOOK_NODE = "/quantizer/rq/model/layers.0/_codebook/MatMul";
-
-/** Score bias on padded keys, as the reference's mask_to_bias. */
-const PADDING_BIAS = -1e10;
 
 export type PositionScheme = "table" | "rotary";
 
@@ -81,18 +77,13 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
   const valid = lengthMask(g, lengths2, frames2); // [B, T2] bool
   const validF = toFloat(g, valid); // [B, T2]
 
-  const keyBias = g.node("Mul", [g.node("Sub", [g.scalarFloat(1), validF]), g.scalarFloat(PADDING_BIAS)]); // [B, T2]
-  const ctx: AttentionContext = {
-    g,
-    dims,
-    keyBias: g.node("Reshape", [keyBias, g.int64s([0, 1, 1, -1])]), // [B, 1, 1, T2]
-    padMask: g.node("Unsqueeze", [validF, g.int64s([2])]), // [B, T2, 1]
+  const ctx = maskedAttentionContext(g, dims, valid, validF, frames2, {
     layerNormStyle: layout.layerNorm,
     precision,
     // The released layout is batch 1 without padding, so packing would only add gathers there.
-    frames: released ? PADDED_FRAMES : packedFrames(g, valid, frames2, dims.width),
-  };
-  if (layout.attention === "fused") ctx.fused = fusedAttentionInputs(g, keyBias, dims.heads);
+    packed: !released,
+    fused: layout.attention === "fused",
+  });
   if (layout.headsPerGroup !== undefined) ctx.headsPerGroup = layout.headsPerGroup;
   if (positions === "table") {
     if (!weights.positionalEmbedding) throw new Error("position table scheme needs a positional embedding");
@@ -106,7 +97,7 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
 
   x = ctx.frames.pack(x); // [N, D] real frames (or [B, T2, D] unchanged)
   weights.blocks.forEach((block, i) => {
-    x = residualBlock(ctx, x, block, `/blocks.${i}`);
+    x = transformerBlock(ctx, x, block, `/blocks.${i}`);
   });
 
   const codes = ctx.frames.unpackCodes(quantize(g, x, weights.quantizer, precision, VQ_SHORTLIST, VQ_CODEBOOK_NODE)); // [B, T2] int32, filler on padding
@@ -125,23 +116,4 @@ export function buildTokenizerGraph(weights: S3Weights, positions: PositionSchem
     "s3tokenizer.token_rate": String(dims.tokenRate),
     "s3tokenizer.codebook_size": String(dims.codebookSize),
   });
-}
-
-/** The extra head column of the fused attention core (see FusedAttentionInputs); keyBias [B, T2]. */
-function fusedAttentionInputs(g: GraphBuilder, keyBias: string, heads: number): FusedAttentionInputs {
-  const columnShape = g.node("Concat", [g.node("Shape", [keyBias]), g.int64s([heads, 1])], { axis: attr.int(0) }); // [4] = [B, T2, H, 1]
-  return {
-    queryOnes: g.node("Expand", [g.scalarFloat(1), columnShape]), // [B, T2, H, 1]
-    keyBiasColumn: g.node("Expand", [g.node("Unsqueeze", [keyBias, g.int64s([2, 3])]), columnShape]), // [B, T2, H, 1]
-  };
-}
-
-/** Pre-norm block: x += Attn(LN(x)); x += MLP(LN(x)), x in the frame layout ([N, D] or [B, T, D]). */
-function residualBlock(ctx: AttentionContext, x: string, block: BlockWeights, scope: string): string {
-  const { g } = ctx;
-  const attnInput = layerNorm(g, x, block.attnLn, `${scope}/attn_ln`, ctx.layerNormStyle);
-  const attended = g.node("Add", [x, selfAttention(ctx, attnInput, block, `${scope}/attn`)]);
-  const mlpInput = layerNorm(g, attended, block.mlpLn, `${scope}/mlp_ln`, ctx.layerNormStyle);
-  const hidden = gelu(g, linear(g, mlpInput, block.mlpUp, `${scope}/mlp/mlp.0`, ctx.precision)); // [N, 4D] or [B, T, 4D]
-  return g.node("Add", [attended, linear(g, hidden, block.mlpDown, `${scope}/mlp/mlp.2`, ctx.precision)]);
 }

@@ -5,6 +5,7 @@
 import type { TensorData } from "../../onnx/tensor.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "../common/weights.js";
 import type { QuantizerWeights } from "../common/quantizers.js";
+import type { TransformerBlockWeights } from "../common/transformerBlock.js";
 
 export type { ConvWeights, LayerNormWeights, LinearWeights, QuantizerWeights };
 
@@ -30,20 +31,8 @@ export interface ModelDims {
   tokenRate: number;
 }
 
-export interface BlockWeights {
-  attnLn: LayerNormWeights;
-  query: LinearWeights;
-  key: LinearWeights;
-  value: LinearWeights;
-  out: LinearWeights;
-  /** v2/v3 only: depthwise FSMN kernel [D, 1, K]. */
-  fsmn?: ConvWeights;
-  mlpLn: LayerNormWeights;
-  /** [D, 4D] */
-  mlpUp: LinearWeights;
-  /** [4D, D] */
-  mlpDown: LinearWeights;
-}
+/** One encoder block: the shared Transformer block (attention, FSMN for v2/v3, MLP). */
+export type BlockWeights = TransformerBlockWeights;
 
 export interface S3Weights {
   version: ModelVersion;
