@@ -10,8 +10,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { ModelFiles, TokenizerFamily } from "../src/family/types.js";
+import { funcodecFamily } from "../src/models/funcodec/family.js";
+import { repcodecFamily } from "../src/models/repcodec/family.js";
 import { describe, test } from "node:test";
 import { UpstreamRunner, type RunnerCommand } from "../bench/upstreamProcess.js";
 import { fixturesDir } from "./support/fixtures.js";
@@ -47,6 +51,36 @@ async function assertFirstEncode(runner: UpstreamRunner, inputs: string, referen
     const rows: number[][] = codes[key]!;
     assert.equal(rows.length, expected.rows, key);
     assert.deepEqual(rows.flat(), Array.from(expected.data, Number), key);
+  }
+}
+
+/**
+ * What the benchmark's "codes = upstream" column checks, at the tiny size: the family's random model
+ * (writeRandomModel), encoded by the family and by upstream's runner, gives the same codes. Random
+ * weights have no tie repair, so near ties may flip a few codes: at least 99% must agree.
+ */
+async function assertOwnModelAgrees(family: TokenizerFamily, inputs: string, command: (files: ModelFiles, dir: string) => RunnerCommand) {
+  const dir = mkdtempSync(join(tmpdir(), `upstream-${family.name}-`));
+  try {
+    const files = await family.writeRandomModel(dir, { seed: 11, size: "tiny" });
+    const model = await family.load(files, "random");
+    const ours = await model.encode(clips(inputs).map((f) => readNpy(join(inputs, f)).data as Float32Array)).finally(() => model.dispose());
+    const { runner } = await open(command(files, dir), inputs, true);
+    try {
+      const theirs = (await runner.encode()).codes!;
+      let equal = 0;
+      let total = 0;
+      clips(inputs).forEach((clip, i) => {
+        const rows = theirs[clip.replace(/\.npy$/, "")]!;
+        assert.deepEqual([ours[i]!.codebooks, ours[i]!.frames], [rows.length, rows[0]!.length], clip);
+        rows.flat().forEach((code, j) => (equal += Number(code === ours[i]!.data[j]), total++));
+      });
+      assert.ok(equal / total >= 0.99, `${equal} of ${total} codes equal upstream's`);
+    } finally {
+      await runner.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -108,6 +142,13 @@ describe("upstream FunCodec runner", { skip: skipReason(FUNCODEC, { S3TOKENIZER_
     });
   }
 
+  test("upstream builds the family's own random model (writeRandomModel), and the family's codes equal upstream's", async () => {
+    await assertOwnModelAgrees(funcodecFamily, inputs, (files) => ({
+      script: "funcodec_run.py",
+      args: ["--upstream", process.env["S3TOKENIZER_UPSTREAM_FUNCODEC"]!, "--config", files["config.yaml"]!, "--ckpt", files["model.pth"]!, "--bit-width", "8000"],
+    }));
+  });
+
   test("a missing model.pth fails the start naming it", async () => {
     await assert.rejects(open(command(join(FUNCODEC!, "absent.pth"), 8000), inputs, false), (error: unknown) =>
       error instanceof Error && /upstream runner/.test(error.message) && error.message.includes("absent.pth"));
@@ -134,6 +175,24 @@ describe("upstream RepCodec-Whisper runner", {
     } finally {
       await runner.dispose();
     }
+  });
+
+  test("upstream reads the family's own random model (writeRandomModel) with a flat config, and the family's tokens equal upstream's", async () => {
+    await assertOwnModelAgrees(repcodecFamily, inputs, (files, dir) => {
+      // The tiny size's RepCodec shapes (src/models/repcodec/randomModel.ts), in repcodec/configs' flat layout.
+      const config = join(dir, "repcodec_tiny.yaml");
+      writeFileSync(config, [
+        "input_channels: 64", "output_channels: 64", "encode_channels: 32", "decode_channels: 32", "code_dim: 16", "codebook_num: 1",
+        "codebook_size: 64", "bias: true", "enc_ratios: [1, 1]", "dec_ratios: [1, 1]", "enc_strides: [1, 1]", "dec_strides: [1, 1]",
+        "enc_kernel_size: 3", "dec_kernel_size: 3", "enc_block_dilations: [1, 1]", "enc_block_kernel_size: 3",
+        "dec_block_dilations: [1, 1]", "dec_block_kernel_size: 3", "",
+      ].join("\n"));
+      return {
+        script: "repcodec_whisper_run.py",
+        args: ["--upstream-repcodec", process.env["S3TOKENIZER_UPSTREAM_REPCODEC"]!, "--upstream-whisper", process.env["S3TOKENIZER_UPSTREAM_WHISPER"]!,
+          "--whisper", files["whisper.pt"]!, "--repcodec", files["repcodec.pkl"]!, "--repcodec-config", config, "--layer", "2"],
+      };
+    });
   });
 
   test("a layer past the encoder's blocks fails the start naming the range", async () => {
