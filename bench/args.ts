@@ -6,6 +6,7 @@ import { DeviceUnavailableError } from "../src/errors.js";
 import { selectDevice, type RuntimeOptions } from "../src/runtime/session.js";
 import { isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
 import { FAMILY_KEYS, isFamilyKey, type FamilyKey } from "./familyModels.js";
+import type { UpstreamCheckouts } from "./upstreamAdapters.js";
 
 export interface BenchOptions {
   json: string | undefined;
@@ -16,8 +17,8 @@ export interface BenchOptions {
   families: FamilyKey[];
   /** --versions as given (S3 versions and families), the order of the report. */
   order: (VersionKey | FamilyKey)[];
-  /** SpeechTokenizer's upstream checkout, for (u); null leaves (u) out. */
-  upstreamSpeechTokenizer: string | null;
+  /** The upstream checkouts, for the families' (u); null leaves that (u) out. */
+  upstream: UpstreamCheckouts;
   /** The Python that runs upstream (needs torch). */
   python: string;
   repeats: number;
@@ -31,17 +32,19 @@ export interface BenchOptions {
 const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS];
 
 export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${ALL_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR] [--device D]
-                    [--upstream-speechtokenizer DIR] [--python PATH]
+                    [--upstream-speechtokenizer DIR] [--upstream-funcodec DIR]
+                    [--upstream-repcodec DIR --upstream-whisper DIR] [--python PATH]
 
 Measures, per model version (full-size, random weights), side by side and interleaved:
   (a)  this project end to end (files → tokens, the CLI's extraction path)
   (b1) the released-layout file run one utterance at a time, 1 onnxruntime thread
   (b2) the same with all cores
   (c)  onnxruntime's fp32 MatMul ceiling on the model's shapes, all cores
-and (a)'s peak memory and the CLI's start-up time to the first token. For speechtokenizer
-(released size, random weights):
-  (a)  encode, files → codes through the family interface; (d) decode of (a)'s codes
-  (u)  upstream PyTorch's encode and decode at batch 1, same threads (with --upstream-speechtokenizer)
+and (a)'s peak memory and the CLI's start-up time to the first token. For speechtokenizer,
+funcodec and repcodec_whisper (released sizes, random weights):
+  (a)  encode, files → codes through the CLI's path (funcodec: all 32 rows = bit width 8000)
+  (d)  decode of (a)'s codes (not repcodec_whisper: it has no audio decoder)
+  (u)  upstream PyTorch's encode (and decode) at batch 1, same threads, given its checkout(s)
 
   --quick        a quarter of the workload (16 + 1 utterances instead of 64 + 4)
   --versions L   comma-separated subset (default: all)
@@ -50,12 +53,34 @@ and (a)'s peak memory and the CLI's start-up time to the first token. For speech
   --cache DIR    models and audio (default: $S3TOKENIZER_CACHE/bench, else ~/.cache/s3tokenizer/bench)
   --upstream-speechtokenizer DIR
                  a ZhangXInFD/SpeechTokenizer checkout (commit 30c96fb) for (u)
+  --upstream-funcodec DIR
+                 an alibaba-damo-academy/FunCodec checkout (commit 3435d87) for funcodec's (u)
+  --upstream-repcodec DIR, --upstream-whisper DIR
+                 mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
+                 repcodec_whisper's (u)
   --python PATH  the Python with torch that runs upstream (default: python3)
   --device D     cpu (default), cuda, cuda:N or webgpu: (a), fast, (b1) and (b2) run there, (b1)
                  and (b2) as CosyVoice runs the released file on that device, one utterance at a
                  time; (c) is a CPU figure and is left out on a GPU`;
 
 export class BenchUsageError extends Error {}
+
+/** Per checkout flag: the benchmark it serves, a file its checkout holds, and what it is. */
+const CHECKOUTS = {
+  "upstream-speechtokenizer": { key: "speechtokenizer", file: join("speechtokenizer", "model.py"), what: "a ZhangXInFD/SpeechTokenizer checkout" },
+  "upstream-funcodec": { key: "funcodec", file: join("funcodec", "bin", "codec_inference.py"), what: "an alibaba-damo-academy/FunCodec checkout" },
+  "upstream-repcodec": { key: "repcodec_whisper", file: join("repcodec", "tokenize.py"), what: "a mct10/RepCodec checkout" },
+  "upstream-whisper": { key: "repcodec_whisper", file: join("whisper", "audio.py"), what: "an openai/whisper checkout" },
+} as const satisfies Record<string, { key: FamilyKey; file: string; what: string }>;
+
+/** A checkout flag's folder, checked: its benchmark is asked for and the folder is that checkout. */
+function checkoutFlag(flag: keyof typeof CHECKOUTS, dir: string | null, order: readonly string[]): string | null {
+  if (dir === null) return null;
+  const { key, file, what } = CHECKOUTS[flag];
+  if (!order.includes(key)) throw new BenchUsageError(`--${flag} is for the ${key} benchmark; add ${key} to --versions`);
+  if (!existsSync(join(dir, file))) throw new BenchUsageError(`--${flag} ${dir}: no ${file} there (expected ${what})`);
+  return dir;
+}
 
 export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const { values } = parseArgs({
@@ -68,6 +93,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       cache: { type: "string" },
       device: { type: "string", default: "cpu" },
       "upstream-speechtokenizer": { type: "string" },
+      "upstream-funcodec": { type: "string" },
+      "upstream-repcodec": { type: "string" },
+      "upstream-whisper": { type: "string" },
       python: { type: "string", default: "python3" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -80,12 +108,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   if (unknown.length > 0 || order.length === 0) {
     throw new BenchUsageError(`--versions takes a comma-separated list of ${ALL_KEYS.join(", ")}; got "${values.versions}"`);
   }
-  const upstream = values["upstream-speechtokenizer"] ?? null;
-  if (upstream !== null && !order.includes("speechtokenizer")) {
-    throw new BenchUsageError("--upstream-speechtokenizer is for the speechtokenizer benchmark; add speechtokenizer to --versions");
-  }
-  if (upstream !== null && !existsSync(join(upstream, "speechtokenizer", "model.py"))) {
-    throw new BenchUsageError(`--upstream-speechtokenizer ${upstream}: no speechtokenizer/model.py there (expected a ZhangXInFD/SpeechTokenizer checkout)`);
+  const checkout = (flag: keyof typeof CHECKOUTS) => checkoutFlag(flag, values[flag] ?? null, order);
+  const upstream: UpstreamCheckouts = {
+    speechtokenizer: checkout("upstream-speechtokenizer"), funcodec: checkout("upstream-funcodec"),
+    repcodec: checkout("upstream-repcodec"), whisper: checkout("upstream-whisper"),
+  };
+  if ((upstream.repcodec === null) !== (upstream.whisper === null)) {
+    throw new BenchUsageError("--upstream-repcodec and --upstream-whisper go together: repcodec_whisper's upstream needs both checkouts");
   }
   let runtime;
   try {
@@ -97,6 +126,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   return {
     json: values.json, quick: values.quick, repeats, cache: values.cache, runtime, deviceFlag: values.device,
     versions: order.filter(isVersionKey), families: order.filter(isFamilyKey), order: order as (VersionKey | FamilyKey)[],
-    upstreamSpeechTokenizer: upstream, python: values.python,
+    upstream, python: values.python,
   };
 }

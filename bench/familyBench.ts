@@ -1,8 +1,9 @@
 /**
- * Another tokenizer family, measured (today: SpeechTokenizer): (a) encode, files to codes through
- * the CLI's path (`load(path)`, then extractTokens with the CLI's defaults, part file), (d)
- * decode of (a)'s codes, and with an upstream checkout (ue)/(ud), upstream PyTorch's encode and
- * decode at batch 1 on the same threads; all interleaved round robin (versionBench.ts's
+ * Another tokenizer family, measured (SpeechTokenizer, FunCodec, RepCodec-Whisper): (a) encode,
+ * files to codes through the CLI's path (`load(path)`, then extractTokens with the CLI's defaults,
+ * part file), (d) decode of (a)'s codes where the family decodes, and with an upstream checkout
+ * (ue)/(ud), upstream PyTorch's encode and decode at batch 1 on the same threads
+ * (upstreamAdapters.ts says how, per family); all interleaved round robin (versionBench.ts's
  * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded.
  */
 import { availableParallelism, loadavg } from "node:os";
@@ -16,7 +17,8 @@ import type { FamilyKey } from "./familyModels.js";
 import { CliExtraction } from "./extractRun.js";
 import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
 import { missRatePct, ratio, variantTiming, type FamilyResult } from "./results.js";
-import { openUpstreamVariants, type UpstreamSetup, type UpstreamVariants } from "./speechTokenizerUpstream.js";
+import type { UpstreamAdapter } from "./upstreamAdapters.js";
+import { openUpstreamVariants, type UpstreamVariants } from "./upstreamVariants.js";
 import type { Variant } from "./variants.js";
 import { runRounds } from "./versionBench.js";
 import type { Workload } from "./workload.js";
@@ -28,8 +30,8 @@ export interface FamilyContext {
   repeats: number;
   runtime: Pick<RuntimeOptions, "device" | "deviceId">;
   deviceFlag: string;
-  /** SpeechTokenizer's upstream, when given. */
-  upstream: UpstreamSetup | null;
+  /** The family's upstream and the Python that runs it, when its checkout(s) were given. */
+  upstream: { adapter: UpstreamAdapter; python: string } | null;
   /** Scratch space for (a)'s part files. */
   workDir: string;
   log: (line: string) => void;
@@ -41,14 +43,14 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** (a) and (d) on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
+/** (a), and (d) where the model decodes, on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
 async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
   const model = extraction.tokenizer;
   const warm = await extraction.run(entries, workDir);
   let latest: Codes[] = codesFromTokens(warm.tokens, model.codebooks);
   // (d)'s warm-up: the shortest utterance's codes, enough to initialise its sessions.
   const shortest = latest.reduce((best, c) => (c.frames < best.frames ? c : best), latest[0]!);
-  await decodeCodes(model, [shortest]);
+  if (model.decode) await decodeCodes(model, [shortest]);
   const a: Variant = {
     name: "a",
     run: async () => {
@@ -59,7 +61,7 @@ async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, 
     dispose: async () => undefined, // the model is shared with (d)
   };
   const d: Variant = { name: "d", run: async () => ({ seconds: await decodeCodes(model, latest) }), dispose: async () => undefined };
-  return { variants: [a, d], codes: warm.tokens };
+  return { variants: model.decode ? [a, d] : [a], codes: warm.tokens };
 }
 
 async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
@@ -92,8 +94,9 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     }
     if (ctx.upstream) {
       try {
-        ctx.log(`  ${key}: starting upstream (${ctx.upstream.python}, ${ctx.upstream.dir}); its warm-up encodes the whole workload once`);
-        upstream = await openUpstreamVariants(ctx.upstream, ctx.model.files, ctx.entries);
+        const command = ctx.upstream.adapter.command(ctx.model.files);
+        ctx.log(`  ${key}: starting upstream (${ctx.upstream.python} ${command.script}); its warm-up encodes the whole workload once`);
+        upstream = await openUpstreamVariants(ctx.upstream.python, command, ctx.upstream.adapter.decodes, ctx.entries);
         variants.push(...upstream.variants);
         if (upstream.ready.slow_blas) {
           ctx.log(`  ${key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${upstream.ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
@@ -128,6 +131,9 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     d_xrt: xrt("d"),
     u_encode_xrt: xrt("ue"),
     u_decode_xrt: xrt("ud"),
+    u_xrt: ctx.upstream?.adapter.decodes === false ? xrt("ue") : null,
+    // No family offers an opt-in fast mode through the family interface yet.
+    fast_xrt: null,
     a_over_u: ratio(xrt("a"), xrt("ue")),
     d_over_u: ratio(xrt("d"), xrt("ud")),
     peak_rss_mb: child?.peak_rss_mb ?? null,

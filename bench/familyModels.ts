@@ -8,9 +8,10 @@ import { join } from "node:path";
 import type { FamilyName, ModelFiles } from "../src/family/types.js";
 import { generateInChild, MODEL_SEED } from "./benchModels.js";
 
-/** The families `--versions` takes beside the S3 versions. */
-export const FAMILY_KEYS = ["speechtokenizer"] as const satisfies readonly FamilyName[];
-export type FamilyKey = (typeof FAMILY_KEYS)[number];
+/** The families `--versions` takes beside the S3 versions, and the registered family each measures. */
+const FAMILY_OF = { speechtokenizer: "speechtokenizer", funcodec: "funcodec", repcodec_whisper: "repcodec" } as const satisfies Record<string, FamilyName>;
+export type FamilyKey = keyof typeof FAMILY_OF;
+export const FAMILY_KEYS = Object.keys(FAMILY_OF) as FamilyKey[];
 
 const MANIFEST = "files.json"; // written last by generateFamilyModel.js
 
@@ -28,7 +29,7 @@ export async function ensureFamilyModel(cacheDir: string, key: FamilyKey, log: (
   const manifest = join(dir, MANIFEST);
   if (!existsSync(manifest)) {
     log(`generating the released-size ${key} model (random weights, seed ${MODEL_SEED}) into ${dir}`);
-    await generateInChild("./generateFamilyModel.js", key, dir, log);
+    await generateInChild("./generateFamilyModel.js", FAMILY_OF[key], dir, log);
   }
   return { dir, files: JSON.parse(readFileSync(manifest, "utf8")) as ModelFiles };
 }

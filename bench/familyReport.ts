@@ -2,6 +2,13 @@
 import { fixed, table, timingTable } from "./report.js";
 import type { FamilyResult } from "./results.js";
 
+/** The flags that give each family's upstream, for the note when (u) was left out. */
+const UPSTREAM_FLAGS: Record<string, string> = {
+  speechtokenizer: "--upstream-speechtokenizer DIR",
+  funcodec: "--upstream-funcodec DIR",
+  repcodec_whisper: "--upstream-repcodec DIR --upstream-whisper DIR",
+};
+
 export function formatFamilyReport(results: Record<string, FamilyResult>): string {
   const entries = Object.entries(results);
   const out: string[] = [];
@@ -32,7 +39,8 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
       notes.push(`upstream on torch ${r.u_torch.version} (${blas}), 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);
     }
     if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
-    if (r.u_encode_xrt == null && !r.errors["u"]) notes.push("(u) left out: give --upstream-speechtokenizer DIR (and --python with torch)");
+    if (r.u_encode_xrt == null && !r.errors["u"]) notes.push(`(u) left out: give ${UPSTREAM_FLAGS[key] ?? "its upstream checkout"} (and --python with torch)`);
+    if (r.d_xrt == null && !r.errors["a"] && !r.errors["d"]) notes.push("no (d): the family has no audio decoder");
     out.push(`${key}: ${notes.join("; ")}`);
     if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (README, Performance)`);
   }

@@ -85,7 +85,7 @@ export function failedResult(audioSeconds: number, flops: FlopCount, errors: Rec
   };
 }
 
-/** What the benchmark reports for another tokenizer family (today: SpeechTokenizer). */
+/** What the benchmark reports for another tokenizer family (SpeechTokenizer, FunCodec, RepCodec-Whisper). */
 export interface FamilyResult {
   // Headline figures (null where the variant failed or was not asked for); xRT from median times.
   /** (a) encode, files to codes through the family interface. */
@@ -95,6 +95,10 @@ export interface FamilyResult {
   /** (u) upstream PyTorch at batch 1: encode and decode (null without an upstream checkout). */
   u_encode_xrt: number | null;
   u_decode_xrt: number | null;
+  /** Upstream end to end (audio to tokens) for a family without a decoder (RepCodec-Whisper): (ue); null otherwise. */
+  u_xrt: number | null;
+  /** (a) in the family's opt-in fast mode; null while the family offers none. */
+  fast_xrt: number | null;
   a_over_u: number | null;
   d_over_u: number | null;
   /** Peak RSS of a child that loads the model, encodes and decodes the workload once. */
@@ -118,7 +122,7 @@ export interface FamilyResult {
 /** The result of a family that could not be measured at all (e.g. its model failed to generate). */
 export function failedFamilyResult(audioSeconds: number, errors: Record<string, string>): FamilyResult {
   return {
-    a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, a_over_u: null, d_over_u: null, peak_rss_mb: null,
+    a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, u_xrt: null, fast_xrt: null, a_over_u: null, d_over_u: null, peak_rss_mb: null,
     u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null, threads: 0, u_torch: null, audio_seconds: audioSeconds, timings: {},
     child_seconds: null, load_average_1m: null, errors,
   };

@@ -19,6 +19,7 @@ import { GemmCeiling } from "./gemm.js";
 import { machineInfo } from "./machine.js";
 import { formatReport } from "./report.js";
 import { benchFamily } from "./familyBench.js";
+import { upstreamAdapter, type UpstreamAdapter } from "./upstreamAdapters.js";
 import { ensureFamilyModel } from "./familyModels.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
@@ -26,6 +27,10 @@ import { benchVersion } from "./versionBench.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function withPython(adapter: UpstreamAdapter | null, python: string): { adapter: UpstreamAdapter; python: string } | null {
+  return adapter === null ? null : { adapter, python };
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -94,7 +99,7 @@ async function bench(options: BenchOptions): Promise<number> {
       try {
         familyResults[key] = await benchFamily(key, {
           model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log, workDir: join(workDir, key),
-          upstream: options.upstreamSpeechTokenizer ? { dir: options.upstreamSpeechTokenizer, python: options.python } : null,
+          upstream: withPython(upstreamAdapter(key, options.upstream), options.python),
         });
       } catch (error) {
         familyResults[key] = failedFamilyResult(workload.audioSeconds, { family: message(error) });

@@ -1,21 +1,25 @@
 /**
- * (u): upstream SpeechTokenizer (PyTorch) at batch 1, as a long-lived child process of
- * bench/upstream/speechtokenizer_run.py in --serve mode. The model loads once; each timed run is
- * one command line ("encode" or "decode") answered by one JSON line whose seconds the runner
- * measured around upstream's own calls, so the pipe's latency is not counted.
+ * (u): an upstream model (PyTorch) at batch 1, as a long-lived child process of one of
+ * bench/upstream/*_run.py in --serve mode (their protocol: bench/upstream/upstream_common.py).
+ * The model loads once; each timed run is one command line ("encode" or "decode") answered by one
+ * JSON line whose seconds the runner measured around upstream's own calls, so the pipe's latency
+ * is not counted.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-export interface UpstreamOptions {
+/** Which runner script, with the flags that name its checkout(s) and model files. */
+export interface RunnerCommand {
+  /** File name under bench/upstream (e.g. "funcodec_run.py"). */
+  script: string;
+  args: readonly string[];
+}
+
+export interface UpstreamOptions extends RunnerCommand {
   /** Python with torch (Debian: /usr/bin/python3). */
   python: string;
-  /** The upstream checkout (ZhangXInFD/SpeechTokenizer at 30c96fb). */
-  upstreamDir: string;
-  configPath: string;
-  checkpointPath: string;
-  /** 16 kHz PCM16 WAV files, in workload order. */
+  /** 16 kHz PCM16 WAV (or float32 .npy) files, in workload order. */
   files: readonly string[];
   threads: number;
 }
@@ -40,14 +44,14 @@ export interface UpstreamPass {
   decode_s: number | null;
   /** Peak resident set since loading, in MB (the process's own, VmHWM). */
   peak_rss_mb: number;
-  /** key → n_q rows of codes, on the first encode when asked for. */
+  /** key → rows of codes (n_q rows; one for RepCodec), on the first encode when asked for. */
   codes?: Record<string, number[][]>;
 }
 
-const RUNNER = fileURLToPath(new URL("../../bench/upstream/speechtokenizer_run.py", import.meta.url));
+const RUNNERS = new URL("../../bench/upstream/", import.meta.url);
 const STDERR_TAIL = 4096;
 
-export class UpstreamSpeechTokenizer {
+export class UpstreamRunner {
   private readonly pending: { resolve: (line: Record<string, unknown>) => void; reject: (error: Error) => void }[] = [];
   private stderrTail = "";
   private exited: Error | null = null;
@@ -60,9 +64,9 @@ export class UpstreamSpeechTokenizer {
   }
 
   /** Starts the runner and waits until the model is loaded; `emitCodes` asks for the first encode's codes. */
-  static async open(options: UpstreamOptions, emitCodes: boolean): Promise<{ runner: UpstreamSpeechTokenizer; ready: UpstreamReady }> {
+  static async open(options: UpstreamOptions, emitCodes: boolean): Promise<{ runner: UpstreamRunner; ready: UpstreamReady }> {
     const args = [
-      RUNNER, "--serve", "--upstream", options.upstreamDir, "--config", options.configPath, "--ckpt", options.checkpointPath,
+      fileURLToPath(new URL(options.script, RUNNERS)), "--serve", ...options.args,
       "--threads", String(options.threads), ...(emitCodes ? ["--emit-codes"] : []), ...options.files,
     ];
     const child = spawn(options.python, args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -70,7 +74,7 @@ export class UpstreamSpeechTokenizer {
     const kill = () => child.kill("SIGKILL");
     process.once("exit", kill);
     child.once("exit", () => process.removeListener("exit", kill));
-    const runner = new UpstreamSpeechTokenizer(child);
+    const runner = new UpstreamRunner(child);
     try {
       const ready = (await runner.next()) as unknown as UpstreamReady;
       return { runner, ready };

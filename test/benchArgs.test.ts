@@ -1,5 +1,8 @@
 /** The benchmark's command line: the device every variant runs on. */
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { BenchUsageError, parseBenchArgs } from "../bench/args.js";
 
@@ -20,7 +23,7 @@ test("bench --versions takes speechtokenizer beside the S3 versions; --upstream-
   const mixed = parseBenchArgs(["--versions", "speechtokenizer,v2"]);
   assert.ok(mixed !== "help");
   assert.deepEqual([mixed.versions, mixed.families, mixed.order], [["v2"], ["speechtokenizer"], ["speechtokenizer", "v2"]]);
-  assert.equal(mixed.upstreamSpeechTokenizer, null);
+  assert.equal(mixed.upstream.speechtokenizer, null);
   const all = parseBenchArgs([]);
   assert.ok(all !== "help" && all.families.includes("speechtokenizer") && all.versions.length > 0);
   assert.throws(() => parseBenchArgs(["--versions", "v2", "--upstream-speechtokenizer", "."]),
@@ -29,3 +32,36 @@ test("bench --versions takes speechtokenizer beside the S3 versions; --upstream-
     (error: unknown) => error instanceof BenchUsageError && /nonexistent\/upstream/.test(error.message));
   assert.throws(() => parseBenchArgs(["--versions", "speechtokenizers"]), (error: unknown) => error instanceof BenchUsageError && /speechtokenizers/.test(error.message));
 });
+
+test("bench --versions takes funcodec and repcodec_whisper; each upstream flag needs its benchmark and a checkout", () => {
+  const upstream = fakeCheckouts();
+  const both = parseBenchArgs(["--versions", "repcodec_whisper,funcodec"]);
+  assert.ok(both !== "help");
+  assert.deepEqual([both.versions, both.families], [[], ["repcodec_whisper", "funcodec"]]);
+  assert.deepEqual(both.upstream, { speechtokenizer: null, funcodec: null, repcodec: null, whisper: null });
+  assert.throws(() => parseBenchArgs(["--versions", "v2", "--upstream-funcodec", upstream.funcodec]),
+    (error: unknown) => error instanceof BenchUsageError && /add funcodec/.test(error.message));
+  assert.throws(() => parseBenchArgs(["--versions", "funcodec", "--upstream-funcodec", upstream.repcodec]),
+    (error: unknown) => error instanceof BenchUsageError && error.message.includes(join("funcodec", "bin", "codec_inference.py")));
+  assert.throws(() => parseBenchArgs(["--versions", "repcodec_whisper", "--upstream-repcodec", upstream.repcodec]),
+    (error: unknown) => error instanceof BenchUsageError && /go together/.test(error.message));
+  const given = parseBenchArgs(["--versions", "funcodec,repcodec_whisper", "--upstream-funcodec", upstream.funcodec,
+    "--upstream-repcodec", upstream.repcodec, "--upstream-whisper", upstream.whisper]);
+  assert.ok(given !== "help");
+  assert.deepEqual(given.upstream, { speechtokenizer: null, funcodec: upstream.funcodec, repcodec: upstream.repcodec, whisper: upstream.whisper });
+});
+
+/** Folders shaped as the three checkouts (the one file each flag looks for), in a fresh temporary folder. */
+function fakeCheckouts(): { funcodec: string; repcodec: string; whisper: string } {
+  const root = mkdtempSync(join(tmpdir(), "bench-args-"));
+  const make = (dir: string, file: string) => {
+    mkdirSync(join(root, dir, dirname(file)), { recursive: true });
+    writeFileSync(join(root, dir, file), "");
+    return join(root, dir);
+  };
+  return {
+    funcodec: make("FunCodec", join("funcodec", "bin", "codec_inference.py")),
+    repcodec: make("RepCodec", join("repcodec", "tokenize.py")),
+    whisper: make("whisper", join("whisper", "audio.py")),
+  };
+}

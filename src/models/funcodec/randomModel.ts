@@ -22,7 +22,10 @@ function configYaml(size: "tiny" | "released"): string {
     "  norm: time_group_norm",
     "  causal: false",
     `  n_filters: ${filters}`,
-    ...(withDimension ? [`  dimension: ${dimension}`] : [`  input_size: ${dimension}`]),
+    // Only the encoder names the latent width: upstream builds the decoder with
+    // input_size=quantizer.output_size() beside decoder_conf, so a decoder_conf.input_size is a
+    // duplicate keyword there (the released config has none either).
+    ...(withDimension ? [`  dimension: ${dimension}`] : []),
   ];
   return [
     "input_size: 1",
@@ -44,6 +47,12 @@ function configYaml(size: "tiny" | "released"): string {
     "decoder: encodec_seanet_decoder",
     "decoder_conf:",
     ...seanet(false),
+    // Training only, and not in model.pth here, but upstream's model builder requires it (filters as the encoder's).
+    "discriminator: multiple_disc",
+    "discriminator_conf:",
+    "  disc_conf_list:",
+    "    - name: encodec_multi_scale_stft_discriminator",
+    `      filters: ${filters}`,
     "model: encodec",
     "model_conf:",
     `  odim: ${dimension}`,
