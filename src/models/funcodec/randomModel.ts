@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { writeTorchCheckpoint } from "../../checkpoint/index.js";
 import { elementCount, float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import type { ModelFiles } from "../../family/types.js";
-import { normalSource } from "../s3/randomWeights.js";
+import { normalSource } from "../common/seededRandom.js";
 import { parseFunCodecConfig, type FunCodecConfig } from "./config.js";
 import { generatorWeights } from "./weights.js";
 

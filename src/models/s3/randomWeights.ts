@@ -5,6 +5,7 @@
  */
 import { float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import type { BlockWeights, LayerNormWeights, LinearWeights, ModelDims, ModelVersion, S3Weights } from "./weights.js";
+import { normalSource } from "../common/seededRandom.js";
 
 export interface RandomModelShape {
   version: ModelVersion;
@@ -27,18 +28,6 @@ export const FULL_SIZE: Record<"v1" | "v1_25hz" | "v2" | "v3", RandomModelShape>
   v3: { version: "v3", nMels: 128, width: 1280, heads: 20, layers: 12, conv1Stride: 2 },
 };
 
-/** A small deterministic generator (mulberry32) with Box-Muller normals. */
-export function normalSource(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 export function randomWeights(shape: RandomModelShape, seed = 1): S3Weights {
   const normal = normalSource(seed);

@@ -5,6 +5,7 @@
 import { float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import type { SpeechTokenizerConfig } from "./config.js";
 import { expectedTensors } from "./layout.js";
+import { uniformSource } from "../common/seededRandom.js";
 
 /** "tiny": the conformance fixtures' sizes; "released": config/spt_base_cfg.json's. */
 export function randomModelConfig(size: "tiny" | "released"): SpeechTokenizerConfig {
@@ -26,17 +27,6 @@ export function randomModelConfig(size: "tiny" | "released"): SpeechTokenizerCon
   };
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Values of one tensor: PyTorch-like uniform ±1/√fan_in for weights and biases, weight-norm gains
@@ -58,7 +48,7 @@ function values(name: string, dims: readonly number[], random: () => number): Fl
 
 /** A state dict of `config`'s shapes with seeded random values, as torch.save(model.state_dict()) holds it. */
 export function randomStateDict(config: SpeechTokenizerConfig, seed: number): Map<string, TensorData> {
-  const random = generator(seed);
+  const random = uniformSource(seed);
   const dict = new Map<string, TensorData>();
   const add = (name: string, dims: number[], data?: Float32Array): void => {
     dict.set(name, float32Tensor(dims, data ?? values(name, dims, random)));
