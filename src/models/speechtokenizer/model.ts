@@ -1,11 +1,18 @@
 /**
- * A loaded SpeechTokenizer: onnxruntime sessions over the graphs of graph.ts, batching by length
- * under a frame budget. Codes equal each utterance encoded alone; decode returns hop · frames
- * samples per utterance, as upstream (no trimming to the input length).
+ * A loaded SpeechTokenizer: onnxruntime sessions over the graphs of graph.ts. Codes equal each
+ * utterance encoded alone; decode returns hop · frames samples per utterance, as upstream (no
+ * trimming to the input length).
  *
- * Long utterances: the convolutions (the encoder's before its LSTM, the decoder's after its LSTM)
- * run in overlapping chunks that give exactly the unchunked values (see common/chunkPlan.ts); the
- * LSTMs, the encoder's last conv and the RVQ run over the whole utterance at 50 Hz.
+ * Two kinds of graphs, run two ways:
+ * - The convolutions at audio rate (the encoder's before its LSTM, the decoder's after its LSTM)
+ *   run one utterance at a time in overlapping chunks of at most `chunkFrames` code frames, which
+ *   give exactly the unchunked values (see common/chunkPlan.ts). A batch would compute no faster
+ *   per sample (each conv is already a wide matrix product over time), and bounded chunks keep
+ *   onnxruntime's memory arena small, which these graphs need: without the arena every 16 kHz
+ *   intermediate is freshly mapped and faulted in, about ten times slower.
+ * - The LSTMs, the encoder's last conv and the RVQ run at 50 Hz over whole utterances in padded
+ *   batches under a frame budget (batching amortizes the LSTMs' recurrent weights), without the
+ *   arena, so that one long utterance does not leave its peak allocation held for good.
  */
 import { availableParallelism } from "node:os";
 import { InvalidInputError } from "../../errors.js";
@@ -28,10 +35,10 @@ import {
 import { convGeometry, decoderSteps, encoderSteps } from "./layout.js";
 import type { SpeechTokenizerWeights } from "./weights.js";
 
-/** Most code frames (50 per second) in one padded batch: 60 s of audio. */
+/** Most code frames (50 per second) in one padded batch of the 50 Hz graphs: 60 s of audio. */
 const BATCH_FRAMES = 3000;
-/** Code frames per chunk of convolutions on long utterances: 30 s. */
-const CHUNK_FRAMES = 1500;
+/** Code frames per chunk of the audio-rate convolutions: 10 s (their context adds about 2 %). */
+const CHUNK_FRAMES = 500;
 /**
  * Most code frames per utterance: 20 minutes. The LSTMs, the encoder's last conv and the RVQ run
  * over the whole utterance at 50 Hz, so their memory grows with its length.
@@ -49,14 +56,17 @@ function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RequestCancelledError();
 }
 
-/** Frames [from, to) of features [1, C, T] as a new [1, C, to − from] tensor. */
-function frameSlice(features: ort.Tensor, from: number, to: number): ort.Tensor {
+/** Row `row`'s frames [from, to) of features [B, C, T] as a new [1, C, to − from] tensor. */
+function frameSlice(features: ort.Tensor, row: number, from: number, to: number): ort.Tensor {
   const [, channels, frames] = features.dims as [number, number, number];
   const data = features.data as Float32Array;
   const out = new Float32Array(channels * (to - from));
-  for (let c = 0; c < channels; c++) out.set(data.subarray(c * frames + from, c * frames + to), c * (to - from));
+  for (let c = 0; c < channels; c++) out.set(data.subarray((row * channels + c) * frames + from, (row * channels + c) * frames + to), c * (to - from));
   return new ort.Tensor("float32", out, [1, channels, to - from]);
 }
+
+/** Audio-rate convolution graphs: the memory arena on (see the file comment). */
+const CONV_GRAPHS = new Set(["encoderFront", "decoderBack"]);
 
 export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
   readonly family = "speechtokenizer" as const;
@@ -79,7 +89,7 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     private readonly weights: SpeechTokenizerWeights,
     readonly source: string,
     options: FamilyLoadOptions = {},
-    /** Code frames per chunk on long utterances (default 30 s); small values are for tests. */
+    /** Code frames per chunk of the audio-rate convolutions (default 10 s); small values are for tests. */
     private readonly chunkFrames = CHUNK_FRAMES,
   ) {
     this.hopLength = hopLength(weights.config);
@@ -108,9 +118,10 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
         decoderBack: () => buildDecoderBackGraph(this.weights),
         quantize: () => buildQuantizeGraph(this.weights, Number(first), Number(count)),
       };
-      // No arena: one long utterance would otherwise leave its peak allocation held for good, and
-      // lengths vary from call to call, so memory patterns do not carry over either.
-      session = openSession(encodeModel(builders[kind!]!()), this.runtime, `${this.source} (${key})`, { enableCpuMemArena: false, enableMemPattern: false });
+      // Memory patterns never carry over (lengths vary from call to call); the arena only where
+      // chunks bound its size (see the file comment).
+      const arena = CONV_GRAPHS.has(kind!);
+      session = openSession(encodeModel(builders[kind!]!()), this.runtime, `${this.source} (${key})`, { enableCpuMemArena: arena, enableMemPattern: false });
       this.sessions.set(key, session);
     }
     return session;
@@ -131,14 +142,10 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     }
   }
 
-  /**
-   * Batches of indices: utterances up to chunkFrames long in padded batches under the frame
-   * budget, longer ones alone (their convolutions then run in chunks).
-   */
+  /** Batches of indices for the 50 Hz graphs: padded batches under the frame budget (a longer utterance alone). */
   private plan(frames: readonly number[], indices: readonly number[]): number[][] {
-    const short = indices.filter((i) => frames[i]! <= this.chunkFrames);
-    const batches = planBatches(short.map((i) => frames[i]!), { maxBatchFrames: BATCH_FRAMES, maxBatchSize: Infinity });
-    return [...batches.map((batch) => batch.map((j) => short[j]!)), ...indices.filter((i) => frames[i]! > this.chunkFrames).map((i) => [i])];
+    const batches = planBatches(indices.map((i) => frames[i]!), { maxBatchFrames: BATCH_FRAMES, maxBatchSize: Infinity });
+    return batches.map((batch) => batch.map((j) => indices[j]!));
   }
 
   async encode(inputs: readonly Float32Array[], options: EncodeOptions = {}): Promise<Codes[]> {
@@ -158,8 +165,7 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     const results: Codes[] = new Array(inputs.length);
     for (const batch of this.plan(frames, inputs.map((_, i) => i))) {
       checkSignal(options.signal);
-      const members = batch.map((i) => inputs[i]!);
-      const features = frames[batch[0]!]! > this.chunkFrames ? await this.chunkedEncoderFeatures(members[0]!) : await this.encoderFeatures(members);
+      const features = await this.encoderFeatures(batch.map((i) => inputs[i]!), options.signal);
       const codes = await this.quantizeFeatures(features, first, count);
       batch.forEach((index, j) => (results[index] = codes[j]!));
     }
@@ -167,30 +173,30 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     return results;
   }
 
-  /** The encoder front over one padded batch [B, longest]: features [B, C, T] and their lengths [B]. */
-  private async encoderFeatures(inputs: readonly Float32Array[]): Promise<Features> {
-    const longest = Math.max(...inputs.map((x) => x.length));
-    const audio = new Float32Array(inputs.length * longest); // [B, L], zeros past each row's end (never read)
-    inputs.forEach((x, b) => audio.set(x, b * longest));
-    const out = await this.run("encoderFront", { audio: new ort.Tensor("float32", audio, [inputs.length, longest]), lengths: int64(inputs.map((x) => x.length), [inputs.length]) });
-    return { features: out["features"]!, lengths: out["feature_lengths"]! };
-  }
-
-  /** The encoder front over one long utterance in overlapping chunks, stitched into features [1, C, T]. */
-  private async chunkedEncoderFeatures(input: Float32Array): Promise<Features> {
-    const frames = this.framesOf(input.length);
-    let stitched: Float32Array | undefined; // [C, T]
+  /**
+   * The encoder front over each utterance, padded into one batch of features [B, C, longest T]
+   * with their lengths [B] (frames past a row's length are zero and never read by the back).
+   */
+  private async encoderFeatures(inputs: readonly Float32Array[], signal?: AbortSignal): Promise<Features> {
+    const frames = inputs.map((x) => this.framesOf(x.length));
+    const longest = Math.max(...frames);
+    let batch: Float32Array | undefined; // [B, C, longest]
     let channels = 0;
-    for (const chunk of planChunks(input.length, this.hopLength, this.chunkFrames, this.encoderContext)) {
-      const { features } = await this.encoderFeatures([input.subarray(chunk.start, chunk.end)]);
-      const [, c, width] = features.dims as [number, number, number];
-      channels = c;
-      stitched ??= new Float32Array(c * frames);
-      const data = features.data as Float32Array; // [1, C, width]
-      const at = chunk.start / this.hopLength + chunk.keepFrom; // the first kept frame's place in the utterance
-      for (let ch = 0; ch < c; ch++) stitched.set(data.subarray(ch * width + chunk.keepFrom, ch * width + chunk.keepTo), ch * frames + at);
+    for (const [b, input] of inputs.entries()) {
+      for (const chunk of planChunks(input.length, this.hopLength, this.chunkFrames, this.encoderContext)) {
+        checkSignal(signal);
+        const piece = input.subarray(chunk.start, chunk.end);
+        const out = await this.run("encoderFront", { audio: new ort.Tensor("float32", piece, [1, piece.length]), lengths: int64([piece.length], [1]) });
+        const features = out["features"]!; // [1, C, width]
+        const [, c, width] = features.dims as [number, number, number];
+        channels = c;
+        batch ??= new Float32Array(inputs.length * c * longest);
+        const data = features.data as Float32Array;
+        const at = chunk.start / this.hopLength + chunk.keepFrom; // the first kept frame's place in the utterance
+        for (let ch = 0; ch < c; ch++) batch.set(data.subarray(ch * width + chunk.keepFrom, ch * width + chunk.keepTo), (b * c + ch) * longest + at);
+      }
     }
-    return { features: new ort.Tensor("float32", stitched!, [1, channels, frames]), lengths: int64([frames], [1]) };
+    return { features: new ort.Tensor("float32", batch!, [inputs.length, channels, longest]), lengths: int64(frames, [inputs.length]) };
   }
 
   /** The encoder back (LSTM, last conv, RVQ) over features, and each row's codes of layers first .. first + count − 1. */
@@ -224,7 +230,7 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
         checkSignal(options.signal);
         const group = batch.map((i) => codes[i]!);
         const features = await this.decoderFeatures(group);
-        const audio = frames[batch[0]!]! > this.chunkFrames ? [await this.chunkedAudio(features)] : await this.audio(features, group);
+        const audio = await this.audio(features, group, options.signal);
         batch.forEach((index, j) => (results[index] = audio[j]!));
       }
     }
@@ -264,24 +270,23 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     return { features: out["features"]!, lengths: out["feature_lengths"]! };
   }
 
-  /** The decoder back over a batch of features: each row's hop · frames samples. */
-  private async audio(input: Features, codes: readonly Codes[]): Promise<Float32Array[]> {
-    const out = await this.run("decoderBack", { features: input.features, lengths: input.lengths });
-    const audio = out["audio"]!.data as Float32Array; // [B, hop · longest]
-    const width = out["audio"]!.dims[1]!;
-    return codes.map((c, b) => audio.slice(b * width, b * width + c.frames * this.hopLength));
-  }
-
-  /** The decoder back over one long utterance's features [1, C, T] in overlapping chunks of frames. */
-  private async chunkedAudio(input: Features): Promise<Float32Array> {
-    const frames = input.features.dims[2]!;
-    const audio = new Float32Array(frames * this.hopLength);
-    for (const chunk of planChunks(frames, 1, this.chunkFrames, this.decoderContext)) {
-      const out = await this.run("decoderBack", { features: frameSlice(input.features, chunk.start, chunk.end), lengths: int64([chunk.end - chunk.start], [1]) });
-      const samples = (out["audio"]!.data as Float32Array).subarray(chunk.keepFrom * this.hopLength, chunk.keepTo * this.hopLength);
-      audio.set(samples, (chunk.start + chunk.keepFrom) * this.hopLength);
+  /**
+   * The decoder back over each row of features [B, C, T], one utterance at a time in overlapping
+   * chunks of frames: each row's hop · frames samples.
+   */
+  private async audio(input: Features, codes: readonly Codes[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const results: Float32Array[] = [];
+    for (const [b, c] of codes.entries()) {
+      const audio = new Float32Array(c.frames * this.hopLength);
+      for (const chunk of planChunks(c.frames, 1, this.chunkFrames, this.decoderContext)) {
+        checkSignal(signal);
+        const out = await this.run("decoderBack", { features: frameSlice(input.features, b, chunk.start, chunk.end), lengths: int64([chunk.end - chunk.start], [1]) });
+        const samples = (out["audio"]!.data as Float32Array).subarray(chunk.keepFrom * this.hopLength, chunk.keepTo * this.hopLength); // [1, hop · width] → kept part
+        audio.set(samples, (chunk.start + chunk.keepFrom) * this.hopLength);
+      }
+      results.push(audio);
     }
-    return audio;
+    return results;
   }
 
   async dispose(): Promise<void> {
