@@ -6,7 +6,7 @@
  * sequence lengths).
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/write.js";
+import { encodeModel } from "../../onnx/encode.js";
 import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { rowsForBitWidth } from "./bitWidth.js";

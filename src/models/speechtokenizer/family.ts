@@ -8,7 +8,8 @@ import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js"
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
 import { ModelConfigError } from "../../errors.js";
-import { configJson, readConfig } from "./config.js";
+import { configJson } from "./config.js";
+import { readConfig } from "./readConfig.js";
 import { SpeechTokenizerOnnxModel } from "./model.js";
 import { randomModelConfig, randomStateDict } from "./randomModel.js";
 import { importWeights } from "./weights.js";
