@@ -4,12 +4,14 @@
  */
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
-import { DeviceUnavailableError, ModelFormatError } from "../errors.js";
+import { DeviceUnavailableError } from "../errors.js";
 import type { RuntimeBackend } from "./backend.js";
+import { openFailure } from "./openFailure.js";
 import type { Device, RuntimeOptions } from "./options.js";
 import { SessionStreams } from "./sessionStreams.js";
 
 export { deviceOrdinal, isCpu, parseDevice, selectDevice, type Device, type RuntimeOptions } from "./options.js";
+export { openFailure };
 
 /** True when this onnxruntime-node installation carries the execution provider (bundled or installed). */
 function providerInstalled(name: string): boolean {
@@ -53,14 +55,6 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
 export function requireDevice(options: RuntimeOptions): void {
   const device = options.device ?? "cpu";
   if (device !== "cpu" && !providerInstalled(device)) throw new DeviceUnavailableError(device, INSTALL_HINT[device]);
-}
-
-/** The typed error for onnxruntime refusing to open `source` on the device, with its reason. */
-export function openFailure(options: RuntimeOptions, source: string, reason: string, cause?: unknown): Error {
-  const device = options.device ?? "cpu";
-  // A provider that is installed but finds no usable GPU (no driver, no adapter) fails here.
-  if (device !== "cpu") return new DeviceUnavailableError(device, reason, { cause });
-  return new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause });
 }
 
 /**

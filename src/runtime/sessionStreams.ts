@@ -15,7 +15,8 @@
  * and join as they become ready.
  */
 import { Worker } from "node:worker_threads";
-import { openFailure, requireDevice, type RuntimeOptions } from "./session.js";
+import { openFailure } from "./openFailure.js";
+import { requireDevice, type RuntimeOptions } from "./session.js";
 import type { RunRequest, StreamMessage, StreamWorkerData } from "./sessionWorker.js";
 import type { GraphRunner } from "./backend.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";

@@ -3,12 +3,15 @@ import { readFile } from "node:fs/promises";
 import { ModelConfigError } from "../../errors.js";
 import { parseConfigText, type SpeechTokenizerConfig } from "./config.js";
 
-export async function readConfig(path: string): Promise<SpeechTokenizerConfig> {
-  let text: string;
+/** config.json's text, or ModelConfigError naming the file. */
+export async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error) {
     throw new ModelConfigError(path, `cannot read it: ${(error as Error).message}`, { cause: error });
   }
-  return parseConfigText(text, path);
+}
+
+export async function readConfig(path: string): Promise<SpeechTokenizerConfig> {
+  return parseConfigText(await readConfigText(path), path);
 }
