@@ -2,7 +2,7 @@
  * The browser core (s3tokenizer/web) run in Node on onnxruntime-web's WebAssembly: the page's
  * whole path (picked files → loadWebModel, audio bytes → decodeAudioToMono16k → tokenize)
  * against upstream's references for S3 v2 and v1 and SpeechTokenizer's tiny fixture (decode to
- * WAV included), FunCodec's codes; the model store's sha256 check, Cache API reuse and typed
+ * WAV included), FunCodec's and RepCodec's codes; the model store's sha256 check, Cache API reuse and typed
  * errors; and the bundle's inputs free of Node modules.
  */
 import assert from "node:assert/strict";
@@ -34,11 +34,13 @@ import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { modelPath, referenceTokens } from "./support/conformance.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
+import { referenceTokenList } from "./support/repcodecFixtures.js";
 import { CLIPS, clipSamples, speechTokenizerFixtures } from "./support/speechTokenizerFixtures.js";
 
 const S3 = fixturesDir();
 const ST = speechTokenizerFixtures();
 const FUNCODEC = familyFixturesDir("funcodec");
+const REPCODEC = familyFixturesDir("repcodec");
 const ROOT = join(import.meta.dirname, "..", "..");
 
 // Node is never cross-origin isolated: one WebAssembly thread, as a plain page.
@@ -146,6 +148,22 @@ describe("FunCodec in the page's path", { skip: FUNCODEC === null ? "../shared/f
         const codes = await tokenize(model, readNpy(join(FUNCODEC!, "inputs", `${clip}.npy`)).data as Float32Array);
         const expected = Int32Array.from(readNpy(join(FUNCODEC!, "ref", `${clip}.bw8000.codes.npy`)).data as BigInt64Array, Number);
         assert.deepEqual(codes.data, expected, `${clip}: codes`);
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+});
+
+describe("RepCodec in the page's path", { skip: REPCODEC === null ? "../shared/fixtures/repcodec absent" : false }, () => {
+  test("picked Whisper .pt + RepCodec .pkl (layer 3) → tokens equal upstream's", async () => {
+    const dir = join(REPCODEC!, "whisper");
+    const model = await loadWebModel({ files: [picked(join(dir, "repcodec_whisper_tiny.pkl")), picked(join(dir, "whisper_tiny_random.pt"))] }, { layer: 3 });
+    try {
+      assert.equal(model.family, "repcodec");
+      for (const clip of ["aishell_0121", "short_0p3s"]) {
+        const codes = await tokenize(model, readNpy(join(dir, "inputs", `${clip}.npy`)).data as Float32Array);
+        assert.deepEqual(Array.from(codes.data), referenceTokenList(join(dir, "ref", `${clip}.tokens.npy`)), clip);
       }
     } finally {
       await model.dispose();
