@@ -44,6 +44,9 @@ export interface RuntimeBackend {
    * typed errors (DeviceUnavailableError, ModelFormatError). `extra` overrides session settings.
    */
   openSession(model: Uint8Array | string, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
-  /** Opens `count` sessions of one graph that run batches side by side (where the platform can). */
-  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number): Promise<GraphRunner>;
+  /**
+   * Opens `count` sessions of one graph that run batches side by side (where the platform can);
+   * `extra` as for openSession (e.g. the graph's external data).
+   */
+  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number, extra?: OrtSessionOptions): Promise<GraphRunner>;
 }

@@ -84,7 +84,7 @@ export const nodeBackend: RuntimeBackend = {
   ort,
   threads: availableParallelism,
   openSession,
-  openStreams: (model, options, source, count) => SessionStreams.open(model, options, source, count),
+  openStreams: (model, options, source, count, extra) => SessionStreams.open(model, options, source, count, extra),
 };
 
 export { ort };

@@ -106,9 +106,9 @@ export const webBackend: RuntimeBackend = {
       throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
     }
   },
-  async openStreams(model, options, source) {
+  async openStreams(model, options, source, _count, extra) {
     // One session: a second would hold a second copy of the weights in the tab, and the wasm
     // threads already share the cores out within each operator.
-    return new SerialSessionRunner(ort, await webBackend.openSession(model, options, source), source);
+    return new SerialSessionRunner(ort, await webBackend.openSession(model, options, source, extra), source);
   },
 };
