@@ -5,6 +5,7 @@
  * packs them into one buffer that onnxruntime-web reads the tensors from (packExternalData), so
  * the weights are never parsed out of a protobuf copy.
  */
+import { encodeModel } from "./encode.js";
 import type { ModelProto, TensorProto } from "./types.js";
 
 /** TensorProto.DataLocation.EXTERNAL */
@@ -56,4 +57,10 @@ export function packExternalData(layout: ExternalLayout): Uint8Array {
   const data = new Uint8Array(layout.size);
   for (const piece of layout.pieces) data.set(piece.bytes, piece.offset);
   return data;
+}
+
+/** `model` serialised without its large weights, and those weights packed in one blob named `dataName`. */
+export function splitExternalData(model: ModelProto, dataName: string): { graph: Uint8Array; data: Uint8Array } {
+  const layout = externalLayout(model, dataName);
+  return { graph: encodeModel(layout.model), data: packExternalData(layout) };
 }

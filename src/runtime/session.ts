@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import { DeviceUnavailableError } from "../errors.js";
+import { encodeModel } from "../onnx/encode.js";
 import type { RuntimeBackend } from "./backend.js";
 import { openFailure } from "./openFailure.js";
 import type { Device, RuntimeOptions } from "./options.js";
@@ -84,6 +85,7 @@ export const nodeBackend: RuntimeBackend = {
   ort,
   threads: availableParallelism,
   openSession,
+  openGraph: (graph, options, source, extra) => openSession(encodeModel(graph), options, source, extra),
   openStreams: (model, options, source, count, extra) => SessionStreams.open(model, options, source, count, extra),
 };
 

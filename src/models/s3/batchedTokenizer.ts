@@ -8,8 +8,7 @@ import { InvalidInputError } from "../../errors.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../../features/logMel.js";
 import type { HubOptions } from "../../hub/options.js";
 import { decodeModel } from "../../onnx/decode.js";
-import { encodeModel } from "../../onnx/encode.js";
-import { externalLayout, packExternalData } from "../../onnx/externalLayout.js";
+import { splitExternalData } from "../../onnx/externalLayout.js";
 import { batchedGraphOf, type GraphTarget, type ModelInfo, type ModelMode } from "./releasedGraph.js";
 import { webGpuBatchLimits } from "./webgpuPlan.js";
 import type { BatchLimits } from "../../pipeline/batchPlan.js";
@@ -298,8 +297,7 @@ const WEIGHTS_NAME = "weights.bin";
  */
 function serialisedGraph(take: () => Uint8Array, source: string, options: TokenizerOptions): { info: ModelInfo; take: () => { graph: Uint8Array; data: Uint8Array } } {
   const { info, graph } = batchedGraphOf(decodeModel(take(), source), source, options.mode ?? "exact", graphTarget(options));
-  const layout = externalLayout(graph, WEIGHTS_NAME);
-  let built: { graph: Uint8Array; data: Uint8Array } | null = { graph: encodeModel(layout.model), data: packExternalData(layout) };
+  let built: { graph: Uint8Array; data: Uint8Array } | null = splitExternalData(graph, WEIGHTS_NAME);
   return {
     info,
     take: () => {
