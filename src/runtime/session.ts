@@ -1,6 +1,7 @@
 /**
- * onnxruntime sessions: device names → execution providers, thread settings, and clear errors
- * when a device is not installed. Everything that touches onnxruntime's session API is here.
+ * onnxruntime-node sessions: device names → execution providers, thread settings, and clear
+ * errors when a device is not installed; `nodeBackend`, the models' runtime in Node (the page's
+ * is web/runtime.ts, behind the same RuntimeBackend seam: runtime/backend.ts).
  */
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
