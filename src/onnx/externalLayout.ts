@@ -1,9 +1,11 @@
 /**
- * Where a model's large weights go when they leave the graph (ONNX external data): each tensor
- * of at least MIN_EXTERNAL_BYTES at a 4 KiB aligned offset of one data blob, the graph keeping
- * its name, shape and offset. Node writes the pieces to a side file (externalData.ts); a page
- * packs them into one buffer that onnxruntime-web reads the tensors from (packExternalData), so
- * the weights are never parsed out of a protobuf copy.
+ * Where a model's large weights go when they leave the graph (ONNX external data), the graph
+ * keeping each tensor's name, shape and offset. Node writes them to a side file, each tensor of
+ * at least MIN_EXTERNAL_BYTES at a 4 KiB aligned offset so that onnxruntime can map it
+ * (externalLayout, externalData.ts). A page leaves them where they are (inPlaceLayout): each
+ * tensor points into the buffer its bytes already live in (the downloaded file's, for weights
+ * imported as views), and onnxruntime-web reads it from there, so the weights are neither parsed
+ * out of a protobuf copy nor packed into another.
  */
 import { encodeModel } from "./encode.js";
 import type { ModelProto, TensorProto } from "./types.js";
@@ -24,6 +26,20 @@ export interface ExternalLayout {
   size: number;
 }
 
+/** `tensor` with its raw bytes replaced by a reference to `length` bytes at `offset` of `location`. */
+function externalTensor(tensor: TensorProto, location: string, offset: number): TensorProto {
+  const { rawData, ...rest } = tensor;
+  return {
+    ...rest,
+    dataLocation: EXTERNAL,
+    externalData: [
+      { key: "location", value: location },
+      { key: "offset", value: String(offset) },
+      { key: "length", value: String(rawData!.byteLength) },
+    ],
+  };
+}
+
 /** The layout of `model`'s large initializers in a data blob the graph names `dataName`. */
 export function externalLayout(model: ModelProto, dataName: string): ExternalLayout {
   let offset = 0;
@@ -37,30 +53,31 @@ export function externalLayout(model: ModelProto, dataName: string): ExternalLay
     }
     offset += (ALIGNMENT - (offset % ALIGNMENT)) % ALIGNMENT;
     pieces.push({ offset, bytes: raw });
-    const { rawData: _moved, ...rest } = tensor;
-    initializers.push({
-      ...rest,
-      dataLocation: EXTERNAL,
-      externalData: [
-        { key: "location", value: dataName },
-        { key: "offset", value: String(offset) },
-        { key: "length", value: String(raw.byteLength) },
-      ],
-    });
+    initializers.push(externalTensor(tensor, dataName, offset));
     offset += raw.byteLength;
   }
   return { model: { ...model, graph: { ...model.graph!, initializer: initializers } }, pieces, size: offset };
 }
 
-/** The layout's data blob in memory (one copy of the moved weights). */
-export function packExternalData(layout: ExternalLayout): Uint8Array {
-  const data = new Uint8Array(layout.size);
-  for (const piece of layout.pieces) data.set(piece.bytes, piece.offset);
-  return data;
+/** A named buffer the graph's external tensors point into. */
+export interface ExternalFile {
+  path: string;
+  data: Uint8Array;
 }
 
-/** `model` serialised without its large weights, and those weights packed in one blob named `dataName`. */
-export function splitExternalData(model: ModelProto, dataName: string): { graph: Uint8Array; data: Uint8Array } {
-  const layout = externalLayout(model, dataName);
-  return { graph: encodeModel(layout.model), data: packExternalData(layout) };
+/**
+ * `model` serialised with each large initializer pointing into the buffer its bytes are a view
+ * of, and those buffers (whole, not copied) under the names the graph gives them.
+ */
+export function inPlaceLayout(model: ModelProto): { graph: Uint8Array; files: ExternalFile[] } {
+  const names = new Map<ArrayBufferLike, string>();
+  const initializers = (model.graph?.initializer ?? []).map((tensor) => {
+    const raw = tensor.rawData;
+    if (!raw || raw.byteLength < MIN_EXTERNAL_BYTES) return tensor;
+    let name = names.get(raw.buffer);
+    if (name === undefined) names.set(raw.buffer, (name = `weights-${names.size}.bin`));
+    return externalTensor(tensor, name, raw.byteOffset);
+  });
+  const graph = encodeModel({ ...model, graph: { ...model.graph!, initializer: initializers } });
+  return { graph, files: [...names].map(([buffer, path]) => ({ path, data: new Uint8Array(buffer) })) };
 }

@@ -7,7 +7,7 @@
 import * as ort from "onnxruntime-web";
 import { DeviceUnavailableError } from "../errors.js";
 import type { OrtSessionOptions, RuntimeBackend } from "../runtime/backend.js";
-import { splitExternalData } from "../onnx/externalLayout.js";
+import { inPlaceLayout } from "../onnx/externalLayout.js";
 import { openFailure } from "../runtime/openFailure.js";
 import type { RuntimeOptions } from "../runtime/options.js";
 import { SerialSessionRunner } from "../runtime/serialRunner.js";
@@ -94,9 +94,6 @@ function sessionOptions(options: RuntimeOptions): OrtSessionOptions {
   };
 }
 
-/** The name a graph gives its external weights (never a file: onnxruntime-web is handed the bytes). */
-const EXTERNAL_WEIGHTS = "weights.bin";
-
 /**
  * Session creations one at a time: onnxruntime-web keeps the external data of a session being
  * created in one module-wide table that it empties when any creation ends, so two creations at
@@ -120,8 +117,8 @@ export const webBackend: RuntimeBackend = {
     }
   },
   openGraph(graph, options, source, extra = {}) {
-    const { graph: bytes, data } = splitExternalData(graph, EXTERNAL_WEIGHTS);
-    return webBackend.openSession(bytes, options, source, { ...extra, externalData: [{ path: EXTERNAL_WEIGHTS, data }] });
+    const { graph: bytes, files } = inPlaceLayout(graph);
+    return webBackend.openSession(bytes, options, source, { ...extra, externalData: files });
   },
   async openStreams(model, options, source, _count, extra) {
     // One session: a second would hold a second copy of the weights in the tab, and the wasm
