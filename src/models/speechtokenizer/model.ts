@@ -165,7 +165,7 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
     const results: Codes[] = new Array(inputs.length);
     for (const batch of this.plan(frames, inputs.map((_, i) => i))) {
       checkSignal(options.signal);
-      const features = await this.encoderFeatures(batch.map((i) => inputs[i]!), options.signal);
+      const features = await this.encoderFeatures(batch.map((i) => inputs[i]!));
       const codes = await this.quantizeFeatures(features, first, count);
       batch.forEach((index, j) => (results[index] = codes[j]!));
     }
@@ -177,14 +177,13 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
    * The encoder front over each utterance, padded into one batch of features [B, C, longest T]
    * with their lengths [B] (frames past a row's length are zero and never read by the back).
    */
-  private async encoderFeatures(inputs: readonly Float32Array[], signal?: AbortSignal): Promise<Features> {
+  private async encoderFeatures(inputs: readonly Float32Array[]): Promise<Features> {
     const frames = inputs.map((x) => this.framesOf(x.length));
     const longest = Math.max(...frames);
     let batch: Float32Array | undefined; // [B, C, longest]
     let channels = 0;
     for (const [b, input] of inputs.entries()) {
       for (const chunk of planChunks(input.length, this.hopLength, this.chunkFrames, this.encoderContext)) {
-        checkSignal(signal);
         const piece = input.subarray(chunk.start, chunk.end);
         const out = await this.run("encoderFront", { audio: new ort.Tensor("float32", piece, [1, piece.length]), lengths: int64([piece.length], [1]) });
         const features = out["features"]!; // [1, C, width]
@@ -230,7 +229,7 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
         checkSignal(options.signal);
         const group = batch.map((i) => codes[i]!);
         const features = await this.decoderFeatures(group);
-        const audio = await this.audio(features, group, options.signal);
+        const audio = await this.audio(features, group);
         batch.forEach((index, j) => (results[index] = audio[j]!));
       }
     }
@@ -274,12 +273,11 @@ export class SpeechTokenizerOnnxModel implements SpeechTokenizerModel {
    * The decoder back over each row of features [B, C, T], one utterance at a time in overlapping
    * chunks of frames: each row's hop · frames samples.
    */
-  private async audio(input: Features, codes: readonly Codes[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async audio(input: Features, codes: readonly Codes[]): Promise<Float32Array[]> {
     const results: Float32Array[] = [];
     for (const [b, c] of codes.entries()) {
       const audio = new Float32Array(c.frames * this.hopLength);
       for (const chunk of planChunks(c.frames, 1, this.chunkFrames, this.decoderContext)) {
-        checkSignal(signal);
         const out = await this.run("decoderBack", { features: frameSlice(input.features, b, chunk.start, chunk.end), lengths: int64([chunk.end - chunk.start], [1]) });
         const samples = (out["audio"]!.data as Float32Array).subarray(chunk.keepFrom * this.hopLength, chunk.keepTo * this.hopLength); // [1, hop · width] → kept part
         audio.set(samples, (chunk.start + chunk.keepFrom) * this.hopLength);
