@@ -9,6 +9,7 @@ import { padding } from "../src/features/padding.js";
 import { AudioTooShortError, InvalidInputError } from "../src/errors.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpyF32 } from "./support/npy.js";
+import { uniformSource } from "../src/models/common/seededRandom.js";
 
 const FIXTURES = fixturesDir();
 const REFERENCE = FIXTURES === null ? null : join(FIXTURES, "reference");
@@ -21,17 +22,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures reproduce (the families' seeded generator). */
+const rng = uniformSource;
 
 /**
  * Straight transcription of the upstream recipe, independent of the fast path: explicit reflect

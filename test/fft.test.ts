@@ -2,18 +2,10 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { ComplexFft, RealFft, factorize } from "../src/features/fft.js";
 import { InvalidInputError } from "../src/errors.js";
+import { uniformSource } from "../src/models/common/seededRandom.js";
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures reproduce (the families' seeded generator). */
+const rng = uniformSource;
 
 /** O(n^2) DFT with exactly reduced angles: the reference the FFT must reproduce. */
 function naiveDft(re: Float64Array, im: Float64Array): { re: Float64Array; im: Float64Array } {
