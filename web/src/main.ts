@@ -1,0 +1,317 @@
+/**
+ * The page: choose a model (registry, URLs, or files), add audio (pick, drop, record), see its
+ * tokens. Audio is decoded by the project's own decoders and resampler in the core (not the
+ * browser's decodeAudioData), so a file gives the same tokens here as in Node. Work runs one item
+ * at a time in arrival order; every failure is a message in the page.
+ *
+ * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
+ */
+import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type SpeechTokenizerModel } from "./core.js";
+import { byId, download, formatBytes, formatSeconds } from "./dom.js";
+import { installGlobalErrorHandlers, showError } from "./errors.js";
+import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
+import { startRecording, type ActiveRecorder } from "./recorder.js";
+import { copyText, ResultCard } from "./results.js";
+
+const SAMPLE_RATE = 16_000;
+
+interface Pending {
+  card: ResultCard;
+  samples: Float32Array; // [samples] 16 kHz mono
+}
+
+let model: SpeechTokenizerModel | null = null;
+let loading: AbortController | null = null;
+const waiting: Pending[] = [];
+const cards: ResultCard[] = [];
+/** The chain every decode and tokenize call joins, so they run one at a time in order. */
+let work: Promise<void> = Promise.resolve();
+
+function enqueue(task: () => Promise<void>): void {
+  work = work.then(task, task);
+}
+
+function query(): URLSearchParams {
+  return new URLSearchParams(location.search);
+}
+
+/** Threads: ?threads=N, else up to 4 where the page is cross-origin isolated, else 1 (no SharedArrayBuffer). */
+function threadCount(): number {
+  const asked = Number(query().get("threads"));
+  if (Number.isInteger(asked) && asked > 0) return crossOriginIsolated ? asked : 1;
+  return crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+}
+
+function device(): "wasm" | "webgpu" {
+  return byId<HTMLSelectElement>("device").value === "webgpu" ? "webgpu" : "wasm";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model
+
+function modelSource(): ModelSource {
+  const kind = (document.querySelector<HTMLInputElement>('input[name="model-source"]:checked')?.value ?? "registry");
+  if (kind === "urls") return urlsSource(byId<HTMLTextAreaElement>("model-urls").value, location.href);
+  if (kind === "files") {
+    const files = Array.from(byId<HTMLInputElement>("model-files").files ?? []);
+    if (files.length === 0) throw new Error("pick the model's files first");
+    return { files };
+  }
+  const name = byId<HTMLSelectElement>("model-name").value;
+  if (name === "") throw new Error("no registry model is chosen");
+  return { name };
+}
+
+/** Bytes the source will take, where known before downloading (registry sizes, picked files). */
+function knownSize(source: ModelSource): number | null {
+  if ("files" in source) return source.files.reduce((n, f) => n + f.size, 0);
+  if ("name" in source) {
+    const option = byId<HTMLSelectElement>("model-name").selectedOptions[0];
+    const size = Number(option?.dataset.size);
+    return Number.isFinite(size) && size > 0 ? size : null;
+  }
+  return null;
+}
+
+/** Progress from the core's callback, whatever shape it reports: bytes loaded and total. */
+function showProgress(args: unknown[]): void {
+  const first = args[0];
+  let loaded: number | undefined;
+  let total: number | undefined;
+  if (typeof first === "number") {
+    loaded = first;
+    total = typeof args[1] === "number" ? args[1] : undefined;
+  } else if (first !== null && typeof first === "object") {
+    const p = first as Record<string, unknown>;
+    loaded = typeof p.loaded === "number" ? p.loaded : typeof p.bytes === "number" ? p.bytes : undefined;
+    total = typeof p.total === "number" ? p.total : undefined;
+  }
+  const bar = byId<HTMLProgressElement>("model-progress");
+  const text = byId("model-progress-text");
+  if (loaded === undefined) return;
+  if (total !== undefined && total > 0) {
+    bar.max = total;
+    bar.value = Math.min(loaded, total);
+    text.textContent = `${formatBytes(loaded)} of ${formatBytes(total)}`;
+  } else {
+    bar.removeAttribute("value");
+    text.textContent = formatBytes(loaded);
+  }
+}
+
+async function loadModel(): Promise<void> {
+  const status = byId("model-status");
+  const progressRow = byId("model-progress").parentElement!;
+  let source: ModelSource;
+  try {
+    source = modelSource();
+    const size = knownSize(source);
+    if (size !== null) checkModelFits(describeSource(source), size, device());
+  } catch (error) {
+    showError("Model", error);
+    return;
+  }
+  loading?.abort();
+  const controller = new AbortController();
+  loading = controller;
+  const name = describeSource(source);
+  const started = performance.now();
+  byId<HTMLButtonElement>("load-model").disabled = true;
+  byId("cancel-load").hidden = false;
+  progressRow.hidden = false;
+  byId<HTMLProgressElement>("model-progress").value = 0;
+  byId("model-progress-text").textContent = "";
+  status.textContent = `Loading ${name}…`;
+  document.body.dataset.model = "loading";
+  try {
+    const previous = model;
+    model = null;
+    await previous?.dispose();
+    const loaded = await loadWebModel(source, { onProgress: (...args: unknown[]) => showProgress(args), signal: controller.signal, device: device() });
+    if (controller.signal.aborted) {
+      await loaded.dispose();
+      return;
+    }
+    model = loaded;
+    const seconds = (performance.now() - started) / 1000;
+    const rows = loaded.codebooks === 1 ? "1 row" : `${loaded.codebooks} rows`;
+    status.textContent = `Loaded ${loaded.source} (${loaded.family}: ${loaded.frameRate} frames/s, ${rows} of ${loaded.codebookSize} codes${loaded.decode ? ", decodes to audio" : ""}) in ${formatSeconds(seconds)}.`;
+    document.body.dataset.model = "ready";
+    document.body.dataset.modelLoadMs = (seconds * 1000).toFixed(1);
+    for (const pending of waiting.splice(0)) enqueue(() => runTokenize(pending));
+  } catch (error) {
+    document.body.dataset.model = "failed";
+    status.textContent = controller.signal.aborted ? "Loading cancelled." : `Could not load ${name}.`;
+    if (!controller.signal.aborted) showError(`Loading model ${name}`, error);
+  } finally {
+    if (loading === controller) loading = null;
+    byId<HTMLButtonElement>("load-model").disabled = false;
+    byId("cancel-load").hidden = true;
+    progressRow.hidden = true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audio and tokens
+
+/** The key of a file in the JSON lines: its name without the extension (as a wav.scp key would be). */
+function keyOf(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+async function runTokenize(pending: Pending): Promise<void> {
+  const current = model;
+  if (current === null) {
+    waiting.push(pending);
+    return;
+  }
+  const seconds = pending.samples.length / SAMPLE_RATE;
+  pending.card.running(seconds, current);
+  try {
+    const started = performance.now();
+    const codes = await tokenize(current, pending.samples);
+    pending.card.done(codes, seconds, performance.now() - started, current);
+    updateBulkButtons();
+  } catch (error) {
+    pending.card.failed(error);
+    showError(`Tokenizing ${pending.card.key}`, error);
+  }
+}
+
+/** Decodes one input with the project's decoders, then tokenizes it (now, or once a model is loaded). */
+function addAudio(name: string, bytes: () => Promise<Uint8Array>): void {
+  const card = new ResultCard(keyOf(name));
+  cards.push(card);
+  enqueue(async () => {
+    let samples: Float32Array;
+    try {
+      samples = await decodeAudioToMono16k(await bytes(), name);
+    } catch (error) {
+      card.failed(error);
+      showError(`Audio ${name}`, error);
+      return;
+    }
+    card.waiting(samples.length / SAMPLE_RATE);
+    await runTokenize({ card, samples });
+  });
+  byId("audio-status").textContent = model === null ? "Audio waits until a model is loaded." : "";
+}
+
+function addFiles(files: Iterable<File>): void {
+  for (const file of files) addAudio(file.name, async () => new Uint8Array(await file.arrayBuffer()));
+}
+
+let recorder: ActiveRecorder | null = null;
+let recordings = 0;
+
+async function toggleRecording(button: HTMLButtonElement): Promise<void> {
+  if (recorder === null) {
+    try {
+      recorder = await startRecording();
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = "Stop recording";
+    } catch (error) {
+      showError("Microphone", error);
+    }
+    return;
+  }
+  const active = recorder;
+  recorder = null;
+  button.setAttribute("aria-pressed", "false");
+  button.textContent = "Record";
+  const recording = await active.stop().catch((error: unknown) => {
+    showError("Recording", error);
+    return null;
+  });
+  if (recording !== null) addAudio(`recording-${++recordings}.${recording.extension}`, async () => recording.bytes);
+}
+
+function allLines(): string {
+  // Oldest first, as a corpus run would write them.
+  return cards.flatMap((c) => (c.jsonLine === null ? [] : [c.jsonLine + "\n"])).join("");
+}
+
+function updateBulkButtons(): void {
+  const none = allLines() === "";
+  for (const id of ["copy-all", "download-all", "clear-results"]) byId<HTMLButtonElement>(id).disabled = none;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring
+
+async function fillRegistry(): Promise<void> {
+  const select = byId<HTMLSelectElement>("model-name");
+  const models = await listWebModels();
+  for (const entry of models) {
+    const size = (entry as { size?: number }).size;
+    const option = new Option(`${entry.name} (${entry.family}${typeof size === "number" ? `, ${formatBytes(size)}` : ""})`, entry.name);
+    if (typeof size === "number") option.dataset.size = String(size);
+    select.append(option);
+  }
+  if (models.length === 0) select.append(new Option("(no registry models in this build)", ""));
+}
+
+function wireDropZone(): void {
+  const zone = byId("drop-zone");
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    addFiles(event.dataTransfer?.files ?? []);
+  });
+  // A drop outside the zone must not navigate away from the page (and lose the results).
+  window.addEventListener("dragover", (event) => event.preventDefault());
+  window.addEventListener("drop", (event) => event.preventDefault());
+}
+
+function wire(): void {
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="model-source"]')) {
+    radio.addEventListener("change", () => {
+      for (const part of document.querySelectorAll<HTMLElement>(".source")) part.hidden = part.dataset.source !== radio.value;
+    });
+  }
+  byId("model-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void loadModel();
+  });
+  byId("cancel-load").addEventListener("click", () => loading?.abort());
+  const picker = byId<HTMLInputElement>("audio-files");
+  picker.addEventListener("change", () => {
+    addFiles(Array.from(picker.files ?? []));
+    picker.value = "";
+  });
+  wireDropZone();
+  const record = byId<HTMLButtonElement>("record");
+  record.addEventListener("click", () => void toggleRecording(record));
+  byId("copy-all").addEventListener("click", (event) => void copyText(allLines(), event.currentTarget as HTMLButtonElement));
+  byId("download-all").addEventListener("click", () => download("codes.jsonl", allLines(), "application/jsonl"));
+  byId("clear-results").addEventListener("click", () => {
+    for (const card of cards.splice(0)) card.element.remove();
+    waiting.length = 0;
+    updateBulkButtons();
+  });
+}
+
+async function start(): Promise<void> {
+  installGlobalErrorHandlers();
+  const asked = query().get("device");
+  if (asked === "webgpu" || asked === "wasm") byId<HTMLSelectElement>("device").value = asked;
+  const threads = threadCount();
+  configureRuntime({ wasmPaths: new URL("./", location.href).href, numThreads: threads, device: device() });
+  const gpu = "gpu" in navigator ? "WebGPU available" : "no WebGPU";
+  byId("runtime-info").textContent = `${crossOriginIsolated ? "Cross-origin isolated" : "Not cross-origin isolated"}: WebAssembly with ${threads} thread${threads === 1 ? "" : "s"}; ${gpu}.`;
+  wire();
+  try {
+    await fillRegistry();
+  } catch (error) {
+    showError("Registry", error);
+  }
+  document.body.dataset.page = "ready";
+}
+
+void start().catch((error: unknown) => showError("Starting the page", error));
