@@ -4,9 +4,9 @@
  * and writes the JSON with --json. A failure is reported for its version or variant and the rest
  * goes on; the exit code is 1 when anything failed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
@@ -24,6 +24,9 @@ import { ensureFamilyModel } from "./familyModels.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
+import { benchBrowser, BROWSER_KEYS, emptyBrowserResult, withNodeFigure, type BrowserBenchInput } from "./browserBench.js";
+import { formatBrowserReport } from "./browserReport.js";
+import { chromiumSkipReason, findChromium } from "../src/webpage/pageDriver.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -34,6 +37,12 @@ function withPython(adapter: UpstreamAdapter | null, python: string): { adapter:
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A model's files as the browser column serves them: relative to the models folder, with their total size. */
+function browserInput(modelsDir: string, family: string, paths: readonly string[]): Omit<BrowserBenchInput, "workload" | "log"> {
+  const files = paths.map((p) => relative(modelsDir, p));
+  return { modelsDir, family, files, modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
 }
 
 async function bench(options: BenchOptions): Promise<number> {
@@ -110,12 +119,39 @@ async function bench(options: BenchOptions): Promise<number> {
     await gemm?.dispose();
   }
 
+  // The browser column, after every Node figure (the browser must not share the cores with them).
+  const browserRows: [string, NonNullable<VersionResult["browser"]>][] = [];
+  const chromium = options.browser ? findChromium() : null;
+  if (options.browser && chromium === null) log(`browser column left out: ${chromiumSkipReason}`);
+  if (options.browser && !isCpu(options.runtime.device)) log(`browser column left out: it is a CPU (WebAssembly) figure, the Node side runs on ${options.deviceFlag}`);
+  if (chromium !== null && isCpu(options.runtime.device)) {
+    const modelsDir = join(cacheDir, "models");
+    const inputs: Record<string, Omit<BrowserBenchInput, "workload" | "log"> | null> = {
+      v2_25hz: modelPaths.has("v2_25hz") ? browserInput(modelsDir, "s3", [modelPaths.get("v2_25hz")!]) : null,
+      speechtokenizer: familyModels.has("speechtokenizer") ? browserInput(modelsDir, "speechtokenizer", Object.values(familyModels.get("speechtokenizer")!.files)) : null,
+    };
+    for (const key of BROWSER_KEYS) {
+      const input = inputs[key];
+      const result = results[key] ?? familyResults[key];
+      if (!input || !result) continue;
+      let browser;
+      try {
+        browser = await benchBrowser(key, { ...input, workload, log });
+      } catch (error) {
+        browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
+      }
+      result.browser = withNodeFigure(browser, result.a_xrt);
+      browserRows.push([key, result.browser]);
+    }
+  }
+
   // In the order asked for, whatever order they finished in.
   const ordered = Object.fromEntries(options.versions.map((key) => [key, results[key]!]));
   const families = Object.fromEntries(options.families.map((key) => [key, familyResults[key]!]));
   const all = Object.fromEntries(options.order.map((key) => [key, results[key] ?? familyResults[key]!]));
   process.stdout.write("\n" + formatReport(machine, workload, options.repeats, ordered, options.deviceFlag));
   if (options.families.length > 0) process.stdout.write("\n" + formatFamilyReport(families));
+  if (browserRows.length > 0) process.stdout.write("\n" + formatBrowserReport(browserRows));
   for (const error of globalErrors) process.stdout.write(`ERROR: ${error}\n`);
   if (options.json) {
     const report = {
@@ -139,7 +175,7 @@ async function bench(options: BenchOptions): Promise<number> {
     writeFileSync(options.json, JSON.stringify(report, null, 1) + "\n");
     log(`results written to ${options.json}`);
   }
-  const failed = globalErrors.length > 0 || Object.values(all).some((r) => Object.keys(r.errors).length > 0);
+  const failed = globalErrors.length > 0 || Object.values(all).some((r) => Object.keys(r.errors).length > 0 || Object.keys(r.browser?.errors ?? {}).length > 0);
   return failed ? 1 : 0;
 }
 

@@ -13,7 +13,7 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
-import { chromiumSkipReason, findChromium, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "./support/browser.js";
+import { chromiumSkipReason, findChromium, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
 
@@ -199,7 +199,7 @@ describe("the page in headless Chromium", { skip }, () => {
       const damaged = join(work, "damaged_clip.wav");
       const header = Buffer.from("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00", "latin1");
       writeFileSync(damaged, Buffer.concat([header, Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 97) % 256))]));
-      const [card] = await tokenizeFiles(page, [damaged]);
+      const [card] = await tokenizeFiles(page, [damaged], 30_000);
       assert.equal(card!.state, "error");
       const errors = await pageErrors(page);
       assert.equal(errors.length, 1, `one message: ${errors.join(" | ")}`);

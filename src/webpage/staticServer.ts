@@ -54,6 +54,8 @@ export interface StaticServerOptions {
   host?: string;
   /** Port (default 8787; 0 picks a free one). */
   port?: number;
+  /** Told of every file served (URL path, bytes): what the benchmark counts as the page's download. */
+  onServed?: (path: string, bytes: number) => void;
 }
 
 export interface StaticServer {
@@ -94,7 +96,7 @@ function answer(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, root: string, models: string | undefined): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, root: string, models: string | undefined, onServed: StaticServerOptions["onServed"]): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("Allow", "GET, HEAD");
     answer(res, 405, `${req.method} is not served here\n`);
@@ -122,6 +124,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, root: string, m
     res.end();
     return;
   }
+  onServed?.(pathname, file.size);
   const stream = createReadStream(file.path);
   stream.on("error", () => res.destroy());
   stream.pipe(res);
@@ -139,7 +142,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     if (!info?.isDirectory()) throw new UsageError(`${what} ${dir} is not a folder${what === "page folder" ? " (build the page first: npm run build:page)" : ""}`);
   }
   const server: Server = createServer((req, res) => {
-    handle(req, res, root, models).catch((error: unknown) => {
+    handle(req, res, root, models, options.onServed).catch((error: unknown) => {
       if (!res.headersSent) answer(res, 500, `${error instanceof Error ? error.message : String(error)}\n`);
       else res.destroy();
     });

@@ -6,7 +6,7 @@
  *
  * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
  */
-import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type SpeechTokenizerModel } from "./core.js";
+import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type FamilyName, type SpeechTokenizerModel } from "./core.js";
 import { byId, download, formatBytes, formatSeconds } from "./dom.js";
 import { installGlobalErrorHandlers, showError } from "./errors.js";
 import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
@@ -51,11 +51,15 @@ function device(): "wasm" | "webgpu" {
 
 function modelSource(): ModelSource {
   const kind = (document.querySelector<HTMLInputElement>('input[name="model-source"]:checked')?.value ?? "registry");
-  if (kind === "urls") return urlsSource(byId<HTMLTextAreaElement>("model-urls").value, location.href);
+  const family = byId<HTMLSelectElement>("model-family").value as FamilyName | "";
+  if (kind === "urls") {
+    const source = urlsSource(byId<HTMLTextAreaElement>("model-urls").value, location.href);
+    return family === "" ? source : { ...source, family };
+  }
   if (kind === "files") {
     const files = Array.from(byId<HTMLInputElement>("model-files").files ?? []);
     if (files.length === 0) throw new Error("pick the model's files first");
-    return { files };
+    return family === "" ? { files } : ({ files, family } as ModelSource);
   }
   const name = byId<HTMLSelectElement>("model-name").value;
   if (name === "") throw new Error("no registry model is chosen");
@@ -123,6 +127,7 @@ async function loadModel(): Promise<void> {
   byId("model-progress-text").textContent = "";
   status.textContent = `Loading ${name}…`;
   document.body.dataset.model = "loading";
+  document.body.dataset.loadStartedMs = started.toFixed(1);
   try {
     const previous = model;
     model = null;
@@ -185,14 +190,16 @@ function addAudio(name: string, bytes: () => Promise<Uint8Array>): void {
   cards.push(card);
   enqueue(async () => {
     let samples: Float32Array;
+    const input = await bytes();
+    const started = performance.now();
     try {
-      samples = await decodeAudioToMono16k(await bytes(), name);
+      samples = await decodeAudioToMono16k(input, name);
     } catch (error) {
       card.failed(error);
       showError(`Audio ${name}`, error);
       return;
     }
-    card.waiting(samples.length / SAMPLE_RATE);
+    card.waiting(samples.length / SAMPLE_RATE, performance.now() - started);
     await runTokenize({ card, samples });
   });
   byId("audio-status").textContent = model === null ? "Audio waits until a model is loaded." : "";
@@ -273,6 +280,7 @@ function wire(): void {
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="model-source"]')) {
     radio.addEventListener("change", () => {
       for (const part of document.querySelectorAll<HTMLElement>(".source")) part.hidden = part.dataset.source !== radio.value;
+      for (const part of document.querySelectorAll<HTMLElement>(".source-family")) part.hidden = radio.value === "registry";
     });
   }
   byId("model-form").addEventListener("submit", (event) => {
@@ -311,6 +319,7 @@ async function start(): Promise<void> {
   } catch (error) {
     showError("Registry", error);
   }
+  document.body.dataset.pageReadyMs = performance.now().toFixed(1);
   document.body.dataset.page = "ready";
 }
 

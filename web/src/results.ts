@@ -27,8 +27,10 @@ export class ResultCard {
     this.facts.textContent = text;
   }
 
-  waiting(seconds: number): void {
+  /** Decoded: `seconds` of audio, decoded (and resampled) in `decodeMs`. */
+  waiting(seconds: number, decodeMs: number): void {
     this.element.dataset.audioSeconds = String(seconds);
+    this.element.dataset.decodeMs = decodeMs.toFixed(1);
     this.state("waiting", `${formatSeconds(seconds)} of audio, waiting for a model`);
   }
 

@@ -1,15 +1,16 @@
 /**
- * Headless Chromium for the browser tests, through puppeteer-core (no browser download: it drives
- * the one installed). Looked for in $CHROMIUM, $PUPPETEER_EXECUTABLE_PATH, then Debian's and other
- * usual paths; where none is found the tests skip with that reason, as the WebGPU tests do
- * without an adapter. Also the page's server for a test: the built page (page.js built here, the
- * library bundle from `npm run build:web`) with the shared fixtures served at /models/.
+ * The page driven in headless Chromium, for the browser tests and the benchmark's browser column:
+ * puppeteer-core (no browser download: it drives the one installed), looked for in $CHROMIUM,
+ * $PUPPETEER_EXECUTABLE_PATH, then Debian's and other usual paths; where none is found the tests
+ * skip with that reason, as the WebGPU tests do without an adapter. The page is served by its own
+ * static server (page.js built here, the library bundle from `npm run build:web`) with a model
+ * folder at /models/, and driven through its controls as a person would use it.
  */
 import { accessSync, constants, existsSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { buildPage, CORE_BUNDLE, PAGE_OUT_DIR } from "../../src/webpage/buildPage.js";
-import { startStaticServer, type StaticServer } from "../../src/webpage/staticServer.js";
+import { buildPage, CORE_BUNDLE, PAGE_OUT_DIR } from "./buildPage.js";
+import { startStaticServer, type StaticServer, type StaticServerOptions } from "./staticServer.js";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
 
@@ -31,7 +32,7 @@ export function findChromium(): string | null {
   return CANDIDATES.find(executable) ?? null;
 }
 
-export const chromiumSkipReason = "no Chromium found ($CHROMIUM, $PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium): the browser tests are skipped (.ci/run installs Debian's chromium where it can)";
+export const chromiumSkipReason = "no Chromium found ($CHROMIUM, $PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium): skipped (.ci/run installs Debian's chromium where it can)";
 
 /** Headless Chromium; without a sandbox when running as root (Chromium refuses root otherwise). */
 export async function launchChromium(executablePath: string): Promise<Browser> {
@@ -50,11 +51,11 @@ export interface PageSite {
  * Builds the page into dist/web (esbuild, a second or so) and serves it, with `models` at /models/.
  * The library bundle must be there already: `npm run build` makes it.
  */
-export async function servePage(models: string): Promise<PageSite> {
+export async function servePage(models: string, onServed?: StaticServerOptions["onServed"]): Promise<PageSite> {
   const core = join(PAGE_OUT_DIR, CORE_BUNDLE);
   if (!existsSync(core)) throw new Error(`${core} is missing: build the library bundle first (npm run build:web)`);
   await buildPage(PAGE_OUT_DIR);
-  const server = await startStaticServer({ root: PAGE_OUT_DIR, models, port: 0 });
+  const server = await startStaticServer({ root: PAGE_OUT_DIR, models, port: 0, ...(onServed ? { onServed } : {}) });
   return { server, pageDir: PAGE_OUT_DIR };
 }
 
@@ -79,9 +80,11 @@ export async function pageErrors(page: Page): Promise<string[]> {
 }
 
 /** Loads a model by URLs through the form; resolves when it is loaded, fails with the page's message otherwise. */
-export async function loadModelByUrls(page: Page, urls: readonly string[], timeoutMs = 120_000): Promise<void> {
+export async function loadModelByUrls(page: Page, urls: readonly string[], options: { family?: string; timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   await page.click('input[name="model-source"][value="urls"]');
   await page.$eval("#model-urls", (area, text) => ((area as HTMLTextAreaElement).value = text), urls.join("\n"));
+  if (options.family !== undefined) await page.select("#model-family", options.family);
   await page.click("#load-model");
   await page.waitForSelector('body[data-model="ready"], body[data-model="failed"]', { timeout: timeoutMs });
   const state = await page.$eval("body", (body) => body.dataset.model);
@@ -90,17 +93,27 @@ export async function loadModelByUrls(page: Page, urls: readonly string[], timeo
 
 export interface CardResult {
   key: string;
+  /** decoding, waiting, running, done or error. */
   state: string;
-  jsonl?: string;
+  /** The card's line of facts (duration, shape, time, x real time), or its error. */
   facts: string;
+  /** The codes as the CLI's JSON line, once done. */
+  jsonl?: string;
+  /** The card's data-* attributes (ms, decodeMs, realTime, audioSeconds, sinceNavigationMs, ...). */
+  data: Record<string, string>;
 }
 
-/** Gives files to the audio picker and waits until each has a finished card (tokens or an error). */
+/**
+ * Gives files to the audio picker (none: only waits) and waits until every card is finished
+ * (tokens or an error); returns every card, newest first.
+ */
 export async function tokenizeFiles(page: Page, paths: readonly string[], timeoutMs = 120_000): Promise<CardResult[]> {
   const before = await page.$$eval("#results .result", (cards) => cards.length);
-  const input = await page.$("#audio-files");
-  if (input === null) throw new Error("the page has no #audio-files input");
-  await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...paths);
+  if (paths.length > 0) {
+    const input = await page.$("#audio-files");
+    if (input === null) throw new Error("the page has no #audio-files input");
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...paths);
+  }
   await page.waitForFunction(
     (count: number) => {
       const cards = [...document.querySelectorAll<HTMLElement>("#results .result")];
@@ -112,7 +125,8 @@ export async function tokenizeFiles(page: Page, paths: readonly string[], timeou
   return page.$$eval("#results .result", (cards) =>
     cards.map((c) => {
       const card = c as HTMLElement;
-      return { key: card.dataset.key ?? "", state: card.dataset.state ?? "", facts: card.querySelector(".facts")?.textContent ?? "", ...(card.dataset.jsonl ? { jsonl: card.dataset.jsonl } : {}) };
+      const data = { ...card.dataset } as Record<string, string>;
+      return { key: data.key ?? "", state: data.state ?? "", facts: card.querySelector(".facts")?.textContent ?? "", data, ...(data.jsonl ? { jsonl: data.jsonl } : {}) };
     }),
   );
 }
