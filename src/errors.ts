@@ -27,7 +27,8 @@ export type S3ErrorCode =
   | "CHECKPOINT_UNSAFE"
   | "CHECKPOINT_TENSOR"
   | "OUTPUT"
-  | "OUTPUT_WRITE";
+  | "OUTPUT_WRITE"
+  | "STORAGE_QUOTA";
 
 export interface S3ErrorOptions {
   cause?: unknown;
@@ -322,5 +323,19 @@ export class OutputWriteError extends S3TokenizerError {
     super("OUTPUT_WRITE", `${path}: cannot write: ${problem}; everything written before is intact, rerun the same command to resume`, options);
     this.path = path;
     this.systemCode = systemCode;
+  }
+}
+
+/**
+ * The browser's storage refused a model file (its quota is spent, or storage is disabled, as in
+ * some private windows). The model still loads from the downloaded bytes this time; it is only
+ * not kept for the next visit.
+ */
+export class StorageQuotaError extends S3TokenizerError {
+  /** The file that could not be stored. */
+  readonly file: string;
+  constructor(file: string, problem: string, options: S3ErrorOptions = {}) {
+    super("STORAGE_QUOTA", `${file}: cannot keep it in the browser's storage: ${problem}`, options);
+    this.file = file;
   }
 }

@@ -28,7 +28,8 @@ function noStorages(path: string, what: string): never {
 }
 
 /** Reads a legacy checkpoint held in `bytes` (the whole file). Returns the object tree. */
-export function readLegacyCheckpoint(bytes: Buffer, path: string): unknown {
+export function readLegacyCheckpoint(bytes: Uint8Array, path: string): unknown {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const reader = new BufferReader(bytes);
   reader.skip(15); // the magic-number pickle, checked by isLegacyCheckpoint
   const protocol = readPickle(reader, path, "protocol-version pickle", () => noStorages(path, "the protocol version"));
@@ -58,7 +59,7 @@ export function readLegacyCheckpoint(bytes: Buffer, path: string): unknown {
     const entry = roots.get(key);
     if (entry === undefined) throw new CheckpointFormatError(path, `storage ${key} is listed but no tensor uses it`);
     if (position + 8 > bytes.length) throw new CheckpointFormatError(path, `storage ${key}: truncated before its size`);
-    const count = Number(bytes.readBigInt64LE(position));
+    const count = Number(view.getBigInt64(position, true));
     const start = position + 8;
     const end = start + count * entry.ref.type.width;
     if (count !== entry.numel || end > bytes.length) {

@@ -12,7 +12,7 @@ export function isZip(bytes: Uint8Array): boolean {
 }
 
 /** Reads a torch zip held in `bytes` (the whole file). Returns the object tree. */
-export async function readZipCheckpoint(bytes: Buffer, path: string): Promise<unknown> {
+export async function readZipCheckpoint(bytes: Uint8Array, path: string): Promise<unknown> {
   const entries = await readZipEntries(bytes, path);
   const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { cachedFilePaths, cachedModelPaths } from "./cacheDir.js";
 import { inspectCachedModel, type CacheState } from "./cachedModel.js";
 import { hubSettings, type HubOptions } from "./options.js";
-import { loadRegistry, type ModelEntry } from "./registry.js";
+import type { ModelEntry } from "./registry.js";
+import { loadRegistry } from "./registryFile.js";
 
 export interface ModelListing extends ModelEntry {
   /** Where the cached file is, or will be. */

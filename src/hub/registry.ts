@@ -5,7 +5,6 @@
  * or `{ "name": { "files": [{ "file", "url", "sha256" }], "family": "speechtokenizer" } }` for a
  * model of several files. A mirror endpoint replaces the ModelScope origin of the built-in URLs.
  */
-import { readFile } from "node:fs/promises";
 import { InvalidInputError, RegistryError } from "../errors.js";
 import type { ModelFileSpec } from "../family/types.js";
 
@@ -157,27 +156,4 @@ export function familyEntries(models: readonly { name: string; family: string; f
     files: model.files,
     family: model.family,
   }));
-}
-
-export async function readRegistryFile(file: string): Promise<ModelEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new RegistryError(file, undefined, `cannot read it: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return parseRegistry(text, file);
-}
-
-/**
- * Built-in entries (endpoint applied), then `extra` (the families' models), then the registry
- * file's, which win on equal names.
- */
-export async function loadRegistry(
-  settings: { registryFile?: string | undefined; endpoint?: string | undefined },
-  extra: readonly ModelEntry[] = [],
-): Promise<Map<string, ModelEntry>> {
-  const entries = [...builtInEntries(settings.endpoint), ...extra];
-  if (settings.registryFile !== undefined) entries.push(...(await readRegistryFile(settings.registryFile)));
-  return new Map(entries.map((entry) => [entry.name, entry]));
 }

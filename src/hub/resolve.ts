@@ -21,7 +21,8 @@ import { writeChecksumRecord } from "./checksumRecord.js";
 import { downloadFile } from "./download.js";
 import { withFileLock } from "./fileLock.js";
 import { hubSettings, type HubOptions, type HubSettings } from "./options.js";
-import { loadRegistry, type ModelEntry } from "./registry.js";
+import type { ModelEntry } from "./registry.js";
+import { loadRegistry } from "./registryFile.js";
 
 export interface ResolvedModel {
   /** The local released file. */

@@ -7,7 +7,7 @@
  */
 import { open } from "node:fs/promises";
 import { basename } from "node:path";
-import { encodeModel } from "./write.js";
+import { encodeModel } from "./encode.js";
 import type { ModelProto, TensorProto } from "./types.js";
 
 /** TensorProto.DataLocation.EXTERNAL */

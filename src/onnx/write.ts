@@ -1,11 +1,9 @@
-/** Serialising a ModelProto to bytes (one copy of the weights, into the output buffer). */
+/** Writing a ModelProto to a file (serialised by encode.ts). */
 import { writeFile } from "node:fs/promises";
-import { ModelProtoType } from "./schema.js";
+import { encodeModel } from "./encode.js";
 import type { ModelProto } from "./types.js";
 
-export function encodeModel(model: ModelProto): Uint8Array {
-  return ModelProtoType.encode(ModelProtoType.fromObject(model as Record<string, unknown>)).finish();
-}
+export { encodeModel };
 
 export async function writeModelFile(path: string, model: ModelProto): Promise<void> {
   await writeFile(path, encodeModel(model));

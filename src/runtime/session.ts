@@ -2,45 +2,16 @@
  * onnxruntime sessions: device names → execution providers, thread settings, and clear errors
  * when a device is not installed. Everything that touches onnxruntime's session API is here.
  */
+import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
-import { DeviceUnavailableError, ModelFormatError } from "../errors.js";
+import { DeviceUnavailableError } from "../errors.js";
+import type { RuntimeBackend } from "./backend.js";
+import { openFailure } from "./openFailure.js";
+import type { Device, RuntimeOptions } from "./options.js";
+import { SessionStreams } from "./sessionStreams.js";
 
-/** "cpu"; "cuda" (onnxruntime-node installed with its CUDA 12 binaries); "webgpu" (Dawn, bundled on Linux/Windows/macOS). */
-export type Device = "cpu" | "cuda" | "webgpu";
-
-export interface RuntimeOptions {
-  /** "cpu" (default), "cuda" or "webgpu". */
-  device?: Device;
-  /** GPU ordinal for "cuda" (e.g. the process's local rank). */
-  deviceId?: number;
-  /** Threads inside one operator; onnxruntime's default (physical cores) when absent. */
-  intraOpThreads?: number;
-}
-
-export function parseDevice(value: string): Device {
-  if (value === "cpu" || value === "cuda" || value === "webgpu") return value;
-  if (/^cuda:\d+$/.test(value)) return "cuda";
-  throw new DeviceUnavailableError(value, 'expected "cpu", "cuda", "cuda:N" or "webgpu"');
-}
-
-/** True for the CPU, which is also what an absent device means. */
-export function isCpu(device: Device | undefined): boolean {
-  return device === undefined || device === "cpu";
-}
-
-/** A device flag ("cpu", "cuda", "cuda:N", "webgpu") as runtime options: the device and any ordinal. */
-export function selectDevice(value: string): { device: Device; deviceId?: number } {
-  const selection: { device: Device; deviceId?: number } = { device: parseDevice(value) };
-  const ordinal = deviceOrdinal(value);
-  if (ordinal !== undefined) selection.deviceId = ordinal;
-  return selection;
-}
-
-/** The GPU ordinal in "cuda:N", if given. */
-export function deviceOrdinal(value: string): number | undefined {
-  const match = /^cuda:(\d+)$/.exec(value);
-  return match ? Number(match[1]) : undefined;
-}
+export { deviceOrdinal, isCpu, parseDevice, selectDevice, type Device, type RuntimeOptions } from "./options.js";
+export { openFailure };
 
 /** True when this onnxruntime-node installation carries the execution provider (bundled or installed). */
 function providerInstalled(name: string): boolean {
@@ -86,14 +57,6 @@ export function requireDevice(options: RuntimeOptions): void {
   if (device !== "cpu" && !providerInstalled(device)) throw new DeviceUnavailableError(device, INSTALL_HINT[device]);
 }
 
-/** The typed error for onnxruntime refusing to open `source` on the device, with its reason. */
-export function openFailure(options: RuntimeOptions, source: string, reason: string, cause?: unknown): Error {
-  const device = options.device ?? "cpu";
-  // A provider that is installed but finds no usable GPU (no driver, no adapter) fails here.
-  if (device !== "cpu") return new DeviceUnavailableError(device, reason, { cause });
-  return new ModelFormatError(source, `onnxruntime cannot load it: ${reason}`, { cause });
-}
-
 /**
  * Opens a session on model bytes or a file path; `source` names the model in errors. `extra`
  * overrides session settings (e.g. no memory arena for graphs run on very different lengths).
@@ -114,5 +77,14 @@ export async function openSession(
     throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
   }
 }
+
+/** onnxruntime-node: sessions on this thread, session streams in worker threads. */
+export const nodeBackend: RuntimeBackend = {
+  platform: "node",
+  ort,
+  threads: availableParallelism,
+  openSession,
+  openStreams: (model, options, source, count) => SessionStreams.open(model, options, source, count),
+};
 
 export { ort };

@@ -15,8 +15,10 @@
  * and join as they become ready.
  */
 import { Worker } from "node:worker_threads";
-import { openFailure, requireDevice, type RuntimeOptions } from "./session.js";
+import { openFailure } from "./openFailure.js";
+import { requireDevice, type RuntimeOptions } from "./session.js";
 import type { RunRequest, StreamMessage, StreamWorkerData } from "./sessionWorker.js";
+import type { GraphRunner } from "./backend.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
 interface Pending {
@@ -32,7 +34,7 @@ interface Stream {
 
 const WORKER_SCRIPT = new URL("./sessionWorker.js", import.meta.url);
 
-export class SessionStreams {
+export class SessionStreams implements GraphRunner {
   private readonly ready: Stream[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 0;

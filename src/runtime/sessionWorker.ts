@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type * as OrtTypes from "onnxruntime-node";
+import { runOnHostTensors } from "./hostRun.js";
 import { ort, sessionOptions, type RuntimeOptions } from "./session.js";
-import { transferList, type Feeds, type Fetched, type HostTensor } from "./tensors.js";
+import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
 export interface StreamWorkerData {
   model: string | Uint8Array;
@@ -36,18 +37,7 @@ function reasonOf(error: unknown): string {
 }
 
 async function run(session: OrtTypes.InferenceSession, request: RunRequest): Promise<StreamMessage> {
-  const feeds: Record<string, OrtTypes.Tensor> = {};
-  for (const [name, t] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-  const results = await session.run(feeds, request.outputs as string[]);
-  const outputs: Fetched = {};
-  for (const name of request.outputs) {
-    const tensor = results[name]!;
-    // Copied out of onnxruntime's buffers, so that they can be transferred and the tensors freed.
-    const data = (tensor.data as HostTensor["data"]).slice();
-    outputs[name] = { type: tensor.type as HostTensor["type"], data, dims: [...tensor.dims] };
-    tensor.dispose();
-  }
-  return { type: "result", id: request.id, outputs };
+  return { type: "result", id: request.id, outputs: await runOnHostTensors(ort, session, request.feeds, request.outputs) };
 }
 
 try {

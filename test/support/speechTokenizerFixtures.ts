@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { readCheckpoint } from "../../src/checkpoint/index.js";
-import { readConfig } from "../../src/models/speechtokenizer/config.js";
+import { readConfig } from "../../src/models/speechtokenizer/readConfig.js";
 import { importWeights, type SpeechTokenizerWeights } from "../../src/models/speechtokenizer/weights.js";
 import { familyFixturesDir } from "./familyFixtures.js";
 import { readNpyF32 } from "./npy.js";

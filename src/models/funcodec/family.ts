@@ -15,13 +15,13 @@ import { readCheckpoint } from "../../checkpoint/index.js";
 import { InvalidInputError } from "../../errors.js";
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
-import { parseFunCodecConfig } from "./config.js";
-import { FunCodecModel, type FunCodecLoadOptions } from "./model.js";
+import { nodeBackend } from "../../runtime/session.js";
+import type { FunCodecLoadOptions, FunCodecModel } from "./model.js";
+import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "./open.js";
 import { writeRandomFunCodec } from "./randomModel.js";
-import { funcodecWeights } from "./weights.js";
 
-const CONFIG = "config.yaml";
-const CHECKPOINT = "model.pth";
+const CONFIG = FUNCODEC_CONFIG;
+const CHECKPOINT = FUNCODEC_CHECKPOINT;
 
 
 /** config.yaml + model.pth of a folder (or of the folder of one of them), when the config is a FunCodec one. */
@@ -43,11 +43,8 @@ export async function loadFunCodec(files: ModelFiles, source: string, options: F
   const configPath = files[CONFIG];
   const checkpointPath = files[CHECKPOINT];
   if (!configPath || !checkpointPath) throw new InvalidInputError(`${source}: a FunCodec model needs ${CONFIG} and ${CHECKPOINT}`);
-  if ((options.mode ?? "exact") !== "exact") throw new InvalidInputError(`${source}: FunCodec has no "${options.mode}" mode, only "exact"`);
-  const config = parseFunCodecConfig(await readFile(configPath, "utf8"), configPath);
-  const checkpoint = await readCheckpoint(checkpointPath);
-  const weights = funcodecWeights(config, checkpoint.stateDict(), checkpointPath);
-  const model = await FunCodecModel.create(source, config, weights, options);
+  const text = await readFile(configPath, "utf8");
+  const model = await openFunCodec(text, configPath, await readCheckpoint(checkpointPath), source, options, nodeBackend);
   model.files = files;
   return model;
 }

@@ -6,8 +6,9 @@
  * sequence lengths).
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/write.js";
-import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
+import { encodeModel } from "../../onnx/encode.js";
+import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
+import type { RuntimeOptions } from "../../runtime/options.js";
 import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
@@ -73,17 +74,19 @@ export class FunCodecModel implements SpeechTokenizerModel {
   readonly codebookSize: number;
   readonly hopLength: number;
   readonly parallelism = 1;
-  private encodeSession?: ort.InferenceSession;
-  private decodeSession?: ort.InferenceSession;
+  private encodeSession?: OrtSession;
+  private decodeSession?: OrtSession;
   private readonly maxBatchSamples: number;
   private readonly maxSamples: number;
 
   private constructor(
     readonly source: string,
     readonly config: FunCodecConfig,
-    encodeSession: ort.InferenceSession,
-    decodeSession: ort.InferenceSession,
+    encodeSession: OrtSession,
+    decodeSession: OrtSession,
     options: FunCodecLoadOptions,
+    /** The runtime package whose Tensor the sessions accept. */
+    private readonly ort: OrtModule,
   ) {
     this.encodeSession = encodeSession;
     this.decodeSession = decodeSession;
@@ -96,11 +99,11 @@ export class FunCodecModel implements SpeechTokenizerModel {
     this.maxSamples = Math.floor((options.maxSeconds ?? FUNCODEC_MAX_SECONDS) * config.sampleRate);
   }
 
-  /** Builds both graphs from checked weights and opens their sessions. */
-  static async create(source: string, config: FunCodecConfig, weights: FunCodecWeights, options: FunCodecLoadOptions = {}): Promise<FunCodecModel> {
-    const encode = await openSession(encodeModel(buildEncodeGraph(config, weights)), options, `${source} (encoder)`);
-    const decode = await openSession(encodeModel(buildDecodeGraph(config, weights)), options, `${source} (decoder)`);
-    return new FunCodecModel(source, config, encode, decode, options);
+  /** Builds both graphs from checked weights and opens their sessions on `backend`. */
+  static async create(source: string, config: FunCodecConfig, weights: FunCodecWeights, options: FunCodecLoadOptions, backend: RuntimeBackend): Promise<FunCodecModel> {
+    const encode = await backend.openSession(encodeModel(buildEncodeGraph(config, weights)), options, `${source} (encoder)`);
+    const decode = await backend.openSession(encodeModel(buildDecodeGraph(config, weights)), options, `${source} (decoder)`);
+    return new FunCodecModel(source, config, encode, decode, options, backend.ort);
   }
 
   /** Rows an encode returns for these options (bit width or rows; every row by default). */
@@ -203,7 +206,7 @@ export class FunCodecModel implements SpeechTokenizerModel {
     }
   }
 
-  private session(which: "encode" | "decode"): ort.InferenceSession {
+  private session(which: "encode" | "decode"): OrtSession {
     const session = which === "encode" ? this.encodeSession : this.decodeSession;
     if (!session) throw new InvalidInputError(`${this.source}: this FunCodec model has been disposed`);
     return session;
@@ -215,8 +218,8 @@ export class FunCodecModel implements SpeechTokenizerModel {
     rows.forEach((r, b) => audio.set(r, b * longest));
     const lengths = BigInt64Array.from(rows, (r) => BigInt(r.length));
     const out = await this.session("encode").run({
-      audio: new ort.Tensor("float32", audio, [rows.length, longest]),
-      lengths: new ort.Tensor("int64", lengths, [rows.length]),
+      audio: new this.ort.Tensor("float32", audio, [rows.length, longest]),
+      lengths: new this.ort.Tensor("int64", lengths, [rows.length]),
     });
     const codes = out.codes!.data as BigInt64Array; // [B, Q, T]
     const latent = out.latent!.data as Float32Array; // [B, T, D]
@@ -243,8 +246,8 @@ export class FunCodecModel implements SpeechTokenizerModel {
       }
     });
     const out = await this.session("decode").run({
-      codes: new ort.Tensor("int64", input, [codes.length, rows, longest]),
-      frames: new ort.Tensor("int64", BigInt64Array.from(codes, (c) => BigInt(c.frames)), [codes.length]),
+      codes: new this.ort.Tensor("int64", input, [codes.length, rows, longest]),
+      frames: new this.ort.Tensor("int64", BigInt64Array.from(codes, (c) => BigInt(c.frames)), [codes.length]),
     });
     const audio = out.audio!.data as Float32Array; // [B, hop · T]
     const width = out.audio!.dims[1]!;

@@ -6,7 +6,7 @@
  * inference runs the quantizer's forward(), which would k-means-initialise an uninitialised
  * codebook from the input itself.
  */
-import { requireTensor } from "../../checkpoint/index.js";
+import { requireTensor } from "../../checkpoint/requireTensor.js";
 import { CheckpointTensorError } from "../../errors.js";
 import { DataType } from "../../onnx/types.js";
 import { asFloat32, elementCount, type TensorData } from "../../onnx/tensor.js";

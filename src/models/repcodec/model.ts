@@ -5,7 +5,7 @@
  * own length, so the tokens do not depend on what else is in the batch.
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/write.js";
+import { encodeModel } from "../../onnx/encode.js";
 import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
 import { buildDecoderGraph, buildEncoderGraph, REPCODEC_IO } from "./graph.js";

@@ -3,7 +3,7 @@
  * before any graph is built, so a wrong checkpoint fails with the tensor's name, not inside
  * onnxruntime.
  */
-import { requireTensor } from "../../checkpoint/index.js";
+import { requireTensor } from "../../checkpoint/requireTensor.js";
 import type { TensorData } from "../../onnx/tensor.js";
 import { widened } from "../common/tensors.js";
 import type { RepCodecConfig, StateDict } from "./config.js";

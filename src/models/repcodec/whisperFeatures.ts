@@ -7,7 +7,7 @@ import { AudioTooShortError, InvalidInputError } from "../../errors.js";
 import { RepCodecModelError } from "./errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { readCheckpoint } from "../../checkpoint/index.js";
-import { encodeModel } from "../../onnx/write.js";
+import { encodeModel } from "../../onnx/encode.js";
 import { isCpu, openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
 import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";

@@ -4,7 +4,7 @@
  * linear weights transposed to [in, out]. Only the first `layers` blocks are taken, since RepCodec's
  * features come from a chosen (1-based) block; `ln_post` is not used by that path.
  */
-import { requireTensor } from "../../checkpoint/index.js";
+import { requireTensor } from "../../checkpoint/requireTensor.js";
 import type { TensorData } from "../../onnx/tensor.js";
 import { transposed, widened } from "../common/tensors.js";
 import type { BlockWeights, ConvWeights, LayerNormWeights, LinearWeights, ModelDims } from "../s3/weights.js";

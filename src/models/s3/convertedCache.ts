@@ -15,7 +15,7 @@ import { S3TokenizerError } from "../../errors.js";
 import { BUILDER_VERSION } from "../../convert/builderVersion.js";
 import { buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "./modelFile.js";
 import { writeModelWithExternalData } from "../../onnx/externalData.js";
-import { encodeModel } from "../../onnx/write.js";
+import { encodeModel } from "../../onnx/encode.js";
 import type { ModelDims, ModelVersion } from "./weights.js";
 import { temporaryPath, writeFileAtomic } from "../../hub/atomicWrite.js";
 import { convertedDir } from "../../hub/cacheDir.js";

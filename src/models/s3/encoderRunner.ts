@@ -5,7 +5,7 @@
  */
 import { planBatches, type BatchLimits } from "../../pipeline/batchPlan.js";
 import { packBatch, type MelView } from "../../pipeline/melView.js";
-import type { SessionStreams } from "../../runtime/sessionStreams.js";
+import type { GraphRunner } from "../../runtime/backend.js";
 import { GRAPH_IO } from "./tokenizerGraph.js";
 
 /** One padded batch for the model. */
@@ -28,7 +28,7 @@ export interface BatchCodes {
 }
 
 /** One forward pass of the batched S3 graph on a session stream: its I/O names are GRAPH_IO's. */
-export async function runMelBatch(streams: SessionStreams, input: BatchInput): Promise<BatchCodes> {
+export async function runMelBatch(streams: GraphRunner, input: BatchInput): Promise<BatchCodes> {
   const batch = input.lengths.length;
   const outputs = await streams.run(
     {
@@ -44,7 +44,7 @@ export async function runMelBatch(streams: SessionStreams, input: BatchInput): P
 
 export class EncoderRunner {
   constructor(
-    private readonly streams: SessionStreams,
+    private readonly streams: GraphRunner,
     private readonly nMels: number,
     private readonly limits: BatchLimits,
     /** Batches in flight at once: the number of streams asked for. */

@@ -7,7 +7,7 @@
 import { MODEL_BUILDERS } from "./builders.js";
 import type { GraphLayout } from "./tokenizerGraph.js";
 import type { S3Weights } from "./weights.js";
-import { encodeModel } from "../../onnx/write.js";
+import { encodeModel } from "../../onnx/encode.js";
 
 export function releasedLayoutOf(version: S3Weights["version"]): GraphLayout {
   return {

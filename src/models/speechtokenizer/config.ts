@@ -2,7 +2,6 @@
  * SpeechTokenizer's config.json: the fields that shape the model (the rest are training settings
  * and are ignored). A missing or mistyped field is a ModelConfigError naming the file and field.
  */
-import { readFile } from "node:fs/promises";
 import { ModelConfigError } from "../../errors.js";
 
 export type Activation = "ELU" | "Snake";
@@ -65,13 +64,8 @@ export function parseConfig(raw: unknown, path: string): SpeechTokenizerConfig {
   return config;
 }
 
-export async function readConfig(path: string): Promise<SpeechTokenizerConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ModelConfigError(path, `cannot read it: ${(error as Error).message}`, { cause: error });
-  }
+/** The config of config.json's text; `path` names the file in errors. */
+export function parseConfigText(text: string, path: string): SpeechTokenizerConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -8,16 +8,14 @@ import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js"
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
 import { ModelConfigError } from "../../errors.js";
-import { configJson, readConfig } from "./config.js";
-import { SpeechTokenizerOnnxModel } from "./model.js";
+import { nodeBackend } from "../../runtime/session.js";
+import { configJson } from "./config.js";
+import { readConfigText } from "./readConfig.js";
+import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";
 import { randomModelConfig, randomStateDict } from "./randomModel.js";
-import { importWeights } from "./weights.js";
 
-const CONFIG = "config.json";
-/** The checkpoint's file name in each release: the hubert_avg model's, and the Snake (AnyGPT) model's. */
-const CHECKPOINTS = ["SpeechTokenizer.pt", "ckpt.dev"];
-const HF = "https://huggingface.co/fnlp/SpeechTokenizer/resolve/main/speechtokenizer_hubert_avg";
-
+const CONFIG = SPEECHTOKENIZER_CONFIG;
+const CHECKPOINTS = SPEECHTOKENIZER_CHECKPOINTS;
 
 /** True when the folder's config.json names the fields of a SpeechTokenizer config (a 1 kB read). */
 async function speechTokenizerConfig(path: string): Promise<boolean> {
@@ -31,24 +29,13 @@ async function speechTokenizerConfig(path: string): Promise<boolean> {
 
 /** The checkpoint a model's files name (whichever of the release's names is present). */
 function checkpointOf(files: ModelFiles, source: string): string {
-  const name = CHECKPOINTS.find((file) => files[file] !== undefined);
-  if (name === undefined) throw new ModelConfigError(source, `no checkpoint among the model's files (expected one of ${CHECKPOINTS.join(", ")})`);
-  return files[name]!;
+  return files[checkpointName(Object.keys(files), source)]!;
 }
 
 export const speechTokenizerFamily: TokenizerFamily = {
   name: "speechtokenizer",
   description: "SpeechTokenizer (fnlp): 8 RVQ rows × 1024 codes at 50 Hz (row 0 semantic), decodes to 16 kHz audio",
-  models: [
-    {
-      name: "speechtokenizer_hubert_avg",
-      description: "SpeechTokenizer, HuBERT-average distillation (fnlp/SpeechTokenizer speechtokenizer_hubert_avg)",
-      files: [
-        { file: CONFIG, url: `${HF}/${CONFIG}`, sha256: "ea343ad69ca7e70c8febf8fc4cda683b1c4b1c36709e5e577936ffb05d62e6eb", size: 906 },
-        { file: "SpeechTokenizer.pt", url: `${HF}/SpeechTokenizer.pt`, sha256: "d04593b6c9a4b475f91ca481141a6ef5b23e6ac112f347dd2b2717f193c1c728", size: 481906997 },
-      ],
-    },
-  ],
+  models: SPEECHTOKENIZER_MODELS,
   decodes: true,
 
   async detect(path: string): Promise<ModelFiles | null> {
@@ -69,11 +56,9 @@ export const speechTokenizerFamily: TokenizerFamily = {
   async load(files: ModelFiles, source: string, options: FamilyLoadOptions = {}): Promise<SpeechTokenizerModel> {
     const configPath = files[CONFIG];
     if (configPath === undefined) throw new ModelConfigError(source, `no ${CONFIG} among the model's files`);
-    const config = await readConfig(configPath);
-    const checkpointPath = checkpointOf(files, source);
-    const checkpoint = await readCheckpoint(checkpointPath);
-    const weights = importWeights(checkpoint.stateDict(), config, checkpointPath);
-    const model = await new SpeechTokenizerOnnxModel(weights, source, options).open();
+    const configText = await readConfigText(configPath);
+    const checkpoint = await readCheckpoint(checkpointOf(files, source));
+    const model = await openSpeechTokenizer(configText, configPath, checkpoint, source, options, nodeBackend);
     model.files = files;
     return model;
   },

@@ -3,7 +3,7 @@
  * name and shape before anything is built (a typed error names the checkpoint, the tensor, its
  * shape and the expected one), then weight norm is folded into plain conv weights.
  */
-import { requireTensor } from "../../checkpoint/index.js";
+import { requireTensor } from "../../checkpoint/requireTensor.js";
 import { CheckpointTensorError } from "../../errors.js";
 import { DataType } from "../../onnx/types.js";
 import type { TensorData } from "../../onnx/tensor.js";

@@ -1,0 +1,52 @@
+/**
+ * The browser bundle: src/web/index.ts → dist/web/s3tokenizer-web.js (ESM, minified, with its
+ * source map), and onnxruntime-web's own module and WebAssembly beside it.
+ *
+ * platform "browser" makes a reachable `node:` import (or a Node-only package) a build error, so
+ * the browser core cannot silently grow a Node dependency; the metafile (dist/web/meta.json)
+ * lists every input for the test that checks it.
+ *
+ * onnxruntime-web stays a separate file (imported as ./ort.bundle.min.mjs): its WebAssembly
+ * threads start workers from its own module's URL, which re-bundling would change.
+ */
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist", "web");
+/** onnxruntime-web's ESM bundle (its .mjs glue inside) and the WebAssembly it fetches (SIMD, threads, WebGPU). */
+const ORT_FILES = ["ort.bundle.min.mjs", "ort-wasm-simd-threaded.jsep.wasm"];
+const ORT_MODULE = `./${ORT_FILES[0]}`;
+
+// The wasm file is an export of the package; its folder holds the rest.
+const ortDist = dirname(createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm"));
+
+mkdirSync(out, { recursive: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ["src/web/index.ts"],
+  outfile: join(out, "s3tokenizer-web.js"),
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "onnxruntime-web beside the bundle",
+      setup(b) {
+        b.onResolve({ filter: /^onnxruntime-web$/ }, () => ({ path: ORT_MODULE, external: true }));
+      },
+    },
+  ],
+});
+for (const file of ORT_FILES) copyFileSync(join(ortDist, file), join(out, file));
+writeFileSync(join(out, "meta.json"), JSON.stringify(result.metafile));
+const bytes = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith(".js"))?.[1].bytes;
+console.log(`dist/web/s3tokenizer-web.js: ${bytes} bytes; ${ORT_FILES.join(", ")} copied`);

@@ -1,0 +1,32 @@
+/**
+ * A FunCodec model from its two files' contents, on any runtime backend: Node's loader reads
+ * them from disk (family.ts), a page from downloaded bytes (web/).
+ */
+import type { Checkpoint } from "../../checkpoint/parseCheckpoint.js";
+import { InvalidInputError } from "../../errors.js";
+import type { FamilyLoadOptions } from "../../family/types.js";
+import type { RuntimeBackend } from "../../runtime/backend.js";
+import { parseFunCodecConfig } from "./config.js";
+import { FunCodecModel, type FunCodecLoadOptions } from "./model.js";
+import { funcodecWeights } from "./weights.js";
+
+export const FUNCODEC_CONFIG = "config.yaml";
+export const FUNCODEC_CHECKPOINT = "model.pth";
+
+/**
+ * config.yaml's text (parsed as YAML 1.1; `configName` names it in errors) and model.pth's
+ * parsed checkpoint: generator tensors checked, graphs built, sessions opened.
+ */
+export async function openFunCodec(
+  configText: string,
+  configName: string,
+  checkpoint: Checkpoint,
+  source: string,
+  options: FamilyLoadOptions & FunCodecLoadOptions,
+  backend: RuntimeBackend,
+): Promise<FunCodecModel> {
+  if ((options.mode ?? "exact") !== "exact") throw new InvalidInputError(`${source}: FunCodec has no "${options.mode}" mode, only "exact"`);
+  const config = parseFunCodecConfig(configText, configName);
+  const weights = funcodecWeights(config, checkpoint.stateDict(), checkpoint.path);
+  return FunCodecModel.create(source, config, weights, options, backend);
+}

@@ -1,0 +1,45 @@
+/**
+ * Device names and runtime options: plain data every platform shares (Node's onnxruntime-node
+ * and the browser's onnxruntime-web), so nothing here imports a runtime.
+ */
+import { DeviceUnavailableError } from "../errors.js";
+
+/**
+ * "cpu"; "cuda" (onnxruntime-node installed with its CUDA 12 binaries); "webgpu" (Dawn in Node,
+ * the browser's own WebGPU in a page). In a page "cpu" is onnxruntime-web's WebAssembly.
+ */
+export type Device = "cpu" | "cuda" | "webgpu";
+
+export interface RuntimeOptions {
+  /** "cpu" (default), "cuda" or "webgpu". */
+  device?: Device;
+  /** GPU ordinal for "cuda" (e.g. the process's local rank). */
+  deviceId?: number;
+  /** Threads inside one operator; onnxruntime's default (physical cores) when absent. */
+  intraOpThreads?: number;
+}
+
+export function parseDevice(value: string): Device {
+  if (value === "cpu" || value === "cuda" || value === "webgpu") return value;
+  if (/^cuda:\d+$/.test(value)) return "cuda";
+  throw new DeviceUnavailableError(value, 'expected "cpu", "cuda", "cuda:N" or "webgpu"');
+}
+
+/** True for the CPU, which is also what an absent device means. */
+export function isCpu(device: Device | undefined): boolean {
+  return device === undefined || device === "cpu";
+}
+
+/** A device flag ("cpu", "cuda", "cuda:N", "webgpu") as runtime options: the device and any ordinal. */
+export function selectDevice(value: string): { device: Device; deviceId?: number } {
+  const selection: { device: Device; deviceId?: number } = { device: parseDevice(value) };
+  const ordinal = deviceOrdinal(value);
+  if (ordinal !== undefined) selection.deviceId = ordinal;
+  return selection;
+}
+
+/** The GPU ordinal in "cuda:N", if given. */
+export function deviceOrdinal(value: string): number | undefined {
+  const match = /^cuda:(\d+)$/.exec(value);
+  return match ? Number(match[1]) : undefined;
+}
