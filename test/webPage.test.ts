@@ -171,7 +171,18 @@ describe("the page in headless Chromium", { skip }, () => {
       try {
         const isolated = await page.evaluate(() => crossOriginIsolated);
         assert.equal(isolated, true, "the server's COOP/COEP headers make the page cross-origin isolated (wasm threads)");
-        await loadModelByUrls(page, c.files.map((f) => `${site.server.url}models/${f}`));
+        try {
+          await loadModelByUrls(page, c.files.map((f) => `${site.server.url}models/${f}`));
+        } catch (error) {
+          // A family the browser core does not load yet must say so in the page, with the typed
+          // error; once it loads there, this test compares its tokens like the others.
+          const shown = (await pageErrors(page)).join(" | ");
+          if (/do not load in the browser yet/.test(shown) && /INVALID_INPUT/.test(shown)) {
+            t.skip(`${c.family} in the page: ${shown}`);
+            return;
+          }
+          throw error;
+        }
         const paths = c.clips.map((clip) => clip.path());
         const cards = await tokenizeFiles(page, paths);
         assert.deepEqual(await pageErrors(page), [], "no error messages");

@@ -4,4 +4,4 @@
  * so the page's own code stays small and the library is the one `npm run build:web` ships.
  */
 export { codesJsonLine, configureRuntime, decodeAudioToMono16k, decodeToWav, listWebModels, loadWebModel, tokenize } from "../../src/web/index.js";
-export type { Codes, FamilyName, SpeechTokenizerModel } from "../../src/family/types.js";
+export type { Codes, FamilyName, FetchProgress, SpeechTokenizerModel } from "../../src/web/index.js";

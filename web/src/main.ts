@@ -6,7 +6,7 @@
  *
  * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
  */
-import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type FamilyName, type SpeechTokenizerModel } from "./core.js";
+import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
 import { byId, download, formatBytes, formatSeconds } from "./dom.js";
 import { installGlobalErrorHandlers, showError } from "./errors.js";
 import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
@@ -77,29 +77,25 @@ function knownSize(source: ModelSource): number | null {
   return null;
 }
 
-/** Progress from the core's callback, whatever shape it reports: bytes loaded and total. */
-function showProgress(args: unknown[]): void {
-  const first = args[0];
-  let loaded: number | undefined;
-  let total: number | undefined;
-  if (typeof first === "number") {
-    loaded = first;
-    total = typeof args[1] === "number" ? args[1] : undefined;
-  } else if (first !== null && typeof first === "object") {
-    const p = first as Record<string, unknown>;
-    loaded = typeof p.loaded === "number" ? p.loaded : typeof p.bytes === "number" ? p.bytes : undefined;
-    total = typeof p.total === "number" ? p.total : undefined;
-  }
+/** Per file of the model being loaded: bytes read and size (null when the server gives none). */
+const progressByFile = new Map<string, FetchProgress>();
+
+/** The download bar over every file of the model: bytes read of the total, and where from. */
+function showProgress(progress: FetchProgress): void {
+  progressByFile.set(progress.file, progress);
+  const all = [...progressByFile.values()];
+  const loaded = all.reduce((n, p) => n + p.loaded, 0);
+  const known = all.every((p) => p.total !== null);
+  const total = all.reduce((n, p) => n + (p.total ?? 0), 0);
   const bar = byId<HTMLProgressElement>("model-progress");
-  const text = byId("model-progress-text");
-  if (loaded === undefined) return;
-  if (total !== undefined && total > 0) {
+  const from = progress.from === "cache" ? " (from this browser's cache)" : progress.from === "file" ? " (reading the file)" : "";
+  if (known && total > 0) {
     bar.max = total;
     bar.value = Math.min(loaded, total);
-    text.textContent = `${formatBytes(loaded)} of ${formatBytes(total)}`;
+    byId("model-progress-text").textContent = `${progress.file}: ${formatBytes(loaded)} of ${formatBytes(total)}${from}`;
   } else {
-    bar.removeAttribute("value");
-    text.textContent = formatBytes(loaded);
+    bar.removeAttribute("value"); // indeterminate: the server gave no length
+    byId("model-progress-text").textContent = `${progress.file}: ${formatBytes(loaded)}${from}`;
   }
 }
 
@@ -132,7 +128,8 @@ async function loadModel(): Promise<void> {
     const previous = model;
     model = null;
     await previous?.dispose();
-    const loaded = await loadWebModel(source, { onProgress: (...args: unknown[]) => showProgress(args), signal: controller.signal, device: device() });
+    progressByFile.clear();
+    const loaded = await loadWebModel(source, { onProgress: showProgress, signal: controller.signal, device: device() });
     if (controller.signal.aborted) {
       await loaded.dispose();
       return;
@@ -251,7 +248,7 @@ async function fillRegistry(): Promise<void> {
   const select = byId<HTMLSelectElement>("model-name");
   const models = await listWebModels();
   for (const entry of models) {
-    const size = (entry as { size?: number }).size;
+    const size = entry.size;
     const option = new Option(`${entry.name} (${entry.family}${typeof size === "number" ? `, ${formatBytes(size)}` : ""})`, entry.name);
     if (typeof size === "number") option.dataset.size = String(size);
     select.append(option);
@@ -310,7 +307,8 @@ async function start(): Promise<void> {
   const asked = query().get("device");
   if (asked === "webgpu" || asked === "wasm") byId<HTMLSelectElement>("device").value = asked;
   const threads = threadCount();
-  configureRuntime({ wasmPaths: new URL("./", location.href).href, numThreads: threads, device: device() });
+  // onnxruntime-web finds its .wasm beside its module (the build puts both in dist/web).
+  configureRuntime({ numThreads: threads, device: device() });
   const gpu = "gpu" in navigator ? "WebGPU available" : "no WebGPU";
   byId("runtime-info").textContent = `${crossOriginIsolated ? "Cross-origin isolated" : "Not cross-origin isolated"}: WebAssembly with ${threads} thread${threads === 1 ? "" : "s"}; ${gpu}.`;
   wire();
