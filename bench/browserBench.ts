@@ -12,6 +12,8 @@
  * The page's download size is what the server sent it that is not a model (HTML, CSS, JS, wasm).
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { extname, join } from "node:path";
 import type { Browser } from "puppeteer-core";
 import { findChromium, launchChromium, loadModelByUrls, openPage, servePage, tokenizeFiles, type CardResult } from "../src/webpage/pageDriver.js";
@@ -68,6 +70,13 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Lowercase hex sha256 of a file, streamed (models are hundreds of MB). */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
 function chromiumVersion(path: string): string | null {
   try {
     return execFileSync(path, ["--version"], { encoding: "utf8", timeout: 30_000 }).trim();
@@ -113,7 +122,10 @@ export async function benchBrowser(key: string, input: BrowserBenchInput): Promi
   });
   let browser: Browser | null = null;
   const url = `${site.server.url}?threads=${BROWSER_THREADS}`;
-  const modelUrls = input.files.map((f) => `${site.server.url}models/${f.split("/").map(encodeURIComponent).join("/")}`);
+  // Each URL with its sha256, as a user would give a pinned model: the page verifies it and keeps
+  // it in the browser's cache, which is what the second visit's "cached" means.
+  const digests = await Promise.all(input.files.map((f) => sha256File(join(input.modelsDir, f))));
+  const modelUrls = input.files.map((f, i) => `${site.server.url}models/${f.split("/").map(encodeURIComponent).join("/")} ${digests[i]}`);
   const firstToken = join(input.workload.dir, "first_token.wav");
   try {
     browser = await launchChromium(chromium);

@@ -79,7 +79,10 @@ export async function pageErrors(page: Page): Promise<string[]> {
   return page.$$eval("#errors .error", (nodes) => nodes.map((n) => (n.querySelector(".error-text") ?? n).textContent ?? ""));
 }
 
-/** Loads a model by URLs through the form; resolves when it is loaded, fails with the page's message otherwise. */
+/**
+ * Loads a model by URLs through the form (each line a URL, optionally followed by its sha256);
+ * resolves when it is loaded, fails with the page's message otherwise.
+ */
 export async function loadModelByUrls(page: Page, urls: readonly string[], options: { family?: string; timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   await page.click('input[name="model-source"][value="urls"]');

@@ -7,23 +7,33 @@ import type { loadWebModel } from "./core.js";
 
 export type ModelSource = Parameters<typeof loadWebModel>[0];
 
-/** URLs one a line (blank lines and surrounding spaces ignored) → { file name: absolute URL }. */
+/**
+ * URLs one a line, each optionally followed by its sha256 (blank lines and surrounding spaces
+ * ignored) → { file name: absolute URL } and the sha256s given. With a sha256 the core verifies
+ * the download and keeps it in the browser's cache, so the next visit downloads nothing.
+ */
 export function urlsSource(text: string, base: string): ModelSource {
   const urls: Record<string, string> = {};
+  const sha256: Record<string, string> = {};
   for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)) {
+    const [address, digest, ...rest] = line.split(/\s+/);
+    if (rest.length > 0 || (digest !== undefined && !/^[0-9a-fA-F]{64}$/.test(digest))) {
+      throw new Error(`"${line}": expected a URL, optionally followed by its sha256 (64 hex digits)`);
+    }
     let url: URL;
     try {
-      url = new URL(line, base);
+      url = new URL(address!, base);
     } catch {
-      throw new Error(`"${line}" is not a URL`);
+      throw new Error(`"${address}" is not a URL`);
     }
     const name = decodeURIComponent(url.pathname.split("/").pop() ?? "");
     if (name === "") throw new Error(`${url.href} names a folder, not a file: give each model file's URL`);
     if (urls[name] !== undefined) throw new Error(`two URLs end in the same file name ${name}`);
     urls[name] = url.href;
+    if (digest !== undefined) sha256[name] = digest.toLowerCase();
   }
   if (Object.keys(urls).length === 0) throw new Error("enter at least one model file URL");
-  return { urls };
+  return Object.keys(sha256).length === 0 ? { urls } : { urls, sha256 };
 }
 
 /** A short name for messages: the registry name, the file names. */
