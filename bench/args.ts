@@ -27,7 +27,7 @@ export interface BenchOptions {
   runtime: Pick<RuntimeOptions, "device" | "deviceId">;
   /** The device as given (e.g. "cuda:1"), for the CLI children. */
   deviceFlag: string;
-  /** The browser column (v2_25hz, speechtokenizer) in headless Chromium; off with --no-browser. */
+  /** The browser column (v2, speechtokenizer) in headless Chromium; off with --no-browser. */
   browser: boolean;
 }
 
@@ -61,7 +61,7 @@ funcodec and repcodec_whisper (released sizes, random weights):
                  mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
                  repcodec_whisper's (u)
   --python PATH  the Python with torch that runs upstream (default: python3)
-  --no-browser   leave out the browser column: v2_25hz and speechtokenizer in headless Chromium
+  --no-browser   leave out the browser column: v2 and speechtokenizer in headless Chromium
                  (the page, WebAssembly, 2 threads, cross-origin isolated), one timed pass, beside
                  (a); with the page's download size and its time to first token on a cached model
   --device D     cpu (default), cuda, cuda:N or webgpu: (a), fast, (b1) and (b2) run there, (b1)

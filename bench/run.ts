@@ -24,7 +24,7 @@ import { ensureFamilyModel } from "./familyModels.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
-import { benchBrowser, BROWSER_KEYS, emptyBrowserResult, withNodeFigure, type BrowserBenchInput } from "./browserBench.js";
+import { benchBrowser, BROWSER_KEYS, emptyBrowserResult, withNodeFigure, type BrowserBenchInput, type BrowserResult } from "./browserBench.js";
 import { formatBrowserReport } from "./browserReport.js";
 import { chromiumSkipReason, findChromium } from "../src/webpage/pageDriver.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
@@ -88,6 +88,27 @@ async function bench(options: BenchOptions): Promise<number> {
     // The probe feeds its input from host memory each run: on a GPU it would time the copy.
     log(`(c) left out: the MatMul ceiling is a CPU figure, the variants run on ${options.deviceFlag}`);
   }
+  // The browser column, for each of BROWSER_KEYS right after its Node figures (never beside them:
+  // the two would share the cores), so each model's column is complete as soon as it can be.
+  const browserRows: [string, BrowserResult][] = [];
+  const chromium = options.browser ? findChromium() : null;
+  if (options.browser && chromium === null) log(`browser column left out: ${chromiumSkipReason}`);
+  if (options.browser && !isCpu(options.runtime.device)) log(`browser column left out: it is a CPU (WebAssembly) figure, the Node side runs on ${options.deviceFlag}`);
+  const modelsDir = join(cacheDir, "models");
+  async function browserColumn(key: string, paths: readonly string[], family: string, result: VersionResult | FamilyResult): Promise<void> {
+    if (chromium === null || !isCpu(options.runtime.device) || !(BROWSER_KEYS as readonly string[]).includes(key)) return;
+    const input = browserInput(modelsDir, family, paths);
+    let browser: BrowserResult;
+    try {
+      browser = await benchBrowser(key, { ...input, workload, log });
+    } catch (error) {
+      browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
+    }
+    result.browser = withNodeFigure(browser, result.a_xrt);
+    browserRows.push([key, result.browser]);
+    log(`  ${key} browser/Node (a): ${result.browser.over_node === null ? "–" : `${(100 * result.browser.over_node).toFixed(0)}%`}; ` +
+      `page download ${(((browser.download_bytes?.js ?? 0) + (browser.download_bytes?.wasm ?? 0)) / 1e6).toFixed(1)} MB; first token on the cached model ${browser.first_token_cached_s?.toFixed(2) ?? "–"} s`);
+  }
   const workDir = mkdtempSync(join(tmpdir(), "s3tok-bench-"));
   try {
     for (const key of options.versions) {
@@ -101,6 +122,7 @@ async function bench(options: BenchOptions): Promise<number> {
       } catch (error) {
         results[key] = failedResult(workload.audioSeconds, workloadFlops(FULL_SIZE[key], workload.melFrames), { version: message(error) });
       }
+      await browserColumn(key, [modelPath], "s3", results[key]!);
     }
     for (const key of options.families) {
       const model = familyModels.get(key);
@@ -113,36 +135,11 @@ async function bench(options: BenchOptions): Promise<number> {
       } catch (error) {
         familyResults[key] = failedFamilyResult(workload.audioSeconds, { family: message(error) });
       }
+      await browserColumn(key, Object.values(model.files), key, familyResults[key]!);
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
     await gemm?.dispose();
-  }
-
-  // The browser column, after every Node figure (the browser must not share the cores with them).
-  const browserRows: [string, NonNullable<VersionResult["browser"]>][] = [];
-  const chromium = options.browser ? findChromium() : null;
-  if (options.browser && chromium === null) log(`browser column left out: ${chromiumSkipReason}`);
-  if (options.browser && !isCpu(options.runtime.device)) log(`browser column left out: it is a CPU (WebAssembly) figure, the Node side runs on ${options.deviceFlag}`);
-  if (chromium !== null && isCpu(options.runtime.device)) {
-    const modelsDir = join(cacheDir, "models");
-    const inputs: Record<string, Omit<BrowserBenchInput, "workload" | "log"> | null> = {
-      v2_25hz: modelPaths.has("v2_25hz") ? browserInput(modelsDir, "s3", [modelPaths.get("v2_25hz")!]) : null,
-      speechtokenizer: familyModels.has("speechtokenizer") ? browserInput(modelsDir, "speechtokenizer", Object.values(familyModels.get("speechtokenizer")!.files)) : null,
-    };
-    for (const key of BROWSER_KEYS) {
-      const input = inputs[key];
-      const result = results[key] ?? familyResults[key];
-      if (!input || !result) continue;
-      let browser;
-      try {
-        browser = await benchBrowser(key, { ...input, workload, log });
-      } catch (error) {
-        browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
-      }
-      result.browser = withNodeFigure(browser, result.a_xrt);
-      browserRows.push([key, result.browser]);
-    }
   }
 
   // In the order asked for, whatever order they finished in.

@@ -125,9 +125,11 @@ async function loadModel(): Promise<void> {
   document.body.dataset.model = "loading";
   document.body.dataset.loadStartedMs = started.toFixed(1);
   try {
+    // The previous model is freed before the next one loads (two would hold two copies of the
+    // weights), once the work already queued on it is done.
     const previous = model;
     model = null;
-    await previous?.dispose();
+    if (previous !== null) await new Promise<void>((done) => enqueue(() => previous.dispose().finally(done)));
     progressByFile.clear();
     const loaded = await loadWebModel(source, { onProgress: showProgress, signal: controller.signal, device: device() });
     if (controller.signal.aborted) {
