@@ -2,12 +2,13 @@
  * The page in a real browser: headless Chromium (puppeteer-core, the installed browser) opens the
  * page from its static server, loads each family's fixture model by URL (the shared fixtures
  * served at /models/), is given audio files through its file picker, and must show the fixture
- * references' tokens, in the CLI's JSON line format. A damaged file must show its error in the
- * page; a screenshot after a run must show the tokens in real pixels. Skipped, with the reason,
+ * references' tokens, in the CLI's JSON line format. A damaged file and a model too large for
+ * the tab must show their errors in the page; a screenshot after a run must show the tokens in
+ * real pixels. Skipped, with the reason,
  * where no Chromium is installed or the fixtures are absent.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -238,6 +239,27 @@ describe("the page in headless Chromium", { skip }, () => {
       }
     });
   }
+
+  test("a model too large for the tab is refused with a message before it loads", async () => {
+    const page = await openPage(browser, site.server.url);
+    try {
+      // 3 GiB without using the disk (a sparse file): twice that is over the 4 GiB WebAssembly heap.
+      const huge = join(work, "huge_model.onnx");
+      closeSync(openSync(huge, "w"));
+      truncateSync(huge, 3 * 1024 ** 3);
+      await page.click('input[name="model-source"][value="files"]');
+      const picker = await page.$("#model-files");
+      await (picker as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(huge);
+      await page.click("#load-model");
+      await page.waitForSelector("#errors .error", { timeout: 30_000 });
+      const [message] = await pageErrors(page);
+      assert.match(message!, /huge_model\.onnx/, "the message names the model");
+      assert.match(message!, /too large for WebAssembly/);
+      assert.notEqual(await page.$eval("body", (b) => b.dataset.model ?? ""), "loading", "nothing started loading");
+    } finally {
+      await page.close();
+    }
+  });
 
   test("a damaged audio file shows its error in the page, naming the file", async () => {
     const page = await openPage(browser, site.server.url);

@@ -66,9 +66,24 @@ function modelSource(): ModelSource {
   return { name };
 }
 
-/** Bytes the source will take, where known before downloading (registry sizes, picked files). */
-function knownSize(source: ModelSource): number | null {
+/** Content-Length of a URL by a HEAD request, or null (no length, a refused cross-origin HEAD, an error). */
+async function headSize(url: string): Promise<number | null> {
+  try {
+    const response = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(5000) });
+    const length = Number(response.headers.get("content-length"));
+    return response.ok && Number.isFinite(length) && length > 0 ? length : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes the source will take, where known before downloading (registry sizes, picked files, HEAD lengths). */
+async function knownSize(source: ModelSource): Promise<number | null> {
   if ("files" in source) return source.files.reduce((n, f) => n + f.size, 0);
+  if ("urls" in source) {
+    const sizes = await Promise.all(Object.values(source.urls).map(headSize));
+    return sizes.every((n) => n !== null) ? sizes.reduce((a, b) => a! + b!, 0)! : null;
+  }
   if ("name" in source) {
     const option = byId<HTMLSelectElement>("model-name").selectedOptions[0];
     const size = Number(option?.dataset.size);
@@ -105,7 +120,7 @@ async function loadModel(): Promise<void> {
   let source: ModelSource;
   try {
     source = modelSource();
-    const size = knownSize(source);
+    const size = await knownSize(source);
     if (size !== null) checkModelFits(describeSource(source), size, device());
   } catch (error) {
     showError("Model", error);
