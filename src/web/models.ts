@@ -10,13 +10,15 @@ import { builtInEntries, familyEntries, type ModelEntry } from "../hub/registry.
 import { S3BatchedTokenizer } from "../models/s3/batchedTokenizer.js";
 import type { ModelMode } from "../models/s3/releasedGraph.js";
 import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "../models/funcodec/open.js";
+import { openRepCodecParts, REPCODEC_RELEASES } from "../models/repcodec/open.js";
+import { RepCodecWhisperModel } from "../models/repcodec/whisperModel.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "../models/speechtokenizer/open.js";
 import type { RuntimeOptions } from "../runtime/options.js";
 import { entryFiles, fetchModelFiles, takeFile, type FetchModelOptions, type ModelBytes, type WebFileSpec } from "./modelStore.js";
 import { configuredDevice, requireWebDevice, webBackend, type WebDevice } from "./runtime.js";
 
-/** The families a page loads (RepCodec's Whisper front end is not wired for the page yet). */
-export const WEB_FAMILIES: readonly FamilyName[] = ["s3", "speechtokenizer", "funcodec"];
+/** The families a page loads (RepCodec from picked or linked files only: its checkpoints are on Google Drive). */
+export const WEB_FAMILIES: readonly FamilyName[] = ["s3", "speechtokenizer", "funcodec", "repcodec"];
 
 export interface WebModelInfo {
   name: string;
@@ -41,8 +43,10 @@ export interface WebLoadOptions extends FetchModelOptions {
   device?: WebDevice;
   /** A mirror replacing the ModelScope origin of the S3 releases' URLs (as the hub's endpoint). */
   endpoint?: string;
-  /** S3's "exact" (default) or "fast" (int8 products). */
+  /** S3's "exact" (default) or "fast" (int8 products); RepCodec's Whisper encoder takes it too. */
   mode?: ModelMode;
+  /** RepCodec: the 1-based Whisper block it was trained on (default: the release's for medium.pt / large-v2.pt, else the last). */
+  layer?: number;
 }
 
 const S3_DESCRIPTION: Readonly<Record<string, string>> = {
@@ -77,9 +81,7 @@ function familyOfNames(names: readonly string[], source: string): FamilyName {
   if (names.some((n) => n.toLowerCase().endsWith(".onnx"))) return "s3";
   if (has(SPEECHTOKENIZER_CONFIG) && names.some((n) => n.endsWith(".pt") || n === "ckpt.dev")) return "speechtokenizer";
   if (has(FUNCODEC_CONFIG) && has(FUNCODEC_CHECKPOINT)) return "funcodec";
-  if (names.some((n) => n.endsWith(".pkl"))) {
-    throw new InvalidInputError(`${source}: RepCodec models do not load in the browser yet (families there: ${WEB_FAMILIES.join(", ")})`);
-  }
+  if (names.some((n) => n.endsWith(".pkl")) && names.some((n) => n.endsWith(".pt"))) return "repcodec";
   throw new UnrecognizedModelError(source, [...WEB_FAMILIES]);
 }
 
@@ -122,6 +124,18 @@ const WEB_LOADERS: Partial<Record<FamilyName, (files: ModelBytes, source: string
     const config = utf8.decode(takeFile(files, FUNCODEC_CONFIG, source));
     const checkpoint = await parseCheckpoint(takeFile(files, FUNCODEC_CHECKPOINT, source), FUNCODEC_CHECKPOINT);
     return openFunCodec(config, FUNCODEC_CONFIG, checkpoint, source, { ...runtime, ...(options.mode ? { mode: options.mode } : {}) }, webBackend);
+  },
+  repcodec: async (files, source, runtime, options) => {
+    const names = [...files.keys()];
+    const pkl = names.filter((n) => n.endsWith(".pkl"));
+    const pt = names.filter((n) => n.endsWith(".pt"));
+    if (pkl.length !== 1 || pt.length !== 1) throw new InvalidInputError(`${source}: a RepCodec model is one RepCodec .pkl and one Whisper .pt, got ${names.join(", ")}`);
+    const layer = options.layer ?? REPCODEC_RELEASES.find((r) => r.whisper.file === pt[0])?.layer;
+    const repcodec = await parseCheckpoint(takeFile(files, pkl[0]!, source), pkl[0]!);
+    const whisper = await parseCheckpoint(takeFile(files, pt[0]!, source), pt[0]!);
+    const settings = { ...runtime, ...(options.mode ? { mode: options.mode } : {}) };
+    const parts = await openRepCodecParts(repcodec, whisper, layer, settings, webBackend);
+    return RepCodecWhisperModel.fromParts(parts, { "repcodec.pkl": pkl[0]!, "whisper.pt": pt[0]! }, source);
   },
 };
 

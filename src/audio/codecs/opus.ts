@@ -9,9 +9,11 @@
  * 1/32768 steps likewise (opusfile adds a tiny dither when it does this, which cannot be
  * reproduced: the difference is at most a few 16-bit steps).
  */
-import { OggOpusDecoder } from "ogg-opus-decoder";
 import { quantize16, wrapPackageDecoder, type PackageDecoder, type StreamDecoder } from "./codec.js";
 
-export function createOpusDecoder(source: string): Promise<StreamDecoder> {
+export async function createOpusDecoder(source: string): Promise<StreamDecoder> {
+  // Imported on first use: its embedded WebAssembly (4 MB with the enhancement's) would otherwise
+  // be most of the browser bundle's download, for a format few pages are given.
+  const { OggOpusDecoder } = await import("ogg-opus-decoder");
   return wrapPackageDecoder(source, "Ogg Opus", () => new OggOpusDecoder({ speechQualityEnhancement: "none" }) as unknown as PackageDecoder, quantize16);
 }

@@ -4,12 +4,13 @@
  * configuration comes from its shapes, and an optional YAML is checked against them.
  */
 import { readCheckpoint } from "../../checkpoint/index.js";
+import { nodeBackend } from "../../runtime/session.js";
 import { configFromStateDict, type RepCodecConfig, type StateDict } from "./config.js";
 import { RepCodecModel, type RepCodecOptions } from "./model.js";
+import { REPCODEC_STATE_KEYS } from "./open.js";
 import { mergeConfig, readConfigYaml } from "./yamlConfig.js";
 
-/** Where upstream's trainer keeps the model's state dict inside the checkpoint. */
-export const REPCODEC_STATE_KEYS = ["model", "repcodec"] as const;
+export { REPCODEC_STATE_KEYS };
 
 export interface RepCodecLoadOptions extends RepCodecOptions {
   /** A YAML configuration (flat or under `model_params:`), checked against the weights. */
@@ -26,5 +27,5 @@ export async function readRepCodecCheckpoint(path: string, configPath?: string):
 
 export async function loadRepCodec(path: string, options: RepCodecLoadOptions = {}): Promise<RepCodecModel> {
   const { dict, config } = await readRepCodecCheckpoint(path, options.configPath);
-  return RepCodecModel.create(dict, config, path, options);
+  return RepCodecModel.create(dict, config, path, options, nodeBackend);
 }

@@ -6,7 +6,8 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import { encodeModel } from "../../onnx/encode.js";
-import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
+import type { OrtModule, OrtSession, OrtTensor, RuntimeBackend } from "../../runtime/backend.js";
+import type { RuntimeOptions } from "../../runtime/options.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
 import { buildDecoderGraph, buildEncoderGraph, REPCODEC_IO } from "./graph.js";
 import { repcodecWeights, type RepCodecWeights } from "./weights.js";
@@ -17,24 +18,25 @@ export interface RepCodecOptions extends RuntimeOptions {
 }
 
 export class RepCodecModel {
-  private decoder: Promise<ort.InferenceSession> | undefined;
+  private decoder: Promise<OrtSession> | undefined;
   private readonly batchSize: number;
 
   private constructor(
     readonly config: RepCodecConfig,
     readonly source: string,
     private readonly weights: RepCodecWeights,
-    private readonly encoder: ort.InferenceSession,
+    private readonly encoder: OrtSession,
     private readonly options: RepCodecOptions,
+    private readonly backend: RuntimeBackend,
   ) {
     this.batchSize = options.batchSize ?? 16;
   }
 
-  /** Builds the encoder graph from a checked state dict and opens it; the decoder opens on first use. */
-  static async create(dict: StateDict, config: RepCodecConfig, source: string, options: RepCodecOptions = {}): Promise<RepCodecModel> {
+  /** Builds the encoder graph from a checked state dict and opens it on `backend`; the decoder opens on first use. */
+  static async create(dict: StateDict, config: RepCodecConfig, source: string, options: RepCodecOptions, backend: RuntimeBackend): Promise<RepCodecModel> {
     const weights = repcodecWeights(dict, config, source);
-    const encoder = await openSession(encodeModel(buildEncoderGraph(weights)), options, source);
-    return new RepCodecModel(config, source, weights, encoder, options);
+    const encoder = await backend.openSession(encodeModel(buildEncoderGraph(weights)), options, source);
+    return new RepCodecModel(config, source, weights, encoder, options, backend);
   }
 
   /** Feature width the encoder takes (upstream's input_channels). */
@@ -57,7 +59,7 @@ export class RepCodecModel {
     const out: Int32Array[] = [];
     for (let start = 0; start < features.length; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, features.length);
-      const result = await this.encoder.run(padded(REPCODEC_IO.features, features.slice(start, end), frames.slice(start, end), width));
+      const result = await this.encoder.run(padded(this.backend.ort, REPCODEC_IO.features, features.slice(start, end), frames.slice(start, end), width));
       const tokens = result[REPCODEC_IO.tokens]!.data as Int32Array; // [B, Tmax]
       const tmax = Math.max(...frames.slice(start, end));
       for (let b = 0; b < end - start; b++) out.push(tokens.slice(b * tmax, b * tmax + frames[start + b]!));
@@ -73,14 +75,14 @@ export class RepCodecModel {
       const bad = row.findIndex((t) => t < 0 || t >= size);
       if (bad >= 0) throw new InvalidInputError(`tokens[${i}][${bad}] = ${row[bad]} is outside the codebook [0, ${size})`);
     });
-    this.decoder ??= openSession(encodeModel(buildDecoderGraph(this.weights)), this.options, `${this.source} (decoder)`);
+    this.decoder ??= this.backend.openSession(encodeModel(buildDecoderGraph(this.weights)), this.options, `${this.source} (decoder)`);
     const decoder = await this.decoder;
     const width = this.config.output_channels;
     const out: Float32Array[] = [];
     for (let start = 0; start < tokens.length; start += this.batchSize) {
       const batch = tokens.slice(start, start + this.batchSize);
       const frames = batch.map((row) => row.length);
-      const result = await decoder.run(padded(REPCODEC_IO.tokens, batch, frames, 1));
+      const result = await decoder.run(padded(this.backend.ort, REPCODEC_IO.tokens, batch, frames, 1));
       const features = result[REPCODEC_IO.features]!.data as Float32Array; // [B, Tmax, D]
       const tmax = Math.max(...frames);
       batch.forEach((_, b) => out.push(features.slice(b * tmax * width, (b * tmax + frames[b]!) * width)));
@@ -95,7 +97,7 @@ export class RepCodecModel {
 }
 
 /** Feeds for one batch: rows zero-padded to the longest ([B, Tmax] or [B, Tmax, width]) and their lengths [B]. */
-function padded(name: string, rows: readonly (Float32Array | Int32Array)[], frames: readonly number[], width: number): Record<string, ort.Tensor> {
+function padded(ort: OrtModule, name: string, rows: readonly (Float32Array | Int32Array)[], frames: readonly number[], width: number): Record<string, OrtTensor> {
   const tmax = Math.max(...frames);
   const isFloat = rows[0] instanceof Float32Array;
   const data = isFloat ? new Float32Array(rows.length * tmax * width) : new Int32Array(rows.length * tmax * width);

@@ -1,0 +1,108 @@
+/**
+ * RepCodec over Whisper features, audio to tokens: the SpeechTokenizerModel of the RepCodec
+ * family. One row of codes per utterance, 50 frames per second (samples // 320 frames).
+ * RepCodec's decoder gives back Whisper features, not audio, so there is no `decode` here;
+ * `decodeFeatures` exposes it. Built from opened parts on any runtime backend (Node opens them
+ * from files: whisperRepCodec.ts; a page from downloaded bytes: web/).
+ */
+import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
+import type { Codes, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import { InvalidInputError } from "../../errors.js";
+import { planBatches } from "../../pipeline/batchPlan.js";
+import type { RepCodecModel } from "./model.js";
+import { SAMPLES_PER_FEATURE, type WhisperFeatureExtractor, type WhisperFeatureOptions } from "./whisperEncoder.js";
+
+/**
+ * Utterances up to this many feature frames (30 s, Whisper's own window) share padded batches;
+ * longer ones run alone, since their attention already fills the machine.
+ */
+const BATCHED_FRAMES = 1500;
+
+export interface RepCodecWhisperOptions extends WhisperFeatureOptions {
+  /** Most padded feature frames (batch size × longest) per forward pass (default 6000, 2 minutes). */
+  maxBatchFrames?: number;
+  /** Most utterances per forward pass (default 16). */
+  maxBatchSize?: number;
+}
+
+export class RepCodecWhisperModel implements SpeechTokenizerModel {
+  readonly family = "repcodec" as const;
+  readonly sampleRate = 16000;
+  readonly frameRate = 16000 / SAMPLES_PER_FEATURE;
+  readonly codebooks = 1;
+  readonly hopLength = SAMPLES_PER_FEATURE;
+  readonly parallelism = 1;
+  /** The RepCodec checkpoint and the Whisper checkpoint (and the YAML, when given). */
+  readonly files: ModelFiles;
+
+  private constructor(
+    readonly source: string,
+    readonly features: WhisperFeatureExtractor,
+    readonly repcodec: RepCodecModel,
+    files: ModelFiles,
+    private readonly batchLimits: { maxBatchFrames: number; maxBatchSize: number },
+  ) {
+    this.files = files;
+  }
+
+  get codebookSize(): number {
+    return this.repcodec.config.codebook_size;
+  }
+
+  /**
+   * The model of opened parts (disposed here when their widths disagree); `files` are what it was
+   * loaded from, for provenance.
+   */
+  static async fromParts(
+    parts: { features: WhisperFeatureExtractor; repcodec: RepCodecModel },
+    files: ModelFiles,
+    source: string,
+    options: RepCodecWhisperOptions = {},
+  ): Promise<RepCodecWhisperModel> {
+    const { features, repcodec } = parts;
+    if (features.width !== repcodec.featureWidth) {
+      await Promise.all([features.dispose(), repcodec.dispose()]);
+      throw new InvalidInputError(`${features.source} gives ${features.width}-wide features, but ${repcodec.source} takes ${repcodec.featureWidth}`);
+    }
+    return new RepCodecWhisperModel(source, features, repcodec, files, {
+      maxBatchFrames: options.maxBatchFrames ?? 6000,
+      maxBatchSize: options.maxBatchSize ?? 16,
+    });
+  }
+
+  async encode(inputs: readonly Float32Array[], options: EncodeOptions = {}): Promise<Codes[]> {
+    if ((options.firstCodebook ?? 0) !== 0 || (options.codebooks ?? 1) !== 1) {
+      throw new InvalidInputError(`RepCodec has one row of codes: codebooks ${options.codebooks ?? 1} from ${options.firstCodebook ?? 0} asked`);
+    }
+    const codes: Codes[] = new Array(inputs.length);
+    for (const batch of this.plan(inputs)) {
+      if (options.signal?.aborted) throw new RequestCancelledError();
+      const features = await this.features.features(batch.map((i) => inputs[i]!), batch.map((i) => `inputs[${i}]`));
+      const tokens = await this.repcodec.tokenize(features);
+      batch.forEach((input, b) => {
+        codes[input] = { data: tokens[b]!, codebooks: 1, frames: tokens[b]!.length };
+      });
+    }
+    return codes;
+  }
+
+  /**
+   * Batches of input indices: short utterances in padded batches under the frame budget (each
+   * row masked to its own frames, so a batch equals its rows alone), long ones alone.
+   */
+  private plan(inputs: readonly Float32Array[]): number[][] {
+    const frames = inputs.map((samples) => Math.ceil(samples.length / SAMPLES_PER_FEATURE));
+    const short = frames.flatMap((n, i) => (n <= BATCHED_FRAMES ? [i] : []));
+    const batches = planBatches(short.map((i) => frames[i]!), this.batchLimits).map((batch) => batch.map((j) => short[j]!));
+    return [...batches, ...frames.flatMap((n, i) => (n > BATCHED_FRAMES ? [[i]] : []))];
+  }
+
+  /** Whisper features [frames, width] reconstructed from each utterance's codes. */
+  decodeFeatures(codes: readonly Codes[]): Promise<Float32Array[]> {
+    return this.repcodec.decodeFeatures(codes.map((c) => c.data));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.features.dispose(), this.repcodec.dispose()]);
+  }
+}
