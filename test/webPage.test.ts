@@ -14,7 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
-import { chromiumSkipReason, findChromium, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
+import { chromiumSkipReason, findChromium, type CardResult, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
 
@@ -184,6 +184,20 @@ async function assertScreenshotShowsTokens(page: Page, jsonl: string): Promise<v
   assert.ok(bare.ink < pixels.ink / 10, `without the glyphs the box has little ink (${bare.ink} against ${pixels.ink})`);
 }
 
+/**
+ * A card's "Decode and play": the codes decoded in the page (decodeToWav → Blob → <audio>); the
+ * browser reads the WAV, and its duration is the frames' (SpeechTokenizer: 320 samples a frame).
+ */
+async function assertDecodedAudio(page: Page, card: CardResult): Promise<void> {
+  const frames = jsonLineRows(card.jsonl!).rows[0]!.length;
+  const selector = `#results .result[data-key="${card.key}"]`;
+  await page.$$eval(`${selector} button`, (buttons) => (buttons.find((b) => b.textContent === "Decode and play") as HTMLButtonElement).click());
+  await page.waitForFunction((s: string) => (document.querySelector<HTMLAudioElement>(`${s} audio`)?.readyState ?? 0) >= 1, { timeout: 60_000 }, selector);
+  const duration = await page.$eval(`${selector} audio`, (audio) => (audio as HTMLAudioElement).duration);
+  assert.ok(Math.abs(duration - (frames * 320) / 16_000) < 1e-3, `decoded audio of ${duration} s for ${frames} frames`);
+  assert.deepEqual(await pageErrors(page), [], "no error messages");
+}
+
 describe("the page in headless Chromium", { skip }, () => {
   let browser: Browser;
   let site: PageSite;
@@ -221,6 +235,7 @@ describe("the page in headless Chromium", { skip }, () => {
           assert.deepEqual(line.rows, reference, `${key}: the page's codes equal the reference`);
           t.diagnostic(`${c.family} ${key}: ${reference.length} × ${reference[0]!.length} codes equal; ${card.facts}`);
         }
+        if (c.family === "speechtokenizer") await t.test("Decode and play gives an <audio> of the codes' length", () => assertDecodedAudio(page, cards[0]!));
         // One family's run is enough for the screenshot; S3 is the first.
         if (c === CASES[0]) await t.test("a screenshot after the run shows the tokens", () => assertScreenshotShowsTokens(page, cards[0]!.jsonl!));
       } finally {
