@@ -285,6 +285,12 @@ function wireDropZone(): void {
     zone.classList.remove("dragging");
     addFiles(event.dataTransfer?.files ?? []);
   });
+  // From the keyboard the zone opens the file picker (a drop needs a mouse).
+  zone.addEventListener("keydown", (event) => {
+    if (event.target !== zone || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    byId<HTMLInputElement>("audio-files").click();
+  });
   // A drop outside the zone must not navigate away from the page (and lose the results).
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
