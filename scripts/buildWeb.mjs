@@ -1,6 +1,7 @@
 /**
  * The browser bundle: src/web/index.ts → dist/web/s3tokenizer-web.js (ESM, minified, with its
- * source map), and onnxruntime-web's own module and WebAssembly beside it.
+ * source map; chunks of it loaded on first use beside it), and onnxruntime-web's own module and
+ * WebAssembly beside it.
  *
  * platform "browser" makes a reachable `node:` import (or a Node-only package) a build error, so
  * the browser core cannot silently grow a Node dependency; the metafile (dist/web/meta.json)
@@ -10,7 +11,7 @@
  * threads start workers from its own module's URL, which re-bundling would change.
  */
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,11 +25,17 @@ const ORT_MODULE = `./${ORT_FILES[0]}`;
 // The wasm file is an export of the package; its folder holds the rest.
 const ortDist = dirname(createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm"));
 
+// Chunk names change with their contents: start empty so that no stale chunk is left beside the new ones.
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: ["src/web/index.ts"],
-  outfile: join(out, "s3tokenizer-web.js"),
+  outdir: out,
+  entryNames: "s3tokenizer-web",
+  // Modules imported on first use (the Opus decoder's 4 MB of WebAssembly) become chunks of their own.
+  splitting: true,
+  chunkNames: "chunk-[hash]",
   bundle: true,
   format: "esm",
   platform: "browser",
@@ -48,5 +55,5 @@ const result = await build({
 });
 for (const file of ORT_FILES) copyFileSync(join(ortDist, file), join(out, file));
 writeFileSync(join(out, "meta.json"), JSON.stringify(result.metafile));
-const bytes = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith(".js"))?.[1].bytes;
-console.log(`dist/web/s3tokenizer-web.js: ${bytes} bytes; ${ORT_FILES.join(", ")} copied`);
+const sizes = Object.entries(result.metafile.outputs).filter(([name]) => name.endsWith(".js")).map(([name, o]) => `${name.split("/").pop()} ${o.bytes}`);
+console.log(`dist/web: ${sizes.join(", ")} bytes; ${ORT_FILES.join(", ")} copied`);

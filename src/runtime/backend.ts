@@ -7,6 +7,7 @@
  * not accepted by the other's sessions.
  */
 import type * as Ort from "onnxruntime-common";
+import type { ModelProto } from "../onnx/types.js";
 import type { RuntimeOptions } from "./options.js";
 import type { Feeds, Fetched } from "./tensors.js";
 
@@ -44,6 +45,15 @@ export interface RuntimeBackend {
    * typed errors (DeviceUnavailableError, ModelFormatError). `extra` overrides session settings.
    */
   openSession(model: Uint8Array | string, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
-  /** Opens `count` sessions of one graph that run batches side by side (where the platform can). */
-  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number): Promise<GraphRunner>;
+  /**
+   * Opens a session on a graph built in memory: Node serialises it whole; a page hands its large
+   * weights over as external data, so the runtime reads each tensor out of one packed blob
+   * instead of parsing a protobuf copy of every weight.
+   */
+  openGraph(graph: ModelProto, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
+  /**
+   * Opens `count` sessions of one graph that run batches side by side (where the platform can);
+   * `extra` as for openSession (e.g. the graph's external data).
+   */
+  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number, extra?: OrtSessionOptions): Promise<GraphRunner>;
 }

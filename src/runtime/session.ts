@@ -1,10 +1,12 @@
 /**
- * onnxruntime sessions: device names → execution providers, thread settings, and clear errors
- * when a device is not installed. Everything that touches onnxruntime's session API is here.
+ * onnxruntime-node sessions: device names → execution providers, thread settings, and clear
+ * errors when a device is not installed; `nodeBackend`, the models' runtime in Node (the page's
+ * is web/runtime.ts, behind the same RuntimeBackend seam: runtime/backend.ts).
  */
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import { DeviceUnavailableError } from "../errors.js";
+import { encodeModel } from "../onnx/encode.js";
 import type { RuntimeBackend } from "./backend.js";
 import { openFailure } from "./openFailure.js";
 import type { Device, RuntimeOptions } from "./options.js";
@@ -84,7 +86,8 @@ export const nodeBackend: RuntimeBackend = {
   ort,
   threads: availableParallelism,
   openSession,
-  openStreams: (model, options, source, count) => SessionStreams.open(model, options, source, count),
+  openGraph: (graph, options, source, extra) => openSession(encodeModel(graph), options, source, extra),
+  openStreams: (model, options, source, count, extra) => SessionStreams.open(model, options, source, count, extra),
 };
 
 export { ort };

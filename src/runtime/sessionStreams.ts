@@ -46,6 +46,7 @@ export class SessionStreams implements GraphRunner {
     private readonly model: string | Uint8Array,
     private readonly options: RuntimeOptions,
     private readonly source: string,
+    private readonly extra: StreamWorkerData["extra"],
   ) {}
 
   /**
@@ -53,9 +54,9 @@ export class SessionStreams implements GraphRunner {
    * ready. Throws the typed open error (DeviceUnavailableError, ModelFormatError) when the first
    * cannot open; a later stream that cannot open (e.g. out of memory) is left out.
    */
-  static async open(model: string | Uint8Array, options: RuntimeOptions, source: string, count: number): Promise<SessionStreams> {
+  static async open(model: string | Uint8Array, options: RuntimeOptions, source: string, count: number, extra?: StreamWorkerData["extra"]): Promise<SessionStreams> {
     requireDevice(options);
-    const streams = new SessionStreams(model, options, source);
+    const streams = new SessionStreams(model, options, source, extra);
     await streams.openOne(true);
     void (async () => {
       for (let i = 1; i < count && !streams.closed; i++) {
@@ -96,7 +97,7 @@ export class SessionStreams implements GraphRunner {
 
   /** Starts a worker and waits for its session; true when it joined the pool. */
   private openOne(first: boolean): Promise<boolean> {
-    const data: StreamWorkerData = { model: this.model, options: this.options };
+    const data: StreamWorkerData = { model: this.model, options: this.options, ...(this.extra ? { extra: this.extra } : {}) };
     const worker = new Worker(WORKER_SCRIPT, { workerData: data });
     // A later stream still loading must not keep a finished process alive (a one-file run would
     // wait for it to exit); the first one is awaited by load() and has to.

@@ -12,6 +12,8 @@ import { transferList, type Feeds, type Fetched } from "./tensors.js";
 export interface StreamWorkerData {
   model: string | Uint8Array;
   options: RuntimeOptions;
+  /** Session settings over the device's (plain data: it crosses to the thread). */
+  extra?: OrtTypes.InferenceSession.SessionOptions;
 }
 
 export interface RunRequest {
@@ -30,7 +32,7 @@ export type StreamMessage =
   | { type: "runFailed"; id: number; reason: string };
 
 const port = parentPort!;
-const { model, options } = workerData as StreamWorkerData;
+const { model, options, extra } = workerData as StreamWorkerData;
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -41,7 +43,7 @@ async function run(session: OrtTypes.InferenceSession, request: RunRequest): Pro
 }
 
 try {
-  const session = await ort.InferenceSession.create(model as string, sessionOptions(options));
+  const session = await ort.InferenceSession.create(model as string, { ...sessionOptions(options), ...extra });
   // Forward passes run one at a time, in arrival order: onnxruntime-node's run blocks this
   // thread, and the pool sends a stream its next batch only after the previous answer.
   port.on("message", (request: RunRequest) => {

@@ -7,6 +7,7 @@
 import * as ort from "onnxruntime-web";
 import { DeviceUnavailableError } from "../errors.js";
 import type { OrtSessionOptions, RuntimeBackend } from "../runtime/backend.js";
+import { splitExternalData } from "../onnx/externalLayout.js";
 import { openFailure } from "../runtime/openFailure.js";
 import type { RuntimeOptions } from "../runtime/options.js";
 import { SerialSessionRunner } from "../runtime/serialRunner.js";
@@ -93,22 +94,38 @@ function sessionOptions(options: RuntimeOptions): OrtSessionOptions {
   };
 }
 
+/** The name a graph gives its external weights (never a file: onnxruntime-web is handed the bytes). */
+const EXTERNAL_WEIGHTS = "weights.bin";
+
+/**
+ * Session creations one at a time: onnxruntime-web keeps the external data of a session being
+ * created in one module-wide table that it empties when any creation ends, so two creations at
+ * once (SpeechTokenizer opens its encoder's two graphs together) would read each other's weights.
+ */
+let creating: Promise<unknown> = Promise.resolve();
+
 /** onnxruntime-web: one session per graph on the page's thread (its operators use the wasm threads). */
 export const webBackend: RuntimeBackend = {
   platform: "web",
   ort,
   threads: () => globalThis.navigator?.hardwareConcurrency ?? 1,
   async openSession(model, options, source, extra = {}) {
+    // onnxruntime-web reads a string as a URL; models here are always bytes.
+    const create = creating.then(() => ort.InferenceSession.create(model as Uint8Array, { ...sessionOptions(options), ...extra }));
+    creating = create.catch(() => undefined);
     try {
-      // onnxruntime-web reads a string as a URL; models here are always bytes.
-      return await ort.InferenceSession.create(model as Uint8Array, { ...sessionOptions(options), ...extra });
+      return await create;
     } catch (error) {
       throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
     }
   },
-  async openStreams(model, options, source) {
+  openGraph(graph, options, source, extra = {}) {
+    const { graph: bytes, data } = splitExternalData(graph, EXTERNAL_WEIGHTS);
+    return webBackend.openSession(bytes, options, source, { ...extra, externalData: [{ path: EXTERNAL_WEIGHTS, data }] });
+  },
+  async openStreams(model, options, source, _count, extra) {
     // One session: a second would hold a second copy of the weights in the tab, and the wasm
     // threads already share the cores out within each operator.
-    return new SerialSessionRunner(ort, await webBackend.openSession(model, options, source), source);
+    return new SerialSessionRunner(ort, await webBackend.openSession(model, options, source, extra), source);
   },
 };

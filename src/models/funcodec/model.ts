@@ -6,7 +6,6 @@
  * sequence lengths).
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/encode.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
 import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
@@ -101,8 +100,8 @@ export class FunCodecModel implements SpeechTokenizerModel {
 
   /** Builds both graphs from checked weights and opens their sessions on `backend`. */
   static async create(source: string, config: FunCodecConfig, weights: FunCodecWeights, options: FunCodecLoadOptions, backend: RuntimeBackend): Promise<FunCodecModel> {
-    const encode = await backend.openSession(encodeModel(buildEncodeGraph(config, weights)), options, `${source} (encoder)`);
-    const decode = await backend.openSession(encodeModel(buildDecodeGraph(config, weights)), options, `${source} (decoder)`);
+    const encode = await backend.openGraph(buildEncodeGraph(config, weights), options, `${source} (encoder)`);
+    const decode = await backend.openGraph(buildDecodeGraph(config, weights), options, `${source} (decoder)`);
     return new FunCodecModel(source, config, encode, decode, options, backend.ort);
   }
 

@@ -5,7 +5,6 @@
  * own length, so the tokens do not depend on what else is in the batch.
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/encode.js";
 import type { OrtModule, OrtSession, OrtTensor, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
@@ -35,7 +34,7 @@ export class RepCodecModel {
   /** Builds the encoder graph from a checked state dict and opens it on `backend`; the decoder opens on first use. */
   static async create(dict: StateDict, config: RepCodecConfig, source: string, options: RepCodecOptions, backend: RuntimeBackend): Promise<RepCodecModel> {
     const weights = repcodecWeights(dict, config, source);
-    const encoder = await backend.openSession(encodeModel(buildEncoderGraph(weights)), options, source);
+    const encoder = await backend.openGraph(buildEncoderGraph(weights), options, source);
     return new RepCodecModel(config, source, weights, encoder, options, backend);
   }
 
@@ -75,7 +74,7 @@ export class RepCodecModel {
       const bad = row.findIndex((t) => t < 0 || t >= size);
       if (bad >= 0) throw new InvalidInputError(`tokens[${i}][${bad}] = ${row[bad]} is outside the codebook [0, ${size})`);
     });
-    this.decoder ??= this.backend.openSession(encodeModel(buildDecoderGraph(this.weights)), this.options, `${this.source} (decoder)`);
+    this.decoder ??= this.backend.openGraph(buildDecoderGraph(this.weights), this.options, `${this.source} (decoder)`);
     const decoder = await this.decoder;
     const width = this.config.output_channels;
     const out: Float32Array[] = [];

@@ -7,7 +7,6 @@ import { AudioTooShortError, InvalidInputError } from "../../errors.js";
 import { RepCodecModelError } from "./errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import type { Checkpoint } from "../../checkpoint/parseCheckpoint.js";
-import { encodeModel } from "../../onnx/encode.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import { isCpu, type RuntimeOptions } from "../../runtime/options.js";
 import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
@@ -52,7 +51,7 @@ export class WhisperFeatureExtractor {
       // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
       attention: isCpu(options.device) ? "fused" : "composite",
     });
-    const session = await backend.openSession(encodeModel(graph), options, path);
+    const session = await backend.openGraph(graph, options, path);
     return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session, backend.ort);
   }
 

@@ -8,7 +8,7 @@ import { InvalidInputError } from "../../errors.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../../features/logMel.js";
 import type { HubOptions } from "../../hub/options.js";
 import { decodeModel } from "../../onnx/decode.js";
-import { encodeModel } from "../../onnx/encode.js";
+import { splitExternalData } from "../../onnx/externalLayout.js";
 import { batchedGraphOf, type GraphTarget, type ModelInfo, type ModelMode } from "./releasedGraph.js";
 import { webGpuBatchLimits } from "./webgpuPlan.js";
 import type { BatchLimits } from "../../pipeline/batchPlan.js";
@@ -158,18 +158,21 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
 
   /**
    * Opens a tokenizer from a released S3Tokenizer ONNX file held in memory (any version) on
-   * `backend`: decoded with the weights as views into `released`, built, serialised (one more
-   * copy of the weights), then handed to the backend. `source` names it in messages.
+   * `backend`: decoded with the weights as views into the released bytes, built, its weights
+   * packed into one external-data blob (one more copy) beside a small graph, then handed to the
+   * backend, which reads each tensor out of the blob (no protobuf copy of the weights).
+   * `source` names it in messages.
    *
    * Memory: `take()` hands over the released bytes and must drop its own reference, so that only
-   * the serialised graph is alive while the backend opens its session (about two copies of the
-   * weights at the peak, not three).
+   * the packed weights are alive while the backend opens its session (two copies of the weights
+   * at the peak: the blob and the session's).
    */
   static async openReleasedBytes(take: () => Uint8Array, source: string, backend: RuntimeBackend, options: TokenizerOptions = {}): Promise<S3BatchedTokenizer> {
     const plan = streamPlan(options, backend.threads());
     const built = serialisedGraph(take, source, options);
     const limits = batchLimitsFor(options, built.info);
-    const streams = await backend.openStreams(built.take(), plan.runtime, source, plan.streams);
+    const { graph, data } = built.take();
+    const streams = await backend.openStreams(graph, plan.runtime, source, plan.streams, { externalData: [{ path: WEIGHTS_NAME, data }] });
     return new S3BatchedTokenizer(source, built.info, streams, limits, plan.streams);
   }
 
@@ -284,18 +287,22 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
   }
 }
 
+/** The name the graph gives its external weights (never a file: the backend is handed the bytes). */
+const WEIGHTS_NAME = "weights.bin";
+
 /**
- * The batched graph of released bytes, serialised, with nothing else holding the released bytes
- * or the decoded model once this returns (they are locals of this synchronous call).
+ * The batched graph of released bytes, serialised without its large weights, and those weights
+ * packed into one blob; nothing else holds the released bytes or the decoded model once this
+ * returns (they are locals of this synchronous call).
  */
-function serialisedGraph(take: () => Uint8Array, source: string, options: TokenizerOptions): { info: ModelInfo; take: () => Uint8Array } {
+function serialisedGraph(take: () => Uint8Array, source: string, options: TokenizerOptions): { info: ModelInfo; take: () => { graph: Uint8Array; data: Uint8Array } } {
   const { info, graph } = batchedGraphOf(decodeModel(take(), source), source, options.mode ?? "exact", graphTarget(options));
-  let bytes: Uint8Array | null = encodeModel(graph);
+  let built: { graph: Uint8Array; data: Uint8Array } | null = splitExternalData(graph, WEIGHTS_NAME);
   return {
     info,
     take: () => {
-      const out = bytes!;
-      bytes = null;
+      const out = built!;
+      built = null;
       return out;
     },
   };

@@ -9,7 +9,6 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
-import { encodeModel } from "../../onnx/encode.js";
 import { planBatches } from "../../pipeline/batchPlan.js";
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
 import type { OrtModule, OrtSession, OrtTensor, RuntimeBackend } from "../../runtime/backend.js";
@@ -114,7 +113,7 @@ export class SpeechTokenizerCodec implements SpeechTokenizerModel {
       };
       // No arena: one long utterance would otherwise leave its peak allocation held for good, and
       // lengths vary from call to call, so memory patterns do not carry over either.
-      session = this.backend.openSession(encodeModel(builders[kind!]!()), this.runtime, `${this.source} (${key})`, { enableCpuMemArena: false, enableMemPattern: false });
+      session = this.backend.openGraph(builders[kind!]!(), this.runtime, `${this.source} (${key})`, { enableCpuMemArena: false, enableMemPattern: false });
       this.sessions.set(key, session);
     }
     return session;
