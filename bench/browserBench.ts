@@ -9,7 +9,8 @@
  *      page works). x real time = audio seconds / the pass's wall time.
  *   2. second visit: the 2 s utterance queued, then the model loaded again: the time from the
  *      load to its first token on screen is the time to first token on a cached model.
- * The page's download size is what the server sent it that is not a model (HTML, CSS, JS, wasm).
+ * The page's download size is what the server sent it that is not a model (HTML, CSS, JS, wasm),
+ * each file counted once.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -112,7 +113,11 @@ export async function benchBrowser(key: string, input: BrowserBenchInput): Promi
   result.chromium = chromiumVersion(chromium);
   let phase: "first" | "second" = "first";
   const served = { first: { js: 0, wasm: 0, other: 0, models: 0 }, second: { js: 0, wasm: 0, other: 0, models: 0 } };
+  // Each file once: workers import onnxruntime-web's module again, which is not more to download.
+  const seen = { first: new Set<string>(), second: new Set<string>() };
   const site = await servePage(input.modelsDir, (path, bytes) => {
+    if (seen[phase].has(path)) return;
+    seen[phase].add(path);
     const tally = served[phase];
     const ext = extname(path);
     if (path.startsWith("/models/")) tally.models += bytes;
