@@ -27,13 +27,15 @@ export interface BenchOptions {
   runtime: Pick<RuntimeOptions, "device" | "deviceId">;
   /** The device as given (e.g. "cuda:1"), for the CLI children. */
   deviceFlag: string;
+  /** The browser column (v2, speechtokenizer) in headless Chromium; off with --no-browser. */
+  browser: boolean;
 }
 
 const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS];
 
 export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${ALL_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR] [--device D]
                     [--upstream-speechtokenizer DIR] [--upstream-funcodec DIR]
-                    [--upstream-repcodec DIR --upstream-whisper DIR] [--python PATH]
+                    [--upstream-repcodec DIR --upstream-whisper DIR] [--python PATH] [--no-browser]
 
 Measures, per model version (full-size, random weights), side by side and interleaved:
   (a)  this project end to end (files → tokens, the CLI's extraction path)
@@ -59,6 +61,9 @@ funcodec and repcodec_whisper (released sizes, random weights):
                  mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
                  repcodec_whisper's (u)
   --python PATH  the Python with torch that runs upstream (default: python3)
+  --no-browser   leave out the browser column: v2 and speechtokenizer in headless Chromium
+                 (the page, WebAssembly, 2 threads, cross-origin isolated), one timed pass, beside
+                 (a); with the page's download size and its time to first token on a cached model
   --device D     cpu (default), cuda, cuda:N or webgpu: (a), fast, (b1) and (b2) run there, (b1)
                  and (b2) as CosyVoice runs the released file on that device, one utterance at a
                  time; (c) is a CPU figure and is left out on a GPU`;
@@ -97,6 +102,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       "upstream-repcodec": { type: "string" },
       "upstream-whisper": { type: "string" },
       python: { type: "string", default: "python3" },
+      "no-browser": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -126,6 +132,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   return {
     json: values.json, quick: values.quick, repeats, cache: values.cache, runtime, deviceFlag: values.device,
     versions: order.filter(isVersionKey), families: order.filter(isFamilyKey), order: order as (VersionKey | FamilyKey)[],
-    upstream, python: values.python,
+    upstream, python: values.python, browser: !values["no-browser"],
   };
 }

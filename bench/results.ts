@@ -1,5 +1,6 @@
 /** What the benchmark reports per version, and how the headline figures follow from the runs. */
 import { compareTokens, summarize } from "../src/verify/missRate.js";
+import type { BrowserResult } from "./browserBench.js";
 import type { FirstTokenResult } from "./firstToken.js";
 import type { FlopCount } from "./flops.js";
 import type { GemmCeiling } from "./gemm.js";
@@ -44,6 +45,8 @@ export interface VersionResult {
   gemm_median_over_best: number | null;
   /** 1-minute load average before and after the timed rounds: other work on the machine shows here. */
   load_average_1m: [number, number] | null;
+  /** The browser column (browserBench.ts), for the versions that have one. */
+  browser?: BrowserResult;
   errors: Record<string, string>;
 }
 
@@ -116,6 +119,8 @@ export interface FamilyResult {
   timings: Partial<Record<"a" | "d" | "ue" | "ud", VariantTiming>>;
   child_seconds: { encode: number; decode: number } | null;
   load_average_1m: [number, number] | null;
+  /** The browser column (browserBench.ts), for the families that have one. */
+  browser?: BrowserResult;
   errors: Record<string, string>;
 }
 

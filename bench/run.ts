@@ -4,9 +4,9 @@
  * and writes the JSON with --json. A failure is reported for its version or variant and the rest
  * goes on; the exit code is 1 when anything failed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
@@ -24,6 +24,9 @@ import { ensureFamilyModel } from "./familyModels.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
+import { benchBrowser, BROWSER_KEYS, emptyBrowserResult, withNodeFigure, type BrowserBenchInput, type BrowserResult } from "./browserBench.js";
+import { formatBrowserReport } from "./browserReport.js";
+import { chromiumSkipReason, findChromium } from "../src/webpage/pageDriver.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -34,6 +37,12 @@ function withPython(adapter: UpstreamAdapter | null, python: string): { adapter:
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A model's files as the browser column serves them: relative to the models folder, with their total size. */
+function browserInput(modelsDir: string, family: string, paths: readonly string[]): Omit<BrowserBenchInput, "workload" | "log"> {
+  const files = paths.map((p) => relative(modelsDir, p));
+  return { modelsDir, family, files, modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
 }
 
 async function bench(options: BenchOptions): Promise<number> {
@@ -79,6 +88,27 @@ async function bench(options: BenchOptions): Promise<number> {
     // The probe feeds its input from host memory each run: on a GPU it would time the copy.
     log(`(c) left out: the MatMul ceiling is a CPU figure, the variants run on ${options.deviceFlag}`);
   }
+  // The browser column, for each of BROWSER_KEYS right after its Node figures (never beside them:
+  // the two would share the cores), so each model's column is complete as soon as it can be.
+  const browserRows: [string, BrowserResult][] = [];
+  const chromium = options.browser ? findChromium() : null;
+  if (options.browser && chromium === null) log(`browser column left out: ${chromiumSkipReason}`);
+  if (options.browser && !isCpu(options.runtime.device)) log(`browser column left out: it is a CPU (WebAssembly) figure, the Node side runs on ${options.deviceFlag}`);
+  const modelsDir = join(cacheDir, "models");
+  async function browserColumn(key: string, paths: readonly string[], family: string, result: VersionResult | FamilyResult): Promise<void> {
+    if (chromium === null || !isCpu(options.runtime.device) || !(BROWSER_KEYS as readonly string[]).includes(key)) return;
+    const input = browserInput(modelsDir, family, paths);
+    let browser: BrowserResult;
+    try {
+      browser = await benchBrowser(key, { ...input, workload, log });
+    } catch (error) {
+      browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
+    }
+    result.browser = withNodeFigure(browser, result.a_xrt);
+    browserRows.push([key, result.browser]);
+    log(`  ${key} browser/Node (a): ${result.browser.over_node === null ? "–" : `${(100 * result.browser.over_node).toFixed(0)}%`}; ` +
+      `page download ${(((browser.download_bytes?.js ?? 0) + (browser.download_bytes?.wasm ?? 0)) / 1e6).toFixed(1)} MB; first token on the cached model ${browser.first_token_cached_s?.toFixed(2) ?? "–"} s`);
+  }
   const workDir = mkdtempSync(join(tmpdir(), "s3tok-bench-"));
   try {
     for (const key of options.versions) {
@@ -92,6 +122,7 @@ async function bench(options: BenchOptions): Promise<number> {
       } catch (error) {
         results[key] = failedResult(workload.audioSeconds, workloadFlops(FULL_SIZE[key], workload.melFrames), { version: message(error) });
       }
+      await browserColumn(key, [modelPath], "s3", results[key]!);
     }
     for (const key of options.families) {
       const model = familyModels.get(key);
@@ -104,6 +135,7 @@ async function bench(options: BenchOptions): Promise<number> {
       } catch (error) {
         familyResults[key] = failedFamilyResult(workload.audioSeconds, { family: message(error) });
       }
+      await browserColumn(key, Object.values(model.files), key, familyResults[key]!);
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -116,6 +148,7 @@ async function bench(options: BenchOptions): Promise<number> {
   const all = Object.fromEntries(options.order.map((key) => [key, results[key] ?? familyResults[key]!]));
   process.stdout.write("\n" + formatReport(machine, workload, options.repeats, ordered, options.deviceFlag));
   if (options.families.length > 0) process.stdout.write("\n" + formatFamilyReport(families));
+  if (browserRows.length > 0) process.stdout.write("\n" + formatBrowserReport(browserRows));
   for (const error of globalErrors) process.stdout.write(`ERROR: ${error}\n`);
   if (options.json) {
     const report = {
@@ -139,7 +172,7 @@ async function bench(options: BenchOptions): Promise<number> {
     writeFileSync(options.json, JSON.stringify(report, null, 1) + "\n");
     log(`results written to ${options.json}`);
   }
-  const failed = globalErrors.length > 0 || Object.values(all).some((r) => Object.keys(r.errors).length > 0);
+  const failed = globalErrors.length > 0 || Object.values(all).some((r) => Object.keys(r.errors).length > 0 || Object.keys(r.browser?.errors ?? {}).length > 0);
   return failed ? 1 : 0;
 }
 

@@ -65,3 +65,14 @@ function fakeCheckouts(): { funcodec: string; repcodec: string; whisper: string 
     whisper: make("whisper", join("whisper", "audio.py")),
   };
 }
+
+test("bench: the browser column runs unless --no-browser; its models are among --versions' keys", async () => {
+  const { BROWSER_KEYS } = await import("../bench/browserBench.js");
+  const plain = parseBenchArgs([]);
+  assert.ok(plain !== "help");
+  assert.equal(plain.browser, true);
+  const off = parseBenchArgs(["--no-browser", "--versions", "v2"]);
+  assert.ok(off !== "help");
+  assert.equal(off.browser, false);
+  for (const key of BROWSER_KEYS) assert.ok(plain.order.includes(key), `${key} is a --versions key`);
+});

@@ -1,0 +1,289 @@
+/**
+ * The page in a real browser: headless Chromium (puppeteer-core, the installed browser) opens the
+ * page from its static server, loads each family's fixture model by URL (the shared fixtures
+ * served at /models/), is given audio files through its file picker, and must show the fixture
+ * references' tokens, in the CLI's JSON line format. A damaged file and a model too large for
+ * the tab must show their errors in the page; a screenshot after a run must show the tokens in
+ * real pixels. Skipped, with the reason,
+ * where no Chromium is installed or the fixtures are absent.
+ */
+import assert from "node:assert/strict";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "puppeteer-core";
+import { encodeWav } from "../src/audio/wavWrite.js";
+import { chromiumSkipReason, findChromium, type CardResult, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
+import { fixturesDir, skipReason } from "./support/fixtures.js";
+import { readNpy, readNpyF32 } from "./support/npy.js";
+
+const chromium = findChromium();
+const s3Fixtures = fixturesDir();
+/** ../shared/fixtures: served at /models/. */
+const shared = s3Fixtures === null ? null : dirname(s3Fixtures);
+const skip = chromium === null ? chromiumSkipReason : shared === null ? skipReason : false;
+
+interface Clip {
+  /** The audio file the page is given (its name without extension is the key). */
+  path: () => string;
+  /** Reference rows [codebooks][frames]. */
+  reference: () => number[][];
+}
+
+interface FamilyCase {
+  family: string;
+  /** Model files, relative to the fixtures folder (served at /models/). */
+  files: string[];
+  clips: Clip[];
+}
+
+let work = "";
+
+/** Rows of an int64 codes array shaped (rows, 1, T) or (T,). */
+function npyRows(path: string): number[][] {
+  const { shape, data } = readNpy(path);
+  const values = Array.from(data as BigInt64Array, Number);
+  const frames = shape[shape.length - 1]!;
+  return Array.from({ length: values.length / frames }, (_, r) => values.slice(r * frames, (r + 1) * frames));
+}
+
+/** A fixture's float32 input clip written as a float32 WAV (no rounding: the page sees the same samples). */
+function wavOfNpy(npy: string, name: string): string {
+  const path = join(work, `${name}.wav`);
+  writeFileSync(path, encodeWav(readNpyF32(npy).data, 16_000, "f32"));
+  return path;
+}
+
+function npyClip(family: string, inputs: string, refs: string, name: string, suffix: string): Clip {
+  return {
+    path: () => wavOfNpy(join(shared!, family, inputs, `${name}.npy`), name),
+    reference: () => npyRows(join(shared!, family, refs, `${name}.${suffix}`)),
+  };
+}
+
+function s3Clip(file: string, key: string): Clip {
+  return {
+    path: () => join(shared!, "s3tokenizer", "audio", file),
+    reference: () => {
+      const tokens = JSON.parse(readFileSync(join(shared!, "s3tokenizer", "reference", "tokens.speech_tokenizer_v2_25hz.json"), "utf8")) as { single: Record<string, number[]> };
+      return [tokens.single[key]!];
+    },
+  };
+}
+
+const CASES: FamilyCase[] = [
+  {
+    family: "s3",
+    files: ["s3tokenizer/models/speech_tokenizer_v2_25hz.onnx"],
+    // A 16 kHz WAV, and a 22.05 kHz FLAC: the project's FLAC decoder and resampler in the page.
+    clips: [s3Clip("aishell_0121.wav", "aishell_0121_wav"), s3Clip("en_22k.flac", "en_22k_flac")],
+  },
+  {
+    family: "speechtokenizer",
+    files: ["speechtokenizer/hubert_avg_tiny/config.json", "speechtokenizer/hubert_avg_tiny/SpeechTokenizer.pt"],
+    clips: ["short_0p3s", "aishell_0122"].map((n) => npyClip("speechtokenizer", "inputs", "hubert_avg_tiny/ref", n, "codes.npy")),
+  },
+  {
+    family: "funcodec",
+    files: ["funcodec/config.yaml", "funcodec/model.pth"],
+    clips: ["clip_0p5s", "aishell_0121"].map((n) => npyClip("funcodec", "inputs", "ref", n, "bw8000.codes.npy")),
+  },
+  {
+    family: "repcodec",
+    files: ["repcodec/whisper/repcodec_whisper_tiny.pkl", "repcodec/whisper/whisper_tiny_random.pt"],
+    clips: ["short_0p3s", "aishell_0122"].map((n) => npyClip("repcodec/whisper", "inputs", "ref", n, "tokens.npy")),
+  },
+];
+
+/** Pixel facts of a PNG screenshot, computed in the page from the image itself. */
+interface Pixels {
+  width: number;
+  height: number;
+  /** Distinct colours (6 bits a channel) over the whole image. */
+  colours: number;
+  /** Pixels inside `box` far (sum of channel differences > 150) from the box's commonest colour. */
+  ink: number;
+  boxPixels: number;
+}
+
+async function screenshotPixels(page: Page, png: string, box: { x: number; y: number; width: number; height: number }): Promise<Pixels> {
+  return page.evaluate(
+    async (data: string, b: { x: number; y: number; width: number; height: number }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${data}`;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const all = context.getImageData(0, 0, canvas.width, canvas.height).data; // [height, width, 4] RGBA
+      const colours = new Set<number>();
+      for (let i = 0; i < all.length; i += 4) colours.add(((all[i]! >> 2) << 12) | ((all[i + 1]! >> 2) << 6) | (all[i + 2]! >> 2));
+      const x0 = Math.max(0, Math.floor(b.x));
+      const y0 = Math.max(0, Math.floor(b.y));
+      const x1 = Math.min(canvas.width, Math.ceil(b.x + b.width));
+      const y1 = Math.min(canvas.height, Math.ceil(b.y + b.height));
+      const counts = new Map<number, number>();
+      const at = (x: number, y: number) => (y * canvas.width + x) * 4;
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = at(x, y);
+          const key = (all[i]! << 16) | (all[i + 1]! << 8) | all[i + 2]!;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      const background = [...counts.entries()].sort((p, q) => q[1] - p[1])[0]?.[0] ?? 0;
+      let ink = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = at(x, y);
+          const distance = Math.abs(all[i]! - (background >> 16)) + Math.abs(all[i + 1]! - ((background >> 8) & 255)) + Math.abs(all[i + 2]! - (background & 255));
+          if (distance > 150) ink++;
+        }
+      }
+      return { width: canvas.width, height: canvas.height, colours: colours.size, ink, boxPixels: Math.max(0, x1 - x0) * Math.max(0, y1 - y0) };
+    },
+    png,
+    box,
+  );
+}
+
+/**
+ * The screenshot check, after a run: the first card's first token row, scrolled into view, lies
+ * inside the viewport, shows the card's codes as text, and its pixels in a screenshot are text
+ * (ink on the row's background), which they are not once the glyphs are made transparent.
+ */
+async function assertScreenshotShowsTokens(page: Page, jsonl: string): Promise<void> {
+  const tokens = await page.$("#results .result .tokens code");
+  assert.ok(tokens, "a token row is in the page");
+  await tokens.evaluate((node) => node.scrollIntoView({ block: "center" }));
+  const box = await tokens.boundingBox();
+  assert.ok(box !== null && box.width > 0 && box.height > 0, "the token row has a box");
+  const viewport = page.viewport()!;
+  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height, `the token row ${JSON.stringify(box)} is inside the viewport`);
+  const text = await tokens.evaluate((node) => node.textContent ?? "");
+  assert.equal(text, jsonLineRows(jsonl).rows[0]!.join(" "), "the row shows the card's codes");
+  // The box of the text itself (the row's element spans the column): where the glyphs are.
+  const textBox = await tokens.evaluate((node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const { x, y, width, height } = range.getBoundingClientRect();
+    return { x, y, width, height };
+  });
+  const png = Buffer.from(await page.screenshot({ type: "png" })).toString("base64");
+  const pixels = await screenshotPixels(page, png, textBox);
+  assert.equal(pixels.width, viewport.width);
+  assert.ok(pixels.colours > 20, `the screenshot is not blank (${pixels.colours} colours)`);
+  // Text in the box: dark glyph pixels on the light code background, a real share of the box.
+  assert.ok(pixels.ink > pixels.boxPixels * 0.05, `the token row's pixels show text (${pixels.ink} of ${pixels.boxPixels} pixels are ink)`);
+  // The same box with the glyphs made transparent (layout unchanged) holds no text: the ink above is the tokens'.
+  await tokens.evaluate((node) => ((node as HTMLElement).style.color = "transparent"));
+  const bare = await screenshotPixels(page, Buffer.from(await page.screenshot({ type: "png" })).toString("base64"), textBox);
+  assert.ok(bare.ink < pixels.ink / 10, `without the glyphs the box has little ink (${bare.ink} against ${pixels.ink})`);
+}
+
+/**
+ * A card's "Decode and play": the codes decoded in the page (decodeToWav → Blob → <audio>); the
+ * browser reads the WAV, and its duration is the frames' (SpeechTokenizer: 320 samples a frame).
+ */
+async function assertDecodedAudio(page: Page, card: CardResult): Promise<void> {
+  const frames = jsonLineRows(card.jsonl!).rows[0]!.length;
+  const selector = `#results .result[data-key="${card.key}"]`;
+  await page.$$eval(`${selector} button`, (buttons) => (buttons.find((b) => b.textContent === "Decode and play") as HTMLButtonElement).click());
+  await page.waitForFunction((s: string) => (document.querySelector<HTMLAudioElement>(`${s} audio`)?.readyState ?? 0) >= 1, { timeout: 60_000 }, selector);
+  const duration = await page.$eval(`${selector} audio`, (audio) => (audio as HTMLAudioElement).duration);
+  assert.ok(Math.abs(duration - (frames * 320) / 16_000) < 1e-3, `decoded audio of ${duration} s for ${frames} frames`);
+  assert.deepEqual(await pageErrors(page), [], "no error messages");
+}
+
+describe("the page in headless Chromium", { skip }, () => {
+  let browser: Browser;
+  let site: PageSite;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), "s3tok-webpage-"));
+    site = await servePage(shared!);
+    browser = await launchChromium(chromium!);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.server.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const c of CASES) {
+    test(`${c.family}: the page's tokens of the fixture clips equal the references`, async (t) => {
+      const page = await openPage(browser, site.server.url);
+      try {
+        const isolated = await page.evaluate(() => crossOriginIsolated);
+        assert.equal(isolated, true, "the server's COOP/COEP headers make the page cross-origin isolated (wasm threads)");
+        await loadModelByUrls(page, c.files.map((f) => `${site.server.url}models/${f}`));
+        const paths = c.clips.map((clip) => clip.path());
+        const cards = await tokenizeFiles(page, paths);
+        assert.deepEqual(await pageErrors(page), [], "no error messages");
+        for (const [i, clip] of c.clips.entries()) {
+          const key = basename(paths[i]!).replace(/\.[^.]+$/, "");
+          const card = cards.find((k) => k.key === key);
+          assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
+          const line = jsonLineRows(card.jsonl);
+          assert.equal(line.key, key);
+          const reference = clip.reference();
+          assert.equal(line.rows.length, reference.length, `${key}: rows`);
+          assert.deepEqual(line.rows, reference, `${key}: the page's codes equal the reference`);
+          t.diagnostic(`${c.family} ${key}: ${reference.length} × ${reference[0]!.length} codes equal; ${card.facts}`);
+        }
+        if (c.family === "speechtokenizer") await t.test("Decode and play gives an <audio> of the codes' length", () => assertDecodedAudio(page, cards[0]!));
+        // One family's run is enough for the screenshot; S3 is the first.
+        if (c === CASES[0]) await t.test("a screenshot after the run shows the tokens", () => assertScreenshotShowsTokens(page, cards[0]!.jsonl!));
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test("a model too large for the tab is refused with a message before it loads", async () => {
+    const page = await openPage(browser, site.server.url);
+    try {
+      // 3 GiB without using the disk (a sparse file): twice that is over the 4 GiB WebAssembly heap.
+      const huge = join(work, "huge_model.onnx");
+      closeSync(openSync(huge, "w"));
+      truncateSync(huge, 3 * 1024 ** 3);
+      await page.click('input[name="model-source"][value="files"]');
+      const picker = await page.$("#model-files");
+      await (picker as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(huge);
+      await page.click("#load-model");
+      await page.waitForSelector("#errors .error", { timeout: 30_000 });
+      const [message] = await pageErrors(page);
+      assert.match(message!, /huge_model\.onnx/, "the message names the model");
+      assert.match(message!, /too large for WebAssembly/);
+      assert.notEqual(await page.$eval("body", (b) => b.dataset.model ?? ""), "loading", "nothing started loading");
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a damaged audio file shows its error in the page, naming the file", async () => {
+    const page = await openPage(browser, site.server.url);
+    try {
+      // A RIFF/WAVE header whose fmt chunk is cut short, then noise: neither a WAV nor any other format.
+      const damaged = join(work, "damaged_clip.wav");
+      const header = Buffer.from("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00", "latin1");
+      writeFileSync(damaged, Buffer.concat([header, Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 97) % 256))]));
+      const [card] = await tokenizeFiles(page, [damaged], 30_000);
+      assert.equal(card!.state, "error");
+      const errors = await pageErrors(page);
+      assert.equal(errors.length, 1, `one message: ${errors.join(" | ")}`);
+      assert.match(errors[0]!, /damaged_clip\.wav/, "the message names the file");
+      const visible = await page.$eval("#errors .error", (node) => {
+        const box = node.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(node).visibility === "visible";
+      });
+      assert.ok(visible, "the message is visible");
+    } finally {
+      await page.close();
+    }
+  });
+});
