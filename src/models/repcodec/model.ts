@@ -5,8 +5,9 @@
  * own length, so the tokens do not depend on what else is in the batch.
  */
 import { InvalidInputError } from "../../errors.js";
-import { encodeModel } from "../../onnx/write.js";
-import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
+import type { ModelProto } from "../../onnx/types.js";
+import { openScratchSession, writeScratchModel } from "../../runtime/fileSession.js";
+import { ort, type RuntimeOptions } from "../../runtime/session.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
 import { buildDecoderGraph, buildEncoderGraph, REPCODEC_IO } from "./graph.js";
 import { repcodecWeights, type RepCodecWeights } from "./weights.js";
@@ -16,15 +17,23 @@ export interface RepCodecOptions extends RuntimeOptions {
   batchSize?: number;
 }
 
+/** An open session and how to release it (and its scratch folder). */
+type OpenedSession = Awaited<ReturnType<typeof openScratchSession>>;
+
+/** Opens a graph built here from a scratch file (runtime/fileSession.ts says why not from bytes). */
+function openBuilt(graph: ModelProto, options: RuntimeOptions, source: string): Promise<OpenedSession> {
+  return openScratchSession((dir) => writeScratchModel(graph, dir), options, source);
+}
+
 export class RepCodecModel {
-  private decoder: Promise<ort.InferenceSession> | undefined;
+  private decoder: Promise<OpenedSession> | undefined;
   private readonly batchSize: number;
 
   private constructor(
     readonly config: RepCodecConfig,
     readonly source: string,
     private readonly weights: RepCodecWeights,
-    private readonly encoder: ort.InferenceSession,
+    private readonly encoder: OpenedSession,
     private readonly options: RepCodecOptions,
   ) {
     this.batchSize = options.batchSize ?? 16;
@@ -33,7 +42,7 @@ export class RepCodecModel {
   /** Builds the encoder graph from a checked state dict and opens it; the decoder opens on first use. */
   static async create(dict: StateDict, config: RepCodecConfig, source: string, options: RepCodecOptions = {}): Promise<RepCodecModel> {
     const weights = repcodecWeights(dict, config, source);
-    const encoder = await openSession(encodeModel(buildEncoderGraph(weights)), options, source);
+    const encoder = await openBuilt(buildEncoderGraph(weights), options, source);
     return new RepCodecModel(config, source, weights, encoder, options);
   }
 
@@ -57,7 +66,7 @@ export class RepCodecModel {
     const out: Int32Array[] = [];
     for (let start = 0; start < features.length; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, features.length);
-      const result = await this.encoder.run(padded(REPCODEC_IO.features, features.slice(start, end), frames.slice(start, end), width));
+      const result = await this.encoder.session.run(padded(REPCODEC_IO.features, features.slice(start, end), frames.slice(start, end), width));
       const tokens = result[REPCODEC_IO.tokens]!.data as Int32Array; // [B, Tmax]
       const tmax = Math.max(...frames.slice(start, end));
       for (let b = 0; b < end - start; b++) out.push(tokens.slice(b * tmax, b * tmax + frames[start + b]!));
@@ -73,8 +82,8 @@ export class RepCodecModel {
       const bad = row.findIndex((t) => t < 0 || t >= size);
       if (bad >= 0) throw new InvalidInputError(`tokens[${i}][${bad}] = ${row[bad]} is outside the codebook [0, ${size})`);
     });
-    this.decoder ??= openSession(encodeModel(buildDecoderGraph(this.weights)), this.options, `${this.source} (decoder)`);
-    const decoder = await this.decoder;
+    this.decoder ??= openBuilt(buildDecoderGraph(this.weights), this.options, `${this.source} (decoder)`);
+    const decoder = (await this.decoder).session;
     const width = this.config.output_channels;
     const out: Float32Array[] = [];
     for (let start = 0; start < tokens.length; start += this.batchSize) {

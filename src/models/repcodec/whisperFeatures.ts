@@ -4,13 +4,11 @@
  * encoder up to a 1-based layer, then the first samples // 320 frames ([frames, width] each).
  */
 import { AudioTooShortError, InvalidInputError } from "../../errors.js";
-import { RepCodecModelError } from "./errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
-import { readCheckpoint } from "../../checkpoint/index.js";
-import { encodeModel } from "../../onnx/write.js";
-import { isCpu, openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
-import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
-import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";
+import { openScratchSession } from "../../runtime/fileSession.js";
+import { isCpu, ort, type RuntimeOptions } from "../../runtime/session.js";
+import { convertWhisperInWorker, type WhisperConverted } from "./whisperConvert.js";
+import { WHISPER_IO, type WhisperGraphOptions } from "./whisperGraph.js";
 
 const SAMPLE_RATE = 16000;
 /** Samples per feature frame: hop 160 × conv2 stride 2. */
@@ -34,23 +32,26 @@ export class WhisperFeatureExtractor {
     readonly width: number,
     private readonly nMels: number,
     private readonly session: ort.InferenceSession,
+    private readonly release: () => Promise<void>,
   ) {}
 
-  /** Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every block). */
+  /**
+   * Opens a Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every
+   * block). The graph is built in a worker thread and opened from a scratch file (whisperConvert.ts,
+   * runtime/fileSession.ts), so no copy of the weights outlives the load on this thread.
+   */
   static async open(path: string, layer: number | undefined, options: WhisperFeatureOptions = {}): Promise<WhisperFeatureExtractor> {
-    const checkpoint = await readCheckpoint(path);
-    const root = checkpoint.root;
-    const dimsNode = root instanceof Map ? root.get("dims") : undefined;
-    if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
-    const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
-    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
-    const graph = buildWhisperFeatureGraph(weights, {
+    const graph: WhisperGraphOptions = {
       precision: options.mode === "fast" ? "int8" : "exact",
       // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
       attention: isCpu(options.device) ? "fused" : "composite",
-    });
-    const session = await openSession(encodeModel(graph), options, path);
-    return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session);
+    };
+    let converted: WhisperConverted | undefined;
+    const { session, release } = await openScratchSession(async (dir) => {
+      converted = await convertWhisperInWorker({ path, layer, graph, dir });
+      return converted.graph;
+    }, options, path);
+    return new WhisperFeatureExtractor(path, converted!.width, converted!.nMels, session, release);
   }
 
   /** Features [samples // 320, width] of each utterance; `sources` name them in errors. */
@@ -81,6 +82,6 @@ export class WhisperFeatureExtractor {
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.release();
   }
 }

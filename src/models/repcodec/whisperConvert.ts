@@ -1,0 +1,68 @@
+/**
+ * A Whisper checkpoint's encoder, up to a layer, written as a graph file with its weights beside
+ * it (external data) for onnxruntime to open. Run in a worker thread (whisperConvertWorker.ts) by
+ * `convertWhisperInWorker`: the checkpoint's bytes and the float32 (widened, transposed) weights,
+ * about twice the encoder's float32 size, then die with the thread instead of waiting on the main
+ * thread's garbage collector while onnxruntime opens the graph and the first audio runs.
+ */
+import { Worker } from "node:worker_threads";
+import { readCheckpoint } from "../../checkpoint/index.js";
+import { writeScratchModel } from "../../runtime/fileSession.js";
+import { RepCodecModelError } from "./errors.js";
+import { buildWhisperFeatureGraph, type WhisperGraphOptions } from "./whisperGraph.js";
+import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";
+
+export interface WhisperConvertRequest {
+  /** The openai/whisper checkpoint. */
+  path: string;
+  /** 1-based block (default: the last). */
+  layer: number | undefined;
+  graph: WhisperGraphOptions;
+  /** Existing folder the graph and its weights are written into. */
+  dir: string;
+}
+
+export interface WhisperConverted {
+  /** Path of the graph file (its weights beside it). */
+  graph: string;
+  /** Feature width (n_audio_state) and mel bands (n_mels). */
+  width: number;
+  nMels: number;
+}
+
+/** Reads, checks and writes; throws the typed error of a bad checkpoint or layer. */
+export async function convertWhisper(request: WhisperConvertRequest): Promise<WhisperConverted> {
+  const { path } = request;
+  const checkpoint = await readCheckpoint(path);
+  const root = checkpoint.root;
+  const dimsNode = root instanceof Map ? root.get("dims") : undefined;
+  if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
+  const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
+  const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, request.layer ?? dims.n_audio_layer, path);
+  const graph = await writeScratchModel(buildWhisperFeatureGraph(weights, request.graph), request.dir);
+  return { graph, width: dims.n_audio_state, nMels: dims.n_mels };
+}
+
+/** What the worker posts back: the result, or that it failed (the caller finds out why). */
+export type WhisperConvertReply = { ok: true; converted: WhisperConverted } | { ok: false; reason: string };
+
+/**
+ * convertWhisper in a worker thread. When the worker fails (a bad checkpoint, or no worker could
+ * run), the conversion is redone on this thread: a bad file then throws its own typed error here,
+ * with its class and fields intact, which a message from a thread could not carry.
+ */
+export async function convertWhisperInWorker(request: WhisperConvertRequest): Promise<WhisperConverted> {
+  const reply = await new Promise<WhisperConvertReply>((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./whisperConvertWorker.js", import.meta.url), { workerData: request });
+    } catch (error) {
+      resolve({ ok: false, reason: String(error) });
+      return;
+    }
+    worker.once("message", (message: WhisperConvertReply) => resolve(message));
+    worker.once("error", (error) => resolve({ ok: false, reason: error.message }));
+    worker.once("exit", (code) => resolve({ ok: false, reason: `the worker exited with code ${code}` }));
+  });
+  return reply.ok ? reply.converted : convertWhisper(request);
+}
