@@ -18,9 +18,11 @@ import { openSession, type ort, type RuntimeOptions } from "./session.js";
 export const SCRATCH_GRAPH = "model.onnx";
 export const SCRATCH_DATA = "model.onnx.data";
 
-/** A new scratch folder under the system's temporary directory (TMPDIR). */
-export function scratchFolder(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "s3tokenizer-graph-"));
+/** Scratch folders are named this, then a random suffix, in the system's temporary directory (TMPDIR). */
+export const SCRATCH_PREFIX = "s3tokenizer-graph-";
+
+function scratchFolder(): Promise<string> {
+  return mkdtemp(join(tmpdir(), SCRATCH_PREFIX));
 }
 
 /** Writes `model` into `dir` as SCRATCH_GRAPH + SCRATCH_DATA and returns the graph's path. */
