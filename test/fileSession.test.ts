@@ -1,7 +1,8 @@
 /**
  * Sessions opened from a scratch file (runtime/fileSession.ts): the graph's large weights go to a
  * side file that onnxruntime reads, the results equal the product computed here, and the scratch
- * folder is gone once the session is open, or once opening has failed.
+ * folder is gone once the session is open, or once opening has failed; without a usable temporary
+ * directory the serialised bytes serve instead.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -11,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { ModelFormatError } from "../src/errors.js";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
+import { encodeModel } from "../src/onnx/write.js";
 import { openScratchSession, SCRATCH_DATA, SCRATCH_PREFIX, writeScratchModel } from "../src/runtime/fileSession.js";
 import { ort } from "../src/runtime/session.js";
 
@@ -23,6 +25,22 @@ function matmulModel() {
   const x = g.input("x", DataType.FLOAT, ["B", N]);
   g.output("y", g.node("MatMul", [x, g.initializer("w", float32Tensor([N, N], weight))]), DataType.FLOAT, ["B", N]);
   return { model: g.build("matmul"), weight };
+}
+
+/** The in-memory route, for tests where the scratch folder must be used. */
+const noBytes = (): Promise<Uint8Array> => Promise.reject(new Error("the scratch folder was usable: no bytes expected"));
+
+/** x · W for x [B, N] and W [N, N], checked against the session's output y [B, N]. */
+async function assertProduct(session: ort.InferenceSession, weight: Float32Array): Promise<void> {
+  const x = Float32Array.from({ length: 2 * N }, (_, i) => (i % 7) - 3); // [2, N]
+  const y = (await session.run({ x: new ort.Tensor("float32", x, [2, N]) }))["y"]!.data as Float32Array; // [2, N]
+  for (let b = 0; b < 2; b++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      for (let k = 0; k < N; k++) sum += x[b * N + k]! * weight[k * N + j]!;
+      assert.ok(Math.abs(y[b * N + j]! - sum) <= 1e-4 * (1 + Math.abs(sum)), `y[${b}, ${j}] = ${y[b * N + j]}, expected ${sum}`);
+    }
+  }
 }
 
 describe("sessions from scratch files", () => {
@@ -49,22 +67,39 @@ describe("sessions from scratch files", () => {
       const graph = await writeScratchModel(model, dir);
       written = { graph: statSync(graph).size, data: statSync(join(dir, SCRATCH_DATA)).size };
       return graph;
-    }, {}, "matmul");
+    }, noBytes, {}, "matmul");
     try {
       assert.equal(written!.data, N * N * 4);
       assert.ok(written!.graph < N * N * 4, `the graph file (${written!.graph} B) holds no copy of the weight`);
       assert.deepEqual(scratchFolders(), []);
-      const x = Float32Array.from({ length: 2 * N }, (_, i) => (i % 7) - 3); // [2, N]
-      const y = (await session.run({ x: new ort.Tensor("float32", x, [2, N]) }))["y"]!.data as Float32Array; // [2, N]
-      for (let b = 0; b < 2; b++) {
-        for (let j = 0; j < N; j++) {
-          let sum = 0;
-          for (let k = 0; k < N; k++) sum += x[b * N + k]! * weight[k * N + j]!;
-          assert.ok(Math.abs(y[b * N + j]! - sum) <= 1e-4 * (1 + Math.abs(sum)), `y[${b}, ${j}] = ${y[b * N + j]}, expected ${sum}`);
-        }
-      }
+      await assertProduct(session, weight);
     } finally {
       await release();
+    }
+  });
+
+  test("without a usable temporary directory the session opens on the serialised bytes", async () => {
+    const { model, weight } = matmulModel();
+    process.env.TMPDIR = join(scratchRoot, "missing", "folder"); // mkdtemp fails: ENOENT
+    let wrote = false;
+    try {
+      const { session, release } = await openScratchSession(
+        async (dir) => {
+          wrote = true;
+          return writeScratchModel(model, dir);
+        },
+        async () => encodeModel(model),
+        {},
+        "matmul in memory",
+      );
+      try {
+        assert.equal(wrote, false);
+        await assertProduct(session, weight);
+      } finally {
+        await release();
+      }
+    } finally {
+      process.env.TMPDIR = scratchRoot;
     }
   });
 
@@ -72,7 +107,7 @@ describe("sessions from scratch files", () => {
     const { model } = matmulModel();
     model.graph!.node![0]!.opType = "NoSuchOperator";
     await assert.rejects(
-      openScratchSession((dir) => writeScratchModel(model, dir), {}, "broken graph"),
+      openScratchSession((dir) => writeScratchModel(model, dir), noBytes, {}, "broken graph"),
       (error: unknown) => error instanceof ModelFormatError && error.code === "MODEL_FORMAT" && /broken graph/.test(error.message),
     );
     assert.deepEqual(scratchFolders(), []);

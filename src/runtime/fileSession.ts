@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isS3TokenizerError } from "../errors.js";
 import { writeModelWithExternalData } from "../onnx/externalData.js";
 import type { ModelProto } from "../onnx/types.js";
 import { openSession, type ort, type RuntimeOptions } from "./session.js";
@@ -36,19 +37,35 @@ export async function writeScratchModel(model: ModelProto, dir: string): Promise
  * Opens the graph that `write` puts into a fresh scratch folder (returning its path), then removes
  * the folder, whether or not onnxruntime could open it. Removal may fail where an open file cannot
  * be deleted (Windows, if onnxruntime keeps the weights mapped): then `release` removes it after
- * the session is released.
+ * the session is released. Where no scratch folder can be made or written (no writable TMPDIR, a
+ * full disk), the session opens on the serialised bytes that `inMemory` gives, at the memory cost
+ * said above; this package's own errors from `write` (a bad checkpoint) are thrown as they are.
  */
 export async function openScratchSession(
   write: (dir: string) => Promise<string>,
+  inMemory: () => Promise<Uint8Array>,
   options: RuntimeOptions,
   source: string,
   extra: ort.InferenceSession.SessionOptions = {},
 ): Promise<{ session: ort.InferenceSession; release: () => Promise<void> }> {
-  const dir = await scratchFolder();
+  let dir: string;
+  let graph: string;
+  try {
+    dir = await scratchFolder();
+  } catch {
+    return fromBytes(await inMemory(), options, source, extra);
+  }
   const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    graph = await write(dir);
+  } catch (error) {
+    await remove().catch(() => undefined);
+    if (isS3TokenizerError(error)) throw error;
+    return fromBytes(await inMemory(), options, source, extra);
+  }
   let session: ort.InferenceSession;
   try {
-    session = await openSession(await write(dir), options, source, extra);
+    session = await openSession(graph, options, source, extra);
   } catch (error) {
     await remove().catch(() => undefined);
     throw error;
@@ -61,4 +78,9 @@ export async function openScratchSession(
       if (!removed) await remove();
     },
   };
+}
+
+async function fromBytes(bytes: Uint8Array, options: RuntimeOptions, source: string, extra: ort.InferenceSession.SessionOptions) {
+  const session = await openSession(bytes, options, source, extra);
+  return { session, release: () => session.release() };
 }

@@ -6,6 +6,7 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import type { ModelProto } from "../../onnx/types.js";
+import { encodeModel } from "../../onnx/write.js";
 import { openScratchSession, writeScratchModel } from "../../runtime/fileSession.js";
 import { ort, type RuntimeOptions } from "../../runtime/session.js";
 import type { RepCodecConfig, StateDict } from "./config.js";
@@ -22,7 +23,7 @@ type OpenedSession = Awaited<ReturnType<typeof openScratchSession>>;
 
 /** Opens a graph built here from a scratch file (runtime/fileSession.ts says why not from bytes). */
 function openBuilt(graph: ModelProto, options: RuntimeOptions, source: string): Promise<OpenedSession> {
-  return openScratchSession((dir) => writeScratchModel(graph, dir), options, source);
+  return openScratchSession((dir) => writeScratchModel(graph, dir), async () => encodeModel(graph), options, source);
 }
 
 export class RepCodecModel {

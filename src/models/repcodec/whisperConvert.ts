@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { readCheckpoint } from "../../checkpoint/index.js";
+import type { ModelProto } from "../../onnx/types.js";
 import { writeScratchModel } from "../../runtime/fileSession.js";
 import { RepCodecModelError } from "./errors.js";
 import { buildWhisperFeatureGraph, type WhisperGraphOptions } from "./whisperGraph.js";
@@ -30,8 +31,8 @@ export interface WhisperConverted {
   nMels: number;
 }
 
-/** Reads, checks and writes; throws the typed error of a bad checkpoint or layer. */
-export async function convertWhisper(request: WhisperConvertRequest): Promise<WhisperConverted> {
+/** Reads and checks the checkpoint, builds the graph; throws the typed error of a bad checkpoint or layer. */
+export async function whisperFeatureModel(request: Omit<WhisperConvertRequest, "dir">): Promise<{ model: ModelProto; width: number; nMels: number }> {
   const { path } = request;
   const checkpoint = await readCheckpoint(path);
   const root = checkpoint.root;
@@ -39,8 +40,13 @@ export async function convertWhisper(request: WhisperConvertRequest): Promise<Wh
   if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
   const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
   const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, request.layer ?? dims.n_audio_layer, path);
-  const graph = await writeScratchModel(buildWhisperFeatureGraph(weights, request.graph), request.dir);
-  return { graph, width: dims.n_audio_state, nMels: dims.n_mels };
+  return { model: buildWhisperFeatureGraph(weights, request.graph), width: dims.n_audio_state, nMels: dims.n_mels };
+}
+
+/** whisperFeatureModel, written into `request.dir`. */
+export async function convertWhisper(request: WhisperConvertRequest): Promise<WhisperConverted> {
+  const { model, width, nMels } = await whisperFeatureModel(request);
+  return { graph: await writeScratchModel(model, request.dir), width, nMels };
 }
 
 /** What the worker posts back: the result, or that it failed (the caller finds out why). */

@@ -7,7 +7,8 @@ import { AudioTooShortError, InvalidInputError } from "../../errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { openScratchSession } from "../../runtime/fileSession.js";
 import { isCpu, ort, type RuntimeOptions } from "../../runtime/session.js";
-import { convertWhisperInWorker, type WhisperConverted } from "./whisperConvert.js";
+import { encodeModel } from "../../onnx/write.js";
+import { convertWhisperInWorker, whisperFeatureModel } from "./whisperConvert.js";
 import { WHISPER_IO, type WhisperGraphOptions } from "./whisperGraph.js";
 
 const SAMPLE_RATE = 16000;
@@ -46,12 +47,23 @@ export class WhisperFeatureExtractor {
       // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
       attention: isCpu(options.device) ? "fused" : "composite",
     };
-    let converted: WhisperConverted | undefined;
-    const { session, release } = await openScratchSession(async (dir) => {
-      converted = await convertWhisperInWorker({ path, layer, graph, dir });
-      return converted.graph;
-    }, options, path);
-    return new WhisperFeatureExtractor(path, converted!.width, converted!.nMels, session, release);
+    let shape: { width: number; nMels: number } | undefined;
+    const { session, release } = await openScratchSession(
+      async (dir) => {
+        const converted = await convertWhisperInWorker({ path, layer, graph, dir });
+        shape = converted;
+        return converted.graph;
+      },
+      // No scratch folder: built here and handed over as bytes.
+      async () => {
+        const built = await whisperFeatureModel({ path, layer, graph });
+        shape = built;
+        return encodeModel(built.model);
+      },
+      options,
+      path,
+    );
+    return new WhisperFeatureExtractor(path, shape!.width, shape!.nMels, session, release);
   }
 
   /** Features [samples // 320, width] of each utterance; `sources` name them in errors. */
