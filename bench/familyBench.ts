@@ -13,7 +13,8 @@ import type { ScpEntry } from "../src/audio/wavScp.js";
 import type { Codes, ModelFiles, SpeechTokenizerModel } from "../src/family/types.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
 import { childFailure, runChild } from "./children.js";
-import type { FamilyKey } from "./familyModels.js";
+import { fixtureFastAgreement, type FastAgreement } from "./fastAgreement.js";
+import { FAMILY_OF, hasFastMode, type FamilyKey } from "./familyModels.js";
 import { CliExtraction } from "./extractRun.js";
 import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
 import { missRatePct, ratio, variantTiming, type FamilyResult } from "./results.js";
@@ -43,25 +44,41 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Variant `name`: a full extraction of the workload per timed run; an untimed warm-up pass gives
+ * its codes at once. `onRun` sees each timed run's tokens. The extraction is disposed by its opener.
+ */
+async function extractionVariant(
+  name: "a" | "fast",
+  extraction: CliExtraction<SpeechTokenizerModel>,
+  entries: readonly ScpEntry[],
+  workDir: string,
+  onRun: (tokens: Map<string, number[]>) => void = () => undefined,
+): Promise<{ variant: Variant; codes: Map<string, number[]> }> {
+  const warm = await extraction.run(entries, workDir);
+  const variant: Variant = {
+    name,
+    run: async () => {
+      const outcome = await extraction.run(entries, workDir);
+      onRun(outcome.tokens);
+      return { seconds: outcome.seconds, tokens: outcome.tokens };
+    },
+    dispose: async () => undefined,
+  };
+  return { variant, codes: warm.tokens };
+}
+
 /** (a), and (d) where the model decodes, on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
 async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
   const model = extraction.tokenizer;
-  const warm = await extraction.run(entries, workDir);
-  let latest: Codes[] = codesFromTokens(warm.tokens, model.codebooks);
+  let latest: Codes[] = [];
+  const a = await extractionVariant("a", extraction, entries, workDir, (tokens) => (latest = codesFromTokens(tokens, model.codebooks)));
+  latest = codesFromTokens(a.codes, model.codebooks);
   // (d)'s warm-up: the shortest utterance's codes, enough to initialise its sessions.
   const shortest = latest.reduce((best, c) => (c.frames < best.frames ? c : best), latest[0]!);
   if (model.decode) await decodeCodes(model, [shortest]);
-  const a: Variant = {
-    name: "a",
-    run: async () => {
-      const outcome = await extraction.run(entries, workDir);
-      latest = codesFromTokens(outcome.tokens, model.codebooks);
-      return { seconds: outcome.seconds, tokens: outcome.tokens };
-    },
-    dispose: async () => undefined, // the model is shared with (d)
-  };
   const d: Variant = { name: "d", run: async () => ({ seconds: await decodeCodes(model, latest) }), dispose: async () => undefined };
-  return { variants: model.decode ? [a, d] : [a], codes: warm.tokens };
+  return { variants: model.decode ? [a.variant, d] : [a.variant], codes: a.codes };
 }
 
 async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
@@ -81,6 +98,8 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   const variants: Variant[] = [];
   let extraction: CliExtraction<SpeechTokenizerModel> | null = null;
   let ownCodes: Map<string, number[]> | null = null;
+  let fastExtraction: CliExtraction<SpeechTokenizerModel> | null = null;
+  let fastCodes: Map<string, number[]> | null = null;
   let upstream: UpstreamVariants | null = null;
   let rounds: Awaited<ReturnType<typeof runRounds>> | null = null;
   try {
@@ -91,6 +110,17 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
       ownCodes = own.codes;
     } catch (error) {
       errors["a"] = `open: ${message(error)}`;
+    }
+    if (hasFastMode(key)) {
+      try {
+        // The opt-in fast mode: the same path and files, its own loaded model beside (a)'s.
+        fastExtraction = await CliExtraction.openFamily(ctx.model.dir, { ...ctx.runtime, mode: "fast" });
+        const fast = await extractionVariant("fast", fastExtraction, ctx.entries, join(ctx.workDir, "fast"));
+        variants.push(fast.variant);
+        fastCodes = fast.codes;
+      } catch (error) {
+        errors["fast"] = `open: ${message(error)}`;
+      }
     }
     if (ctx.upstream) {
       try {
@@ -109,9 +139,21 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     rounds = await runRounds(key, variants, ctx, errors);
   } finally {
     await extraction?.dispose().catch((error) => (errors["a_dispose"] = message(error)));
+    await fastExtraction?.dispose().catch((error) => (errors["fast_dispose"] = message(error)));
     await upstream?.dispose().catch((error) => (errors["u_dispose"] = message(error)));
   }
   const loadAfter = loadavg()[0]!;
+
+  let fixtureAgreement: FastAgreement | null = null;
+  if (fastExtraction) {
+    try {
+      ctx.log(`  ${key}: fast mode against exact mode on the family's fixtures`);
+      fixtureAgreement = await fixtureFastAgreement(FAMILY_OF[key]);
+      if (fixtureAgreement === null) errors["fast_fixtures"] = "the family's fixtures (../shared/fixtures) were not found";
+    } catch (error) {
+      errors["fast_fixtures"] = message(error);
+    }
+  }
 
   let child: Awaited<ReturnType<typeof childPeakRss>> | null = null;
   if (extraction) {
@@ -122,8 +164,8 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
       errors["peak_rss"] = message(error);
     }
   }
-  const timing = (name: "a" | "d" | "ue" | "ud") => variantTiming(rounds?.times.get(name) ?? [], audio);
-  const timings = { a: timing("a"), d: timing("d"), ue: timing("ue"), ud: timing("ud") };
+  const timing = (name: "a" | "fast" | "d" | "ue" | "ud") => variantTiming(rounds?.times.get(name) ?? [], audio);
+  const timings = { a: timing("a"), fast: timing("fast"), d: timing("d"), ue: timing("ue"), ud: timing("ud") };
   const xrt = (name: keyof typeof timings) => timings[name]?.xrt_median ?? null;
   const upstreamCodes = upstream ? flatRows(upstream.codes) : null;
   return {
@@ -132,13 +174,16 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     u_encode_xrt: xrt("ue"),
     u_decode_xrt: xrt("ud"),
     u_xrt: ctx.upstream?.adapter.decodes === false ? xrt("ue") : null,
-    // No family offers an opt-in fast mode through the family interface yet.
-    fast_xrt: null,
+    fast_xrt: xrt("fast"),
     a_over_u: ratio(xrt("a"), xrt("ue")),
+    fast_over_u: ratio(xrt("fast"), xrt("ue")),
+    fast_vs_exact_fixtures_equal_pct: fixtureAgreement?.equal_pct ?? null,
     d_over_u: ratio(xrt("d"), xrt("ud")),
     peak_rss_mb: child?.peak_rss_mb ?? null,
     u_peak_rss_mb: upstream?.peakRssMb() ?? null,
     a_vs_u_codes_equal_pct: ownCodes && upstreamCodes ? 100 - missRatePct(upstreamCodes, ownCodes) : null,
+    fast_vs_a_codes_equal_pct: ownCodes && fastCodes ? 100 - missRatePct(ownCodes, fastCodes) : null,
+    fast_fixtures: fixtureAgreement,
     threads: upstream?.threads ?? availableParallelism(),
     u_torch: upstream
       ? { version: upstream.ready.torch, matmul_gflops: upstream.ready.matmul_gflops, slow_blas: upstream.ready.slow_blas, openblas_core: upstream.ready.openblas_core }

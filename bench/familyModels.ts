@@ -9,9 +9,16 @@ import type { FamilyName, ModelFiles } from "../src/family/types.js";
 import { generateInChild, MODEL_SEED } from "./benchModels.js";
 
 /** The families `--versions` takes beside the S3 versions, and the registered family each measures. */
-const FAMILY_OF = { speechtokenizer: "speechtokenizer", funcodec: "funcodec", repcodec_whisper: "repcodec" } as const satisfies Record<string, FamilyName>;
+export const FAMILY_OF = { speechtokenizer: "speechtokenizer", funcodec: "funcodec", repcodec_whisper: "repcodec" } as const satisfies Record<string, FamilyName>;
 export type FamilyKey = keyof typeof FAMILY_OF;
 export const FAMILY_KEYS = Object.keys(FAMILY_OF) as FamilyKey[];
+
+/** The families whose loader takes `mode: "fast"` (int8 products): the benchmark times that mode too. */
+const FAST_MODE_KEYS: readonly FamilyKey[] = ["repcodec_whisper"];
+
+export function hasFastMode(key: FamilyKey): boolean {
+  return FAST_MODE_KEYS.includes(key);
+}
 
 const MANIFEST = "files.json"; // written last by generateFamilyModel.js
 

@@ -13,18 +13,21 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
   const entries = Object.entries(results);
   const out: string[] = [];
   out.push(table(
-    ["family", "(a) encode xRT", "(d) decode xRT", "(u) encode xRT", "(u) decode xRT", "a/u", "d/u", "peak RSS MB", "(u) peak RSS MB", "codes = upstream"],
+    ["family", "(a) encode xRT", "fast xRT", "(d) decode xRT", "(u) encode xRT", "(u) decode xRT", "a/u", "fast/u", "d/u", "peak RSS MB", "(u) peak RSS MB", "codes = upstream", "fast = exact (fixtures)"],
     entries.map(([key, r]) => [
       key,
       fixed(r.a_xrt, 1),
+      fixed(r.fast_xrt, 1),
       fixed(r.d_xrt, 1),
       fixed(r.u_encode_xrt, 1),
       fixed(r.u_decode_xrt, 1),
       fixed(r.a_over_u, 2),
+      fixed(r.fast_over_u, 2),
       fixed(r.d_over_u, 2),
       fixed(r.peak_rss_mb, 0),
       fixed(r.u_peak_rss_mb, 0),
       fixed(r.a_vs_u_codes_equal_pct, 2, "%"),
+      fixed(r.fast_vs_exact_fixtures_equal_pct, 2, "%"),
     ]),
   ));
   out.push("");
@@ -41,6 +44,11 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
     if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
     if (r.u_encode_xrt == null && !r.errors["u"]) notes.push(`(u) left out: give ${UPSTREAM_FLAGS[key] ?? "its upstream checkout"} (and --python with torch)`);
     if (r.d_xrt == null && !r.errors["a"] && !r.errors["d"]) notes.push("no (d): the family has no audio decoder");
+    if (r.fast_fixtures) {
+      const f = r.fast_fixtures;
+      notes.push(`fast mode: ${f.differing} of ${f.positions} codes differ from exact mode on ${f.clips.length} fixture clips (${f.fixtures})` +
+        (r.fast_vs_a_codes_equal_pct == null ? "" : `, ${fixed(r.fast_vs_a_codes_equal_pct, 2, "%")} equal to (a)'s on the workload (random weights)`));
+    }
     out.push(`${key}: ${notes.join("; ")}`);
     if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (README, Performance)`);
   }

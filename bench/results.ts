@@ -1,6 +1,7 @@
 /** What the benchmark reports per version, and how the headline figures follow from the runs. */
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import type { BrowserResult } from "./browserBench.js";
+import type { FastAgreement } from "./fastAgreement.js";
 import type { FirstTokenResult } from "./firstToken.js";
 import type { FlopCount } from "./flops.js";
 import type { GemmCeiling } from "./gemm.js";
@@ -100,9 +101,12 @@ export interface FamilyResult {
   u_decode_xrt: number | null;
   /** Upstream end to end (audio to tokens) for a family without a decoder (RepCodec-Whisper): (ue); null otherwise. */
   u_xrt: number | null;
-  /** (a) in the family's opt-in fast mode; null while the family offers none. */
+  /** (a) in the family's opt-in fast mode (int8 products); null where the family offers none. */
   fast_xrt: number | null;
   a_over_u: number | null;
+  fast_over_u: number | null;
+  /** Share of fast mode's codes equal to exact mode's on the family's fixtures (where exact = upstream), in percent. */
+  fast_vs_exact_fixtures_equal_pct: number | null;
   d_over_u: number | null;
   /** Peak RSS of a child that loads the model, encodes and decodes the workload once. */
   peak_rss_mb: number | null;
@@ -111,12 +115,16 @@ export interface FamilyResult {
   u_peak_rss_mb: number | null;
   /** Share of (a)'s codes equal to upstream's on the same weights, in percent. */
   a_vs_u_codes_equal_pct: number | null;
+  /** Share of fast mode's codes equal to (a)'s on the workload (random weights: no trained codebook), in percent. */
+  fast_vs_a_codes_equal_pct: number | null;
+  /** The fixture comparison behind fast_vs_exact_fixtures_equal_pct: positions, differing, clips. */
+  fast_fixtures: FastAgreement | null;
   /** Threads of both sides: onnxruntime's default (physical cores) and torch.set_num_threads. */
   threads: number;
   /** Upstream's torch: its version and 1024×1024 fp32 matmul GFLOP/s (a slow BLAS shows here). */
   u_torch: { version: string; matmul_gflops: number; slow_blas: boolean; openblas_core: string | null } | null;
   audio_seconds: number;
-  timings: Partial<Record<"a" | "d" | "ue" | "ud", VariantTiming>>;
+  timings: Partial<Record<"a" | "fast" | "d" | "ue" | "ud", VariantTiming>>;
   child_seconds: { encode: number; decode: number } | null;
   load_average_1m: [number, number] | null;
   /** The browser column (browserBench.ts), for the families that have one. */
@@ -127,8 +135,9 @@ export interface FamilyResult {
 /** The result of a family that could not be measured at all (e.g. its model failed to generate). */
 export function failedFamilyResult(audioSeconds: number, errors: Record<string, string>): FamilyResult {
   return {
-    a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, u_xrt: null, fast_xrt: null, a_over_u: null, d_over_u: null, peak_rss_mb: null,
-    u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null, threads: 0, u_torch: null, audio_seconds: audioSeconds, timings: {},
+    a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, u_xrt: null, fast_xrt: null, a_over_u: null, fast_over_u: null,
+    fast_vs_exact_fixtures_equal_pct: null, d_over_u: null, peak_rss_mb: null, u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null,
+    fast_vs_a_codes_equal_pct: null, fast_fixtures: null, threads: 0, u_torch: null, audio_seconds: audioSeconds, timings: {},
     child_seconds: null, load_average_1m: null, errors,
   };
 }

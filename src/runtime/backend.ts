@@ -46,9 +46,10 @@ export interface RuntimeBackend {
    */
   openSession(model: Uint8Array | string, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
   /**
-   * Opens a session on a graph built in memory: Node serialises it whole; a page hands its large
-   * weights over as external data, so the runtime reads each tensor out of one packed blob
-   * instead of parsing a protobuf copy of every weight.
+   * Opens a session on a graph built in memory, its large weights handed over as external data so
+   * that the runtime reads each tensor once instead of parsing a protobuf copy of every weight:
+   * Node writes them to a scratch file beside the graph (runtime/fileSession.ts), a page packs
+   * them into one blob.
    */
   openGraph(graph: ModelProto, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
   /**

@@ -1,16 +1,11 @@
 /**
  * onnxruntime-node sessions: device names → execution providers, thread settings, and clear
- * errors when a device is not installed; `nodeBackend`, the models' runtime in Node (the page's
- * is web/runtime.ts, behind the same RuntimeBackend seam: runtime/backend.ts).
+ * errors when a device is not installed (the models' runtime in Node built on them: nodeBackend.ts).
  */
-import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import { DeviceUnavailableError } from "../errors.js";
-import { encodeModel } from "../onnx/encode.js";
-import type { RuntimeBackend } from "./backend.js";
 import { openFailure } from "./openFailure.js";
 import type { Device, RuntimeOptions } from "./options.js";
-import { SessionStreams } from "./sessionStreams.js";
 
 export { deviceOrdinal, isCpu, parseDevice, selectDevice, type Device, type RuntimeOptions } from "./options.js";
 export { openFailure };
@@ -79,15 +74,5 @@ export async function openSession(
     throw openFailure(options, source, error instanceof Error ? error.message : String(error), error);
   }
 }
-
-/** onnxruntime-node: sessions on this thread, session streams in worker threads. */
-export const nodeBackend: RuntimeBackend = {
-  platform: "node",
-  ort,
-  threads: availableParallelism,
-  openSession,
-  openGraph: (graph, options, source, extra) => openSession(encodeModel(graph), options, source, extra),
-  openStreams: (model, options, source, count, extra) => SessionStreams.open(model, options, source, count, extra),
-};
 
 export { ort };

@@ -15,7 +15,7 @@ import { readCheckpoint } from "../../checkpoint/index.js";
 import { InvalidInputError } from "../../errors.js";
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
-import { nodeBackend } from "../../runtime/session.js";
+import { nodeBackend } from "../../runtime/nodeBackend.js";
 import type { FunCodecLoadOptions, FunCodecModel } from "./model.js";
 import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "./open.js";
 import { writeRandomFunCodec } from "./randomModel.js";

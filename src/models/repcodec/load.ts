@@ -4,7 +4,7 @@
  * configuration comes from its shapes, and an optional YAML is checked against them.
  */
 import { readCheckpoint } from "../../checkpoint/index.js";
-import { nodeBackend } from "../../runtime/session.js";
+import { nodeBackend } from "../../runtime/nodeBackend.js";
 import { configFromStateDict, type RepCodecConfig, type StateDict } from "./config.js";
 import { RepCodecModel, type RepCodecOptions } from "./model.js";
 import { REPCODEC_STATE_KEYS } from "./open.js";

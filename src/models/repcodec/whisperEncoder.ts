@@ -9,7 +9,8 @@ import { logMelSpectrogram } from "../../features/logMel.js";
 import type { Checkpoint } from "../../checkpoint/parseCheckpoint.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import { isCpu, type RuntimeOptions } from "../../runtime/options.js";
-import { buildWhisperFeatureGraph, WHISPER_IO } from "./whisperGraph.js";
+import type { ModelProto } from "../../onnx/types.js";
+import { buildWhisperFeatureGraph, WHISPER_IO, type WhisperGraphOptions } from "./whisperGraph.js";
 import { whisperEncoderWeights, type WhisperDims } from "./whisperWeights.js";
 
 const SAMPLE_RATE = 16000;
@@ -28,6 +29,32 @@ export interface WhisperFeatureOptions extends RuntimeOptions {
   mode?: "exact" | "fast";
 }
 
+/** Feature width (n_audio_state) and mel bands (n_mels) of a Whisper encoder graph. */
+export interface WhisperGraphShape {
+  width: number;
+  nMels: number;
+}
+
+/** How the encoder graph is built for these options. */
+export function whisperGraphOptions(options: WhisperFeatureOptions): WhisperGraphOptions {
+  return {
+    precision: options.mode === "fast" ? "int8" : "exact",
+    // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
+    attention: isCpu(options.device) ? "fused" : "composite",
+  };
+}
+
+/** Checks a read openai/whisper checkpoint and builds its encoder's graph up to `layer` (1-based; default: every block). */
+export function whisperFeatureGraph(checkpoint: Checkpoint, layer: number | undefined, graph: WhisperGraphOptions): WhisperGraphShape & { model: ModelProto } {
+  const path = checkpoint.path;
+  const root = checkpoint.root;
+  const dimsNode = root instanceof Map ? root.get("dims") : undefined;
+  if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
+  const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
+  const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
+  return { model: buildWhisperFeatureGraph(weights, graph), width: dims.n_audio_state, nMels: dims.n_mels };
+}
+
 /** The Whisper encoder's features on any runtime backend (Node's opener from a path: whisperFeatures.ts). */
 export class WhisperFeatureExtractor {
   private constructor(
@@ -40,19 +67,14 @@ export class WhisperFeatureExtractor {
 
   /** A Whisper checkpoint's encoder up to `layer` (1-based, as RepCodec counts; default: every block), opened on `backend`. */
   static async fromCheckpoint(checkpoint: Checkpoint, layer: number | undefined, options: WhisperFeatureOptions, backend: RuntimeBackend): Promise<WhisperFeatureExtractor> {
-    const path = checkpoint.path;
-    const root = checkpoint.root;
-    const dimsNode = root instanceof Map ? root.get("dims") : undefined;
-    if (!(dimsNode instanceof Map)) throw new RepCodecModelError(path, `no "dims" entry: not an openai/whisper checkpoint`);
-    const dims = Object.fromEntries(dimsNode) as unknown as WhisperDims;
-    const weights = whisperEncoderWeights(checkpoint.stateDict(["model_state_dict"]), dims, layer ?? dims.n_audio_layer, path);
-    const graph = buildWhisperFeatureGraph(weights, {
-      precision: options.mode === "fast" ? "int8" : "exact",
-      // onnxruntime's MultiHeadAttention runs flash attention on a CPU only.
-      attention: isCpu(options.device) ? "fused" : "composite",
-    });
-    const session = await backend.openGraph(graph, options, path);
-    return new WhisperFeatureExtractor(path, dims.n_audio_state, dims.n_mels, session, backend.ort);
+    const built = whisperFeatureGraph(checkpoint, layer, whisperGraphOptions(options));
+    const session = await backend.openGraph(built.model, options, checkpoint.path);
+    return WhisperFeatureExtractor.fromSession(checkpoint.path, built, session, backend.ort);
+  }
+
+  /** An extractor over a session already open on a whisperFeatureGraph of `shape`. */
+  static fromSession(source: string, shape: WhisperGraphShape, session: OrtSession, ort: OrtModule): WhisperFeatureExtractor {
+    return new WhisperFeatureExtractor(source, shape.width, shape.nMels, session, ort);
   }
 
   /** Features [samples // 320, width] of each utterance; `sources` name them in errors. */

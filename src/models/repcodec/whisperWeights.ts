@@ -41,7 +41,8 @@ export function whisperEncoderWeights(dict: ReadonlyMap<string, TensorData>, dim
   }
   const tensor = (name: string, shape: number[]): TensorData => widened(requireTensor(dict, name, shape, file));
   const linearOf = (prefix: string, out: number, input: number, bias = true): LinearWeights => {
-    const weights: LinearWeights = { weight: transposed(tensor(`${prefix}.weight`, [out, input])) };
+    // transposed widens a float16 matrix itself: one float32 copy, not two.
+    const weights: LinearWeights = { weight: transposed(requireTensor(dict, `${prefix}.weight`, [out, input], file)) };
     if (bias) weights.bias = tensor(`${prefix}.bias`, [out]);
     return weights;
   };

@@ -9,7 +9,7 @@ import { loadAudio } from "../../audio/loadAudio.js";
 import { ModelFormatError } from "../../errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { resolveModel } from "../../hub/resolve.js";
-import { nodeBackend } from "../../runtime/session.js";
+import { nodeBackend } from "../../runtime/nodeBackend.js";
 import type { GraphRunner } from "../../runtime/backend.js";
 import { batchLimitsFor, graphTarget, S3BatchedTokenizer, streamPlan, type TokenizerOptions } from "./batchedTokenizer.js";
 import { loadBatchedModel } from "./convertedCache.js";

@@ -8,7 +8,7 @@ import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js"
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
 import { ModelConfigError } from "../../errors.js";
-import { nodeBackend } from "../../runtime/session.js";
+import { nodeBackend } from "../../runtime/nodeBackend.js";
 import { configJson } from "./config.js";
 import { readConfigText } from "./readConfig.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";

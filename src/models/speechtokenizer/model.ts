@@ -2,7 +2,7 @@
  * A loaded SpeechTokenizer in Node: SpeechTokenizerCodec (codecModel.ts) on onnxruntime-node.
  */
 import type { FamilyLoadOptions } from "../../family/types.js";
-import { nodeBackend } from "../../runtime/session.js";
+import { nodeBackend } from "../../runtime/nodeBackend.js";
 import { SpeechTokenizerCodec } from "./codecModel.js";
 import type { SpeechTokenizerWeights } from "./weights.js";
 
