@@ -91,6 +91,11 @@ function sessionOptions(options: RuntimeOptions): OrtSessionOptions {
     graphOptimizationLevel: "all",
     // Errors only, as in Node: the runtime's warnings are notes to its developers.
     logSeverityLevel: 3,
+    // No pre-packed copies of the MatMul weights: the WebAssembly heap never shrinks, so a packed
+    // copy beside the original held a third copy of those weights in the tab (the released v2's
+    // load peaked at 2.80 copies with packing, 2.36 without; bench/webLoadRss.ts), and the page's
+    // speed is the same without it (S3 v2 on four workload files: 6.67x and 6.75x real time).
+    extra: { session: { disable_prepacking: "1" } },
   };
 }
 
