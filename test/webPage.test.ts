@@ -4,8 +4,9 @@
  * served at /models/), is given audio files through its file picker, and must show the fixture
  * references' tokens, in the CLI's JSON line format. A damaged file and a model too large for
  * the tab must show their errors in the page; a screenshot after a run must show the tokens in
- * real pixels. Skipped, with the reason,
- * where no Chromium is installed or the fixtures are absent.
+ * real pixels. On WebGPU (Chromium's SwiftShader adapter) the page's S3 tokens must match the
+ * references as the Node WebGPU tests' do. Skipped, with the reason, where no Chromium is
+ * installed or the fixtures are absent (the WebGPU case also where Chromium offers no adapter).
  */
 import assert from "node:assert/strict";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
+import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { chromiumSkipReason, findChromium, type CardResult, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
@@ -282,6 +284,56 @@ describe("the page in headless Chromium", { skip }, () => {
         return box.width > 0 && box.height > 0 && getComputedStyle(node).visibility === "visible";
       });
       assert.ok(visible, "the message is visible");
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// As test/webgpu.test.ts: a GPU's float32 sums may move a value across a rounding edge.
+const MAX_WEBGPU_MISS_RATE = 0.001;
+
+describe("the page on WebGPU in headless Chromium", { skip }, () => {
+  let browser: Browser;
+  let site: PageSite;
+
+  before(async () => {
+    site = await servePage(shared!);
+    browser = await launchChromium(chromium!, { webgpu: "swiftshader" });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.server.close();
+  });
+
+  test("s3: the page's WebGPU tokens of the fixture clips match the references", async (t) => {
+    const page = await openPage(browser, `${site.server.url}?device=webgpu`);
+    try {
+      const adapter = await page.evaluate(async () => {
+        const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+        return gpu !== undefined && (await gpu.requestAdapter()) !== null;
+      });
+      if (!adapter) {
+        t.skip("this Chromium offers no WebGPU adapter (SwiftShader)");
+        return;
+      }
+      assert.equal(await page.$eval("#device", (select) => (select as HTMLSelectElement).value), "webgpu", "?device=webgpu selects WebGPU");
+      const s3 = CASES[0]!;
+      await loadModelByUrls(page, s3.files.map((f) => `${site.server.url}models/${f}`));
+      const paths = s3.clips.map((clip) => clip.path());
+      const cards = await tokenizeFiles(page, paths);
+      assert.deepEqual(await pageErrors(page), [], "no error messages");
+      const comparisons = s3.clips.map((clip, i) => {
+        const key = basename(paths[i]!).replace(/\.[^.]+$/, "");
+        const card = cards.find((k) => k.key === key);
+        assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
+        return compareTokens(clip.reference()[0]!, jsonLineRows(card.jsonl).rows[0]!);
+      });
+      const total = summarize(comparisons);
+      t.diagnostic(`s3 v2 in the page on WebGPU: ${total.misses}/${total.compared} tokens differ from the reference`);
+      assert.equal(total.lengthMismatches, 0);
+      assert.ok(total.missRate <= MAX_WEBGPU_MISS_RATE, `miss rate ${(100 * total.missRate).toFixed(4)}% over 0.1%`);
     } finally {
       await page.close();
     }

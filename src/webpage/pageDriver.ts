@@ -34,9 +34,18 @@ export function findChromium(): string | null {
 
 export const chromiumSkipReason = "no Chromium found ($CHROMIUM, $PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium): skipped (.ci/run installs Debian's chromium where it can)";
 
+export interface ChromiumOptions {
+  /**
+   * "swiftshader": WebGPU on Chromium's own SwiftShader adapter (Vulkan on the CPU, shipped with
+   * Chromium), so a machine with no GPU still runs the page's WebGPU path. Default: no GPU.
+   */
+  webgpu?: "swiftshader";
+}
+
 /** Headless Chromium; without a sandbox when running as root (Chromium refuses root otherwise). */
-export async function launchChromium(executablePath: string): Promise<Browser> {
-  const args = ["--disable-dev-shm-usage", "--disable-gpu", "--mute-audio"];
+export async function launchChromium(executablePath: string, options: ChromiumOptions = {}): Promise<Browser> {
+  const gpu = options.webgpu === "swiftshader" ? ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"] : ["--disable-gpu"];
+  const args = ["--disable-dev-shm-usage", ...gpu, "--mute-audio"];
   if (process.getuid?.() === 0) args.push("--no-sandbox");
   return puppeteer.launch({ executablePath, headless: true, args, defaultViewport: { width: 1200, height: 900 } });
 }
