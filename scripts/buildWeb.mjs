@@ -3,9 +3,9 @@
  * source map; chunks of it loaded on first use beside it), and onnxruntime-web's own module and
  * WebAssembly beside it.
  *
- * platform "browser" makes a reachable `node:` import (or a Node-only package) a build error, so
- * the browser core cannot silently grow a Node dependency; the metafile (dist/web/meta.json)
- * lists every input for the test that checks it.
+ * The settings shared with the page's bundle (src/webpage/browserBundle.ts) make a reachable
+ * `node:` import (or a Node-only package) a build error, so the browser core cannot silently grow
+ * a Node dependency; the metafile (dist/web/meta.json) lists every input for the test that checks it.
  *
  * onnxruntime-web stays a separate file (imported as ./ort.bundle.min.mjs): its WebAssembly
  * threads start workers from its own module's URL, which re-bundling would change.
@@ -15,6 +15,8 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// Compiled by tsc before this script runs (npm run build, npm run build:web).
+import { BROWSER_BUNDLE } from "../dist/src/webpage/browserBundle.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "web");
@@ -36,14 +38,7 @@ const result = await build({
   // Modules imported on first use (the Opus decoder's 4 MB of WebAssembly) become chunks of their own.
   splitting: true,
   chunkNames: "chunk-[hash]",
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  sourcemap: true,
-  metafile: true,
-  logLevel: "warning",
+  ...BROWSER_BUNDLE,
   plugins: [
     {
       name: "onnxruntime-web beside the bundle",

@@ -10,6 +10,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { BROWSER_BUNDLE } from "./browserBundle.js";
 
 /** The package root (this file is dist/src/webpage/buildPage.js). */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -37,14 +38,7 @@ export async function buildPage(outDir: string = PAGE_OUT_DIR): Promise<PageBuil
   const result = await build({
     entryPoints: [join(PAGE_SOURCE_DIR, "src", "main.ts")],
     outfile: join(outDir, "page.js"),
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    sourcemap: true,
-    metafile: true,
-    logLevel: "warning",
+    ...BROWSER_BUNDLE,
     plugins: [coreAsBundle],
   });
   await Promise.all(["index.html", "style.css"].map((name) => copyFile(join(PAGE_SOURCE_DIR, name), join(outDir, name))));
