@@ -17,17 +17,23 @@ export interface GroupNormParams {
   epsilon: number;
 }
 
-/** x [B, C, T] with int64 lengths [B] → GroupNorm(1, C) of each row over its first lengths[b] frames. */
+/**
+ * x [B, C, T] with int64 lengths [B] → GroupNorm(1, C) of each row over its first lengths[b] frames.
+ * The frame mask is applied to the per-frame channel sums [B, T], not to x [B, C, T]: summing a
+ * frame's channels then multiplying by 1 or 0 gives the same float32 values as masking each
+ * value first (sum_c x·m = m · sum_c x for m in {0, 1}), and saves two passes over the full
+ * tensor per norm, which at the codec's 16 kHz layers are memory-bound and cost as much as the
+ * convolutions between them.
+ */
 export function maskedGroupNorm(g: GraphBuilder, x: string, lengths: string, norm: GroupNormParams, scope: string): string {
   const channels = norm.weight.dims[0]!;
-  const mask = g.node("Unsqueeze", [toFloat(g, lengthMask(g, lengths, dimSize(g, x, 2))), g.int64s([1])]); // [B, 1, T]
+  const mask = toFloat(g, lengthMask(g, lengths, dimSize(g, x, 2))); // [B, T]
   const count = g.node("Cast", [g.node("Mul", [lengths, g.scalarInt64(channels)])], { to: attr.int(DataType.FLOAT) }); // [B] = C · L_b
   const countB = g.node("Reshape", [count, g.int64s([-1, 1, 1])]); // [B, 1, 1]
-  const mean = g.node("Div", [accurateSum(g, g.node("Mul", [x, mask])), countB]); // [B, 1, 1]
+  const mean = g.node("Div", [accurateSum(g, x, mask), countB]); // [B, 1, 1]
   const centered = g.node("Sub", [x, mean]); // [B, C, T]
-  const maskedCentered = g.node("Mul", [centered, mask]); // [B, C, T]
   // Biased variance over the real frames, as torch's GroupNorm (two passes, not E[x²] − E[x]²).
-  const variance = g.node("Div", [accurateSum(g, g.node("Mul", [maskedCentered, maskedCentered])), countB]); // [B, 1, 1]
+  const variance = g.node("Div", [accurateSum(g, g.node("Mul", [centered, centered]), mask), countB]); // [B, 1, 1]
   const inverseStd = g.node("Reciprocal", [g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(norm.epsilon)])])]); // [B, 1, 1]
   const normalised = g.node("Mul", [centered, inverseStd]); // [B, C, T]
   const weight = g.node("Reshape", [g.initializer(`${scope}.weight`, norm.weight), g.int64s([1, channels, 1])]); // [1, C, 1]
@@ -41,14 +47,14 @@ const BLOCK = 64;
 const LEVELS = 3;
 
 /**
- * Sum over channels and frames of t [B, C, T] → [B, 1, 1], in float32 but blockwise: onnxruntime
+ * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] → [B, 1, 1], in float32 but blockwise: onnxruntime
  * sums a reduced axis nearly sequentially, which over hundreds of thousands of values errs by
  * ~1e-4 relative (enough to flip codes after a GroupNorm), where torch's sums are exact to float32.
  * Channels are summed first (C ≤ a few hundred, sequential is fine), then frames in blocks of
  * BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
  */
-function accurateSum(g: GraphBuilder, t: string): string {
-  let partial = g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }); // [B, T]
+function accurateSum(g: GraphBuilder, t: string, mask: string): string {
+  let partial = g.node("Mul", [g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }), mask]); // [B, T]
   for (let level = 0; level < LEVELS; level++) {
     const length = dimSize(g, partial, 1); // [] = n
     const pad = g.node("Mod", [g.node("Sub", [g.scalarInt64(BLOCK), g.node("Mod", [length, g.scalarInt64(BLOCK)])]), g.scalarInt64(BLOCK)]); // [] = (−n) mod BLOCK
