@@ -2,7 +2,8 @@
  * SEANet's non-causal SConv1d and SConvTranspose1d over batches whose rows have their own
  * lengths. Upstream pads the whole batch at its longest row, so a shorter row would see other
  * values than when alone; here every row is padded at ITS OWN length (reflect, plus the "extra"
- * right padding that makes the last window full), by gathering each row's padded positions.
+ * right padding that makes the last window full): the batch shifted by the left pad, then each
+ * row's pad positions written from its own frames.
  * Frames of a row past its length are never read, so whatever they hold cannot leak.
  * B = batch, C = channels, T = frames, Tp = padded frames.
  */
@@ -42,20 +43,14 @@ export function convOutputFrames(length: number, kernel: number, stride: number,
   return Math.floor((padded - ((kernel - 1) * dilation + 1)) / stride) + 1;
 }
 
-/**
- * Per-row reflect-pad indices: for each row, which input frame feeds each padded position, and
- * whether it is a real frame (pad1d's zero-then-reflect path for rows not longer than the pad
- * reads zeros). Returns gather indices int64 [B, Tp] (clamped to [0, T)), a float mask [B, 1, Tp]
- * and each row's padded length int64 [B].
- */
-function reflectIndices(
-  g: GraphBuilder,
-  lengths: string,
-  frames: string,
-  kernel: number,
-  stride: number,
-  dilation: number,
-): { indices: string; valid: string; paddedLengths: string } {
+/** Each row's padding: its padded length int64 [B], its right pad (right + extra) int64 [B], and L' − 1 int64 [B, 1]. */
+interface RowPadding {
+  paddedLengths: string;
+  rightPads: string;
+  lastExtended: string;
+}
+
+function rowPadding(g: GraphBuilder, lengths: string, kernel: number, stride: number, dilation: number): RowPadding {
   const { total, left, right } = convPadding(kernel, stride, dilation);
   const lengthsF = g.node("Cast", [lengths], { to: attr.int(DataType.FLOAT) }); // [B]
   // extra = (ceil((L − k + total) / s + 1) − 1) · s + k − total − L, in float like upstream (exact below 2^24).
@@ -67,19 +62,61 @@ function reflectIndices(
   // pad1d: rows with L ≤ max(left, right') are first extended with zeros to max_pad + 1 frames.
   const maxPad = g.node("Max", [rightPads, g.scalarInt64(Math.max(left, right))]); // [B]
   const extended = g.node("Max", [lengths, g.node("Add", [maxPad, g.scalarInt64(1)])]); // [B] = L'
-  const span = g.node("ReduceMax", [paddedLengths], { keepdims: attr.int(0) }); // [] = Tp
-  const positions = g.node("Range", [g.scalarInt64(-left), g.node("Sub", [span, g.scalarInt64(left)]), g.scalarInt64(1)]); // [Tp], i = j − left
-  const i = g.node("Unsqueeze", [positions, g.int64s([0])]); // [1, Tp]
   const lastExtended = g.node("Unsqueeze", [g.node("Sub", [extended, g.scalarInt64(1)]), g.int64s([1])]); // [B, 1] = L' − 1
-  const mirrored = g.node("Abs", [i]); // [1, Tp]: reflect at the left edge
-  const beyond = g.node("Greater", [mirrored, lastExtended]); // [B, Tp]
-  const reflected = g.node("Where", [beyond, g.node("Sub", [g.node("Mul", [lastExtended, g.scalarInt64(2)]), mirrored]), mirrored]); // [B, Tp]
+  return { paddedLengths, rightPads, lastExtended };
+}
+
+/**
+ * Which input frame of its row feeds each padded position `positions` int64 [B, K] (padded
+ * coordinates): gather indices int64 [B, K] (clamped to [0, T)) and a float mask [B, K], 0 where
+ * pad1d reads its zero extension (rows not longer than the pad).
+ */
+function reflectAt(g: GraphBuilder, positions: string, lengths: string, frames: string, left: number, pad: RowPadding): { indices: string; valid: string } {
+  const mirrored = g.node("Abs", [g.node("Sub", [positions, g.scalarInt64(left)])]); // [B, K]: i = j − left, reflected at the left edge
+  const beyond = g.node("Greater", [mirrored, pad.lastExtended]); // [B, K]
+  const reflected = g.node("Where", [beyond, g.node("Sub", [g.node("Mul", [pad.lastExtended, g.scalarInt64(2)]), mirrored]), mirrored]); // [B, K]
   const rowLengths = g.node("Unsqueeze", [lengths, g.int64s([1])]); // [B, 1]
-  const real = g.node("And", [g.node("Less", [reflected, rowLengths]), g.node("GreaterOrEqual", [reflected, g.scalarInt64(0)])]); // [B, Tp]
+  const real = g.node("And", [g.node("Less", [reflected, rowLengths]), g.node("GreaterOrEqual", [reflected, g.scalarInt64(0)])]); // [B, K]
   const lastFrame = g.node("Sub", [frames, g.scalarInt64(1)]); // []
-  const indices = g.node("Min", [g.node("Max", [reflected, g.scalarInt64(0)]), lastFrame]); // [B, Tp] in [0, T)
-  const valid = g.node("Unsqueeze", [toFloat(g, real), g.int64s([1])]); // [B, 1, Tp]
-  return { indices, valid, paddedLengths };
+  const indices = g.node("Min", [g.node("Max", [reflected, g.scalarInt64(0)]), lastFrame]); // [B, K] in [0, T)
+  return { indices, valid: toFloat(g, real) };
+}
+
+/**
+ * x [B, C, T] padded at each row's own length → [B, C, Tp]. Inside a row the padded row is x
+ * moved `left` frames on, so the whole batch is first padded that way (a Pad: contiguous copies);
+ * then only the positions where rows differ from that are written: the left pad and each row's
+ * right pad, at most left + max(right + extra) frames a row, gathered from the row's own frames
+ * (GatherElements) and scattered in (ScatterElements). Right-pad positions past the batch's end
+ * are clamped onto its last position with that position's own value, so a position written
+ * twice gets the same value both times. Frames past a row's padded length hold whatever the
+ * shifted copy put there: no real output reads them.
+ */
+function reflectPadRows(g: GraphBuilder, input: Rows, channels: number, kernel: number, stride: number, dilation: number): { padded: string; paddedLengths: string } {
+  const { left } = convPadding(kernel, stride, dilation);
+  const pad = rowPadding(g, input.lengths, kernel, stride, dilation);
+  const frames = dimSize(g, input.x, 2); // [] = T
+  const span = g.node("ReduceMax", [pad.paddedLengths], { keepdims: attr.int(0) }); // [] = Tp ≥ T + left
+  const after = g.node("Sub", [g.node("Sub", [span, frames]), g.scalarInt64(left)]); // [] = Tp − T − left
+  const pads = g.node("Concat", [g.int64s([0, 0, left, 0, 0]), g.node("Unsqueeze", [after, g.int64s([0])])], { axis: attr.int(0) }); // [6]
+  const shifted = g.node("Pad", [input.x, pads]); // [B, C, Tp]
+  const batch = dimSize(g, input.x, 0); // [] = B
+  const rows = g.node("Unsqueeze", [batch, g.int64s([0])]); // [1] = [B]
+  // The right pads: positions L + left + w for w < max right pad, clamped to Tp − 1.
+  const widest = g.node("ReduceMax", [pad.rightPads], { keepdims: attr.int(0) }); // [] = W
+  const offsets = g.node("Unsqueeze", [g.node("Range", [g.scalarInt64(0), widest, g.scalarInt64(1)]), g.int64s([0])]); // [1, W]
+  const rightStarts = g.node("Unsqueeze", [g.node("Add", [input.lengths, g.scalarInt64(left)]), g.int64s([1])]); // [B, 1]
+  const lastPosition = g.node("Sub", [span, g.scalarInt64(1)]); // []
+  const rightPositions = g.node("Min", [g.node("Add", [rightStarts, offsets]), lastPosition]); // [B, W]
+  const leftPositions = g.node("Expand", [g.int64s(Array.from({ length: left }, (_, j) => j), [1, left]), g.node("Concat", [rows, g.int64s([left])], { axis: attr.int(0) })]); // [B, left]
+  const positions = g.node("Concat", [leftPositions, rightPositions], { axis: attr.int(1) }); // [B, K = left + W]
+  const { indices, valid } = reflectAt(g, positions, input.lengths, frames, left, pad);
+  const byChannel = g.node("Concat", [rows, g.int64s([channels]), g.node("Shape", [positions], { start: attr.int(1) })], { axis: attr.int(0) }); // [3] = [B, C, K]
+  const sources = g.node("Expand", [g.node("Unsqueeze", [indices, g.int64s([1])]), byChannel]); // [B, C, K] int64
+  const targets = g.node("Expand", [g.node("Unsqueeze", [positions, g.int64s([1])]), byChannel]); // [B, C, K] int64
+  const values = g.node("Mul", [g.node("GatherElements", [input.x, sources], { axis: attr.int(2) }), g.node("Unsqueeze", [valid, g.int64s([1])])]); // [B, C, K]
+  const padded = g.node("ScatterElements", [shifted, targets, values], { axis: attr.int(2) }); // [B, C, Tp]
+  return { padded, paddedLengths: pad.paddedLengths };
 }
 
 /** Conv1d without padding over x [B, C, T] → [B, out, T']. */
@@ -108,16 +145,7 @@ export function paddedConv1d(
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
   if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
-  const frames = dimSize(g, input.x, 2); // [] = T
-  const { indices, valid, paddedLengths } = reflectIndices(g, input.lengths, frames, kernel, stride, dilation);
-  // Gather whole frames: x as [B·T, C] rows, row b·T + index of each padded position. Index
-  // tensors stay [B, Tp] (a GatherElements would need them expanded to [B, C, Tp] int64).
-  const rows = g.node("Reshape", [g.node("Transpose", [input.x], { perm: attr.ints([0, 2, 1]) }), g.int64s([-1, conv.weight.dims[1]!])]); // [B·T, C]
-  const batch = dimSize(g, input.x, 0); // [] = B
-  const rowStarts = g.node("Mul", [g.node("Range", [g.scalarInt64(0), batch, g.scalarInt64(1)]), frames]); // [B]
-  const flat = g.node("Add", [indices, g.node("Unsqueeze", [rowStarts, g.int64s([1])])]); // [B, Tp]
-  const gathered = g.node("Transpose", [g.node("Gather", [rows, flat], { axis: attr.int(0) })], { perm: attr.ints([0, 2, 1]) }); // [B, C, Tp]
-  const padded = g.node("Mul", [gathered, valid]); // [B, C, Tp], zeros where pad1d reads its zero extension
+  const { padded, paddedLengths } = reflectPadRows(g, input, conv.weight.dims[1]!, kernel, stride, dilation); // [B, C, Tp]
   const y = plainConv(g, padded, conv, scope, stride, dilation); // [B, out, T']
   const effective = (kernel - 1) * dilation + 1;
   const lengths = g.node("Add", [g.node("Div", [g.node("Sub", [paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B]
