@@ -152,6 +152,16 @@ async function screenshotPixels(page: Page, png: string, box: { x: number; y: nu
   );
 }
 
+/** Runs `use` on a fresh tab of `url`, and closes the tab whatever happens. */
+async function withPage(browser: Browser, url: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const page = await openPage(browser, url);
+  try {
+    await use(page);
+  } finally {
+    await page.close();
+  }
+}
+
 /**
  * The screenshot check, after a run: the first card's first token row, scrolled into view, lies
  * inside the viewport, shows the card's codes as text, and its pixels in a screenshot are text
@@ -218,8 +228,7 @@ describe("the page in headless Chromium", { skip }, () => {
 
   for (const c of CASES) {
     test(`${c.family}: the page's tokens of the fixture clips equal the references`, async (t) => {
-      const page = await openPage(browser, site.server.url);
-      try {
+      await withPage(browser, site.server.url, async (page) => {
         const isolated = await page.evaluate(() => crossOriginIsolated);
         assert.equal(isolated, true, "the server's COOP/COEP headers make the page cross-origin isolated (wasm threads)");
         await loadModelByUrls(page, c.files.map((f) => `${site.server.url}models/${f}`));
@@ -240,15 +249,12 @@ describe("the page in headless Chromium", { skip }, () => {
         if (c.family === "speechtokenizer") await t.test("Decode and play gives an <audio> of the codes' length", () => assertDecodedAudio(page, cards[0]!));
         // One family's run is enough for the screenshot; S3 is the first.
         if (c === CASES[0]) await t.test("a screenshot after the run shows the tokens", () => assertScreenshotShowsTokens(page, cards[0]!.jsonl!));
-      } finally {
-        await page.close();
-      }
+      });
     });
   }
 
   test("a model too large for the tab is refused with a message before it loads", async () => {
-    const page = await openPage(browser, site.server.url);
-    try {
+    await withPage(browser, site.server.url, async (page) => {
       // 3 GiB without using the disk (a sparse file): twice that is over the 4 GiB WebAssembly heap.
       const huge = join(work, "huge_model.onnx");
       closeSync(openSync(huge, "w"));
@@ -262,14 +268,11 @@ describe("the page in headless Chromium", { skip }, () => {
       assert.match(message!, /huge_model\.onnx/, "the message names the model");
       assert.match(message!, /too large for WebAssembly/);
       assert.notEqual(await page.$eval("body", (b) => b.dataset.model ?? ""), "loading", "nothing started loading");
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test("a damaged audio file shows its error in the page, naming the file", async () => {
-    const page = await openPage(browser, site.server.url);
-    try {
+    await withPage(browser, site.server.url, async (page) => {
       // A RIFF/WAVE header whose fmt chunk is cut short, then noise: neither a WAV nor any other format.
       const damaged = join(work, "damaged_clip.wav");
       const header = Buffer.from("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00", "latin1");
@@ -284,9 +287,7 @@ describe("the page in headless Chromium", { skip }, () => {
         return box.width > 0 && box.height > 0 && getComputedStyle(node).visibility === "visible";
       });
       assert.ok(visible, "the message is visible");
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
@@ -308,8 +309,7 @@ describe("the page on WebGPU in headless Chromium", { skip }, () => {
   });
 
   test("s3: the page's WebGPU tokens of the fixture clips match the references", async (t) => {
-    const page = await openPage(browser, `${site.server.url}?device=webgpu`);
-    try {
+    await withPage(browser, `${site.server.url}?device=webgpu`, async (page) => {
       const adapter = await page.evaluate(async () => {
         const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
         return gpu !== undefined && (await gpu.requestAdapter()) !== null;
@@ -334,8 +334,6 @@ describe("the page on WebGPU in headless Chromium", { skip }, () => {
       t.diagnostic(`s3 v2 in the page on WebGPU: ${total.misses}/${total.compared} tokens differ from the reference`);
       assert.equal(total.lengthMismatches, 0);
       assert.ok(total.missRate <= MAX_WEBGPU_MISS_RATE, `miss rate ${(100 * total.missRate).toFixed(4)}% over 0.1%`);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });

@@ -38,9 +38,9 @@ export async function writeScratchModel(model: ModelProto, dir: string): Promise
  * Opens the graph that `write` puts into a fresh scratch folder (returning its path), then removes
  * the folder, whether or not onnxruntime could open it. Removal may fail where an open file cannot
  * be deleted (Windows, if onnxruntime keeps the weights mapped): then the session's `release`
- * removes it after releasing the session. Where no scratch folder can be made or written (no writable TMPDIR, a
- * full disk), the session opens on the serialised bytes that `inMemory` gives, at the memory cost
- * said above; this package's own errors from `write` (a bad checkpoint) are thrown as they are.
+ * removes it after releasing the session. Where no scratch folder can be made or written (no
+ * writable TMPDIR, a full disk), the session opens on the serialised bytes that `inMemory` gives,
+ * at the memory cost said above; this package's own errors from `write` (a bad checkpoint) are thrown as they are.
  */
 export async function openScratchSession(
   write: (dir: string) => Promise<string>,
