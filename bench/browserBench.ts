@@ -53,6 +53,18 @@ export interface BrowserResult {
   first_token_cached_s: number | null;
   /** Second visit: navigation to the page's script ready. */
   page_start_s: number | null;
+  /**
+   * What bounds xrt (S3 only: its MatMul shapes and FLOP count): onnxruntime-web's fp32 MatMul
+   * ceiling at `threads` threads (bench/wasmGemm.ts) beside the same run's onnxruntime-node ceiling
+   * (bench/gemm.ts), in GFLOP/s; the model's GFLOP per audio second (bench/flops.ts); xrt_bound =
+   * the page's x real time if every FLOP ran at its ceiling; bound_over_node = xrt_bound / node_xrt,
+   * the most that over_node could be.
+   */
+  wasm_gemm_gflops: number | null;
+  node_gemm_gflops: number | null;
+  gflop_per_audio_s: number | null;
+  xrt_bound: number | null;
+  bound_over_node: number | null;
   errors: Record<string, string>;
 }
 
@@ -94,13 +106,32 @@ export function emptyBrowserResult(modelBytes: number, errors: Record<string, st
   return {
     xrt: null, node_xrt: null, over_node: null, threads: BROWSER_THREADS, cross_origin_isolated: null, chromium: null, pass_s: null,
     decode_s: null, tokenize_s: null, download_bytes: null, model_bytes: modelBytes, first_load_s: null, cached_load_s: null,
-    cached_load_downloaded_bytes: null, first_token_cached_s: null, page_start_s: null, errors,
+    cached_load_downloaded_bytes: null, first_token_cached_s: null, page_start_s: null,
+    wasm_gemm_gflops: null, node_gemm_gflops: null, gflop_per_audio_s: null, xrt_bound: null, bound_over_node: null, errors,
   };
 }
 
-/** Sets the Node figure beside the browser's (after both ran). */
-export function withNodeFigure(result: BrowserResult, nodeXrt: number | null): BrowserResult {
-  return { ...result, node_xrt: nodeXrt, over_node: ratio(result.xrt, nodeXrt) };
+/** The Node side of the same run, and the MatMul ceilings where they were measured. */
+export interface NodeFigures {
+  xrt: number | null;
+  gemmGflops?: number | null;
+  wasmGemmGflops?: number | null;
+  gflopPerAudioSecond?: number | null;
+}
+
+/** Sets the Node figures beside the browser's (after both ran), and the bound they give. */
+export function withNodeFigures(result: BrowserResult, node: NodeFigures): BrowserResult {
+  const xrtBound = ratio(node.wasmGemmGflops ?? null, node.gflopPerAudioSecond ?? null);
+  return {
+    ...result,
+    node_xrt: node.xrt,
+    over_node: ratio(result.xrt, node.xrt),
+    wasm_gemm_gflops: node.wasmGemmGflops ?? null,
+    node_gemm_gflops: node.gemmGflops ?? null,
+    gflop_per_audio_s: node.gflopPerAudioSecond ?? null,
+    xrt_bound: xrtBound,
+    bound_over_node: ratio(xrtBound, node.xrt),
+  };
 }
 
 export async function benchBrowser(key: string, input: BrowserBenchInput): Promise<BrowserResult> {

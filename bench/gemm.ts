@@ -1,14 +1,16 @@
 /**
  * The machine's ceiling: onnxruntime's fp32 MatMul on the model's own shapes (1500 frames = one
  * 30 s window after conv2, by the attention and MLP weights), all cores. Each shape is a one-node
- * graph whose weight is an initializer, so onnxruntime prepacks it as it does the model's.
+ * graph whose weight is an initializer, opened through a runtime backend with that backend's own
+ * session settings: onnxruntime-node's (which prepacks the weight as it does the model's), or the
+ * page's onnxruntime-web (bench/wasmGemm.ts), so the two ceilings are the kernels the two sides run.
  */
 import { availableParallelism } from "node:os";
-import type * as OrtTypes from "onnxruntime-node";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { openSession, ort } from "../src/runtime/session.js";
+import type { OrtSession, OrtTensor, RuntimeBackend } from "../src/runtime/backend.js";
+import { nodeBackend } from "../src/runtime/nodeBackend.js";
 import { seededRandom } from "./random.js";
 import { median } from "./stats.js";
 
@@ -46,8 +48,9 @@ function matmulModel(shape: GemmShape, seed: number): Uint8Array {
 
 interface Probe {
   shape: GemmShape;
-  session: OrtTypes.InferenceSession;
-  input: OrtTypes.Tensor;
+  session: OrtSession;
+  /** [m, k] float32. */
+  input: OrtTensor;
   /** Seconds of every timed run so far. */
   runs: number[];
 }
@@ -55,11 +58,15 @@ interface Probe {
 export class GemmCeiling {
   private constructor(private readonly probes: Probe[]) {}
 
-  static async open(threads = availableParallelism()): Promise<GemmCeiling> {
+  /**
+   * `threads`: onnxruntime-node's intra-op threads; a backend whose threads are set for the whole
+   * runtime (onnxruntime-web's env.wasm.numThreads) ignores it.
+   */
+  static async open(threads = availableParallelism(), backend: RuntimeBackend = nodeBackend): Promise<GemmCeiling> {
     const probes: Probe[] = [];
     for (const [i, shape] of GEMM_SHAPES.entries()) {
-      const session = await openSession(matmulModel(shape, 100 + i), { intraOpThreads: threads }, `gemm ${shapeLabel(shape)}`);
-      const input = new ort.Tensor("float32", randomFloats(shape.m * shape.k, 200 + i), [shape.m, shape.k]);
+      const session = await backend.openSession(matmulModel(shape, 100 + i), { intraOpThreads: threads }, `gemm ${shapeLabel(shape)}`);
+      const input = new backend.ort.Tensor("float32", randomFloats(shape.m * shape.k, 200 + i), [shape.m, shape.k]);
       const probe = { shape, session, input, runs: [] };
       for (let r = 0; r < WARMUP_RUNS; r++) await runOnce(probe);
       probes.push(probe);

@@ -16,6 +16,7 @@ import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from "
 import { ensureBenchModel, MODEL_SEED } from "./benchModels.js";
 import { workloadFlops } from "./flops.js";
 import { GemmCeiling } from "./gemm.js";
+import { openWasmGemmCeiling } from "./wasmGemm.js";
 import { machineInfo } from "./machine.js";
 import { formatReport } from "./report.js";
 import { benchFamily } from "./familyBench.js";
@@ -24,7 +25,7 @@ import { ensureFamilyModel } from "./familyModels.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
-import { benchBrowser, BROWSER_KEYS, emptyBrowserResult, withNodeFigure, type BrowserBenchInput, type BrowserResult } from "./browserBench.js";
+import { benchBrowser, BROWSER_KEYS, BROWSER_THREADS, emptyBrowserResult, withNodeFigures, type BrowserBenchInput, type BrowserResult, type NodeFigures } from "./browserBench.js";
 import { formatBrowserReport } from "./browserReport.js";
 import { chromiumSkipReason, findChromium } from "../src/webpage/pageDriver.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
@@ -95,6 +96,33 @@ async function bench(options: BenchOptions): Promise<number> {
   if (options.browser && chromium === null) log(`browser column left out: ${chromiumSkipReason}`);
   if (options.browser && !isCpu(options.runtime.device)) log(`browser column left out: it is a CPU (WebAssembly) figure, the Node side runs on ${options.deviceFlag}`);
   const modelsDir = join(cacheDir, "models");
+  // The page's MatMul ceiling, measured once (after the first browser pass, so never beside it).
+  let wasmCeiling: Promise<number | null> | null = null;
+  async function measureWasmCeiling(): Promise<number | null> {
+    try {
+      const probes = await openWasmGemmCeiling(BROWSER_THREADS);
+      try {
+        await probes.measure();
+        return probes.results().ceiling_gflops;
+      } finally {
+        await probes.dispose();
+      }
+    } catch (error) {
+      globalErrors.push(`WebAssembly MatMul ceiling: ${message(error)}`);
+      return null;
+    }
+  }
+  /** Node's figures for the browser row; S3's come with both MatMul ceilings and its FLOP count. */
+  async function nodeFigures(result: VersionResult | FamilyResult): Promise<NodeFigures> {
+    if (!("flops" in result)) return { xrt: result.a_xrt };
+    wasmCeiling ??= measureWasmCeiling();
+    return {
+      xrt: result.a_xrt,
+      gemmGflops: result.gemm_gflops,
+      wasmGemmGflops: await wasmCeiling,
+      gflopPerAudioSecond: result.flops.total / workload.audioSeconds / 1e9,
+    };
+  }
   async function browserColumn(key: string, paths: readonly string[], family: string, result: VersionResult | FamilyResult): Promise<void> {
     if (chromium === null || !isCpu(options.runtime.device) || !(BROWSER_KEYS as readonly string[]).includes(key)) return;
     const input = browserInput(modelsDir, family, paths);
@@ -104,7 +132,7 @@ async function bench(options: BenchOptions): Promise<number> {
     } catch (error) {
       browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
     }
-    result.browser = withNodeFigure(browser, result.a_xrt);
+    result.browser = withNodeFigures(browser, await nodeFigures(result));
     browserRows.push([key, result.browser]);
     log(`  ${key} browser/Node (a): ${result.browser.over_node === null ? "–" : `${(100 * result.browser.over_node).toFixed(0)}%`}; ` +
       `page download ${(((browser.download_bytes?.js ?? 0) + (browser.download_bytes?.wasm ?? 0)) / 1e6).toFixed(1)} MB; first token on the cached model ${browser.first_token_cached_s?.toFixed(2) ?? "–"} s`);
