@@ -119,3 +119,19 @@ test("s3: more than one codebook row is refused with a typed error naming the mo
   const [one] = await model.encode([input], { codebooks: 1 });
   assert.equal(one!.codebooks, 1);
 });
+
+// Families whose graphs exist only in fp32: asking for "fast" must not quietly give the exact graph.
+for (const name of ["speechtokenizer", "funcodec"]) {
+  test(`${name}: mode "fast" is refused with a typed error naming the model and the mode`, async (t) => {
+    const family = FAMILIES.find((f) => f.name === name)!;
+    const dir = await mkdtemp(join(tmpdir(), `family-${name}-fast-`));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await family.writeRandomModel(dir, { seed: 5, size: "tiny" });
+    await assert.rejects(load(dir, { streams: 1, mode: "fast" }), (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError, String(error));
+      assert.match(error.message, /"fast" mode/);
+      assert.ok(error.message.includes(dir), error.message);
+      return true;
+    });
+  });
+}

@@ -5,7 +5,7 @@
  */
 import { parseCheckpoint } from "../checkpoint/parseCheckpoint.js";
 import { InvalidInputError, UnknownModelError, UnrecognizedModelError } from "../errors.js";
-import type { FamilyName, ModelFileSpec, SpeechTokenizerModel } from "../family/types.js";
+import type { FamilyLoadOptions, FamilyName, ModelFileSpec, SpeechTokenizerModel } from "../family/types.js";
 import { builtInEntries, familyEntries, type ModelEntry } from "../hub/registry.js";
 import { S3BatchedTokenizer } from "../models/s3/batchedTokenizer.js";
 import type { ModelMode } from "../models/s3/releasedGraph.js";
@@ -13,7 +13,6 @@ import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "../models/fu
 import { openRepCodecParts, REPCODEC_RELEASES } from "../models/repcodec/open.js";
 import { RepCodecWhisperModel } from "../models/repcodec/whisperModel.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "../models/speechtokenizer/open.js";
-import type { RuntimeOptions } from "../runtime/options.js";
 import { entryFiles, fetchModelFiles, takeFile, type FetchModelOptions, type ModelBytes, type WebFileSpec } from "./modelStore.js";
 import { configuredDevice, requireWebDevice, webBackend, type WebDevice } from "./runtime.js";
 
@@ -105,27 +104,26 @@ function resolveSource(source: WebModelSource, options: WebLoadOptions): { label
 
 const utf8 = new TextDecoder();
 
-/** Each family's loader from file contents, on onnxruntime-web. */
-const WEB_LOADERS: Partial<Record<FamilyName, (files: ModelBytes, source: string, runtime: RuntimeOptions, options: WebLoadOptions) => Promise<SpeechTokenizerModel>>> = {
-  s3: (files, source, runtime, options) => {
+/** Each family's loader from file contents, on onnxruntime-web; `settings` holds the device and the mode asked for. */
+const WEB_LOADERS: Partial<Record<FamilyName, (files: ModelBytes, source: string, settings: FamilyLoadOptions, options: WebLoadOptions) => Promise<SpeechTokenizerModel>>> = {
+  s3: (files, source, settings) => {
     const onnx = [...files.keys()].filter((name) => name.toLowerCase().endsWith(".onnx"));
     if (onnx.length !== 1) throw new InvalidInputError(`${source}: an S3 model is one .onnx file, got ${onnx.length} (${[...files.keys()].join(", ")})`);
     // One stream: a second session would hold a second copy of the weights in the tab.
-    const settings = { ...runtime, streams: 1, ...(options.mode ? { mode: options.mode } : {}) };
-    return S3BatchedTokenizer.openReleasedBytes(() => takeFile(files, onnx[0]!, source), source, webBackend, settings);
+    return S3BatchedTokenizer.openReleasedBytes(() => takeFile(files, onnx[0]!, source), source, webBackend, { ...settings, streams: 1 });
   },
-  speechtokenizer: async (files, source, runtime) => {
+  speechtokenizer: async (files, source, settings) => {
     const config = utf8.decode(takeFile(files, SPEECHTOKENIZER_CONFIG, source));
     const name = [...files.keys()].find((n) => n !== SPEECHTOKENIZER_CONFIG && (n.endsWith(".pt") || n === "ckpt.dev")) ?? checkpointName([...files.keys()], source);
     const checkpoint = await parseCheckpoint(takeFile(files, name, source), name);
-    return openSpeechTokenizer(config, SPEECHTOKENIZER_CONFIG, checkpoint, source, runtime, webBackend);
+    return openSpeechTokenizer(config, SPEECHTOKENIZER_CONFIG, checkpoint, source, settings, webBackend);
   },
-  funcodec: async (files, source, runtime, options) => {
+  funcodec: async (files, source, settings) => {
     const config = utf8.decode(takeFile(files, FUNCODEC_CONFIG, source));
     const checkpoint = await parseCheckpoint(takeFile(files, FUNCODEC_CHECKPOINT, source), FUNCODEC_CHECKPOINT);
-    return openFunCodec(config, FUNCODEC_CONFIG, checkpoint, source, { ...runtime, ...(options.mode ? { mode: options.mode } : {}) }, webBackend);
+    return openFunCodec(config, FUNCODEC_CONFIG, checkpoint, source, settings, webBackend);
   },
-  repcodec: async (files, source, runtime, options) => {
+  repcodec: async (files, source, settings, options) => {
     const names = [...files.keys()];
     const pkl = names.filter((n) => n.endsWith(".pkl"));
     const pt = names.filter((n) => n.endsWith(".pt"));
@@ -133,7 +131,6 @@ const WEB_LOADERS: Partial<Record<FamilyName, (files: ModelBytes, source: string
     const layer = options.layer ?? REPCODEC_RELEASES.find((r) => r.whisper.file === pt[0])?.layer;
     const repcodec = await parseCheckpoint(takeFile(files, pkl[0]!, source), pkl[0]!);
     const whisper = await parseCheckpoint(takeFile(files, pt[0]!, source), pt[0]!);
-    const settings = { ...runtime, ...(options.mode ? { mode: options.mode } : {}) };
     const parts = await openRepCodecParts(repcodec, whisper, layer, settings, webBackend);
     return RepCodecWhisperModel.fromParts(parts, { "repcodec.pkl": pkl[0]!, "whisper.pt": pt[0]! }, source);
   },
@@ -153,5 +150,5 @@ export async function loadWebModel(source: WebModelSource, options: WebLoadOptio
   await requireWebDevice(device);
   const files = await fetchModelFiles(specs, options);
   options.signal?.throwIfAborted();
-  return load(files, label, { device: device === "webgpu" ? "webgpu" : "cpu" }, options);
+  return load(files, label, { device: device === "webgpu" ? "webgpu" : "cpu", ...(options.mode ? { mode: options.mode } : {}) }, options);
 }

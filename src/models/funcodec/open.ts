@@ -3,7 +3,7 @@
  * them from disk (family.ts), a page from downloaded bytes (web/).
  */
 import type { Checkpoint } from "../../checkpoint/parseCheckpoint.js";
-import { InvalidInputError } from "../../errors.js";
+import { requireExactMode } from "../../family/exactOnly.js";
 import type { FamilyLoadOptions } from "../../family/types.js";
 import type { RuntimeBackend } from "../../runtime/backend.js";
 import { parseFunCodecConfig } from "./config.js";
@@ -25,7 +25,7 @@ export async function openFunCodec(
   options: FamilyLoadOptions & FunCodecLoadOptions,
   backend: RuntimeBackend,
 ): Promise<FunCodecModel> {
-  if ((options.mode ?? "exact") !== "exact") throw new InvalidInputError(`${source}: FunCodec has no "${options.mode}" mode, only "exact"`);
+  requireExactMode(options.mode, source, "FunCodec");
   const config = parseFunCodecConfig(configText, configName);
   const weights = funcodecWeights(config, checkpoint.stateDict(), checkpoint.path);
   return FunCodecModel.create(source, config, weights, options, backend);

@@ -5,6 +5,7 @@
  */
 import type { Checkpoint } from "../../checkpoint/parseCheckpoint.js";
 import { ModelConfigError } from "../../errors.js";
+import { requireExactMode } from "../../family/exactOnly.js";
 import type { FamilyLoadOptions, FamilyModelSpec } from "../../family/types.js";
 import type { RuntimeBackend } from "../../runtime/backend.js";
 import { SpeechTokenizerCodec } from "./codecModel.js";
@@ -46,6 +47,7 @@ export async function openSpeechTokenizer(
   options: FamilyLoadOptions,
   backend: RuntimeBackend,
 ): Promise<SpeechTokenizerCodec> {
+  requireExactMode(options.mode, source, "SpeechTokenizer");
   const config = parseConfigText(configText, configName);
   const weights = importWeights(checkpoint.stateDict(), config, checkpoint.path);
   return new SpeechTokenizerCodec(backend, weights, source, options).open();
