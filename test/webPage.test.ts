@@ -2,7 +2,9 @@
  * The page in a real browser: headless Chromium (puppeteer-core, the installed browser) opens the
  * page from its static server, loads each family's fixture model by URL (the shared fixtures
  * served at /models/), is given audio files through its file picker, and must show the fixture
- * references' tokens, in the CLI's JSON line format. A damaged file and a model too large for
+ * references' tokens, in the CLI's JSON line format. S3's fast mode in the page must give the
+ * browser core's fast tokens (onnxruntime-web in Node); a family without one must refuse it in a
+ * message. A damaged file and a model too large for
  * the tab must show their errors in the page; a screenshot after a run must show the tokens in
  * real pixels. On WebGPU (Chromium's SwiftShader adapter) the page's S3 tokens must match the
  * references as the Node WebGPU tests' do. Skipped, with the reason, where no Chromium is
@@ -15,6 +17,7 @@ import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
+import { decodeAudioToMono16k, loadWebModel, tokenize } from "../src/web/index.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { chromiumSkipReason, findChromium, type CardResult, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
@@ -252,6 +255,50 @@ describe("the page in headless Chromium", { skip }, () => {
       });
     });
   }
+
+  test("s3: fast mode in the page gives the library's fast tokens and every clip's length", async (t) => {
+    const s3 = CASES[0]!;
+    const paths = s3.clips.map((clip) => clip.path());
+    // The same browser core in Node: onnxruntime-web's int8 kernels, the same .wasm as the page's.
+    const library = await loadWebModel({ files: [new File([readFileSync(join(shared!, s3.files[0]!))], basename(s3.files[0]!))] }, { mode: "fast", cacheStorage: null });
+    let expected: number[][];
+    try {
+      expected = [];
+      for (const path of paths) expected.push(Array.from((await tokenize(library, await decodeAudioToMono16k(readFileSync(path), basename(path)))).data));
+    } finally {
+      await library.dispose();
+    }
+    await withPage(browser, site.server.url, async (page) => {
+      await loadModelByUrls(page, s3.files.map((f) => `${site.server.url}models/${f}`), { mode: "fast" });
+      assert.equal(await page.$eval("body", (b) => b.dataset.modelMode), "fast");
+      assert.match(await page.$eval("#model-status", (p) => p.textContent ?? ""), /fast mode/, "the status says which mode is loaded");
+      const cards = await tokenizeFiles(page, paths);
+      assert.deepEqual(await pageErrors(page), [], "no error messages");
+      const comparisons = s3.clips.map((clip, i) => {
+        const key = basename(paths[i]!).replace(/\.[^.]+$/, "");
+        const card = cards.find((k) => k.key === key);
+        assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
+        const row = jsonLineRows(card.jsonl).rows[0]!;
+        assert.deepEqual(row, expected[i], `${key}: the page's fast tokens equal the library's`);
+        return compareTokens(clip.reference()[0]!, row);
+      });
+      const total = summarize(comparisons);
+      t.diagnostic(`s3 v2 fast mode in the page: ${total.misses}/${total.compared} tokens differ from the exact reference`);
+      assert.equal(total.lengthMismatches, 0);
+      // The conformance suite's bound for fast mode on these random-weight fixtures.
+      assert.ok(total.missRate < 0.2, `fast-mode miss rate ${total.missRate}`);
+    });
+  });
+
+  test("speechtokenizer: fast mode is refused in the page with a message naming the mode", async () => {
+    await withPage(browser, site.server.url, async (page) => {
+      const st = CASES[1]!;
+      await assert.rejects(loadModelByUrls(page, st.files.map((f) => `${site.server.url}models/${f}`), { mode: "fast" }), /"fast" mode/);
+      const errors = await pageErrors(page);
+      assert.equal(errors.length, 1, errors.join(" | "));
+      assert.match(errors[0]!, /SpeechTokenizer has no "fast" mode/);
+    });
+  });
 
   test("a model too large for the tab is refused with a message before it loads", async () => {
     await withPage(browser, site.server.url, async (page) => {

@@ -92,11 +92,12 @@ export async function pageErrors(page: Page): Promise<string[]> {
  * Loads a model by URLs through the form (each line a URL, optionally followed by its sha256);
  * resolves when it is loaded, fails with the page's message otherwise.
  */
-export async function loadModelByUrls(page: Page, urls: readonly string[], options: { family?: string; timeoutMs?: number } = {}): Promise<void> {
+export async function loadModelByUrls(page: Page, urls: readonly string[], options: { family?: string; mode?: "exact" | "fast"; timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   await page.click('input[name="model-source"][value="urls"]');
   await page.$eval("#model-urls", (area, text) => ((area as HTMLTextAreaElement).value = text), urls.join("\n"));
   if (options.family !== undefined) await page.select("#model-family", options.family);
+  await page.select("#model-mode", options.mode ?? "exact");
   await page.click("#load-model");
   await page.waitForSelector('body[data-model="ready"], body[data-model="failed"]', { timeout: timeoutMs });
   const state = await page.$eval("body", (body) => body.dataset.model);
