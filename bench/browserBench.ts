@@ -6,7 +6,9 @@
  *   1. first visit: the model loaded by URL from the server (download, sha256, store, build);
  *      the 2 s first-token utterance as warm-up; then ONE timed pass over the workload's files,
  *      given to the page's file picker (decode, resample, tokenize, one file at a time, as the
- *      page works). x real time = audio seconds / the pass's wall time.
+ *      page works). x real time = audio seconds / the pass's wall time. A model with a fast mode
+ *      (S3) is then loaded again in it (int8 products; from the page's cache) for a second timed
+ *      pass, set beside Node's fast figure: the like-for-like ratio of the int8 kernels.
  *   2. second visit: the 2 s utterance queued, then the model loaded again: the time from the
  *      load to its first token on screen is the time to first token on a cached model.
  * The page's download size is what the server sent it that is not a model (HTML, CSS, JS, wasm),
@@ -16,7 +18,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { extname, join } from "node:path";
-import type { Browser } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { findChromium, launchChromium, loadModelByUrls, openPage, servePage, tokenizeFiles, type CardResult } from "../src/webpage/pageDriver.js";
 import { ratio } from "./results.js";
 import type { Workload } from "./workload.js";
@@ -38,6 +40,10 @@ export interface BrowserResult {
   cross_origin_isolated: boolean | null;
   chromium: string | null;
   pass_s: number | null;
+  /** The fast mode's pass (models that have one, else null), and the same run's Node fast figure. */
+  fast_xrt: number | null;
+  node_fast_xrt: number | null;
+  fast_over_node: number | null;
   /** Sums over the pass's files of the page's own timings: decode + resample, and tokenize. */
   decode_s: number | null;
   tokenize_s: number | null;
@@ -74,6 +80,8 @@ export interface BrowserBenchInput {
   /** The model's files, relative to modelsDir. */
   files: readonly string[];
   family: string;
+  /** Whether the model has a fast (int8) mode to time as well. */
+  hasFastMode: boolean;
   modelBytes: number;
   workload: Workload;
   log: (line: string) => void;
@@ -104,7 +112,7 @@ function sumMs(cards: readonly CardResult[], field: "ms" | "decodeMs"): number {
 
 export function emptyBrowserResult(modelBytes: number, errors: Record<string, string>): BrowserResult {
   return {
-    xrt: null, node_xrt: null, over_node: null, threads: BROWSER_THREADS, cross_origin_isolated: null, chromium: null, pass_s: null,
+    xrt: null, node_xrt: null, over_node: null, fast_xrt: null, node_fast_xrt: null, fast_over_node: null, threads: BROWSER_THREADS, cross_origin_isolated: null, chromium: null, pass_s: null,
     decode_s: null, tokenize_s: null, download_bytes: null, model_bytes: modelBytes, first_load_s: null, cached_load_s: null,
     cached_load_downloaded_bytes: null, first_token_cached_s: null, page_start_s: null,
     wasm_gemm_gflops: null, node_gemm_gflops: null, gflop_per_audio_s: null, xrt_bound: null, bound_over_node: null, errors,
@@ -114,6 +122,7 @@ export function emptyBrowserResult(modelBytes: number, errors: Record<string, st
 /** The Node side of the same run, and the MatMul ceilings where they were measured. */
 export interface NodeFigures {
   xrt: number | null;
+  fastXrt?: number | null;
   gemmGflops?: number | null;
   wasmGemmGflops?: number | null;
   gflopPerAudioSecond?: number | null;
@@ -126,12 +135,26 @@ export function withNodeFigures(result: BrowserResult, node: NodeFigures): Brows
     ...result,
     node_xrt: node.xrt,
     over_node: ratio(result.xrt, node.xrt),
+    node_fast_xrt: node.fastXrt ?? null,
+    fast_over_node: ratio(result.fast_xrt, node.fastXrt),
     wasm_gemm_gflops: node.wasmGemmGflops ?? null,
     node_gemm_gflops: node.gemmGflops ?? null,
     gflop_per_audio_s: node.gflopPerAudioSecond ?? null,
     xrt_bound: xrtBound,
     bound_over_node: ratio(xrtBound, node.xrt),
   };
+}
+
+/** One timed pass over the workload's files in the page: its wall time and the pass's cards (all must succeed). */
+async function timedPass(page: Page, workload: Workload): Promise<{ seconds: number; cards: CardResult[] }> {
+  const started = performance.now();
+  const cards = await tokenizeFiles(page, workload.utterances.map((u) => u.path), PASS_TIMEOUT_MS);
+  const seconds = (performance.now() - started) / 1000;
+  // tokenizeFiles answers every card, newest first: this pass's are the workload's count.
+  const pass = cards.slice(0, workload.utterances.length);
+  const failed = pass.filter((c) => c.state !== "done");
+  if (failed.length > 0) throw new Error(`${failed.length} files failed in the page, e.g. ${failed[0]!.key}: ${failed[0]!.facts}`);
+  return { seconds, cards: pass };
 }
 
 export async function benchBrowser(key: string, input: BrowserBenchInput): Promise<BrowserResult> {
@@ -173,16 +196,19 @@ export async function benchBrowser(key: string, input: BrowserBenchInput): Promi
     result.first_load_s = Number(await page.$eval("body", (b) => b.dataset.modelLoadMs)) / 1000;
     await tokenizeFiles(page, [firstToken], PASS_TIMEOUT_MS);
     input.log(`  ${key} browser: model loaded in ${result.first_load_s.toFixed(1)} s; timed pass over ${input.workload.utterances.length} files`);
-    const started = performance.now();
-    const cards = await tokenizeFiles(page, input.workload.utterances.map((u) => u.path), PASS_TIMEOUT_MS);
-    result.pass_s = (performance.now() - started) / 1000;
-    const pass = cards.filter((c) => c.key.startsWith("bench_"));
-    const failed = pass.filter((c) => c.state !== "done");
-    if (failed.length > 0) throw new Error(`${failed.length} files failed in the page, e.g. ${failed[0]!.key}: ${failed[0]!.facts}`);
-    result.xrt = input.workload.audioSeconds / result.pass_s;
-    result.decode_s = sumMs(pass, "decodeMs");
-    result.tokenize_s = sumMs(pass, "ms");
+    const exact = await timedPass(page, input.workload);
+    result.pass_s = exact.seconds;
+    result.xrt = input.workload.audioSeconds / exact.seconds;
+    result.decode_s = sumMs(exact.cards, "decodeMs");
+    result.tokenize_s = sumMs(exact.cards, "ms");
     input.log(`  ${key} browser: ${result.pass_s.toFixed(1)} s (${result.xrt.toFixed(2)}x real time)`);
+    if (input.hasFastMode) {
+      await loadModelByUrls(page, modelUrls, { family: input.family, mode: "fast", timeoutMs: LOAD_TIMEOUT_MS });
+      await tokenizeFiles(page, [firstToken], PASS_TIMEOUT_MS);
+      const fast = await timedPass(page, input.workload);
+      result.fast_xrt = input.workload.audioSeconds / fast.seconds;
+      input.log(`  ${key} browser, fast mode: ${fast.seconds.toFixed(1)} s (${result.fast_xrt.toFixed(2)}x real time)`);
+    }
     await page.close();
     const { js, wasm, other } = served.first;
     result.download_bytes = { js, wasm, other };

@@ -12,12 +12,15 @@ export function formatBrowserReport(results: [string, BrowserResult][]): string 
   out.push(`In the browser: headless Chromium, the page (npm run web), onnxruntime-web on WebAssembly with ${threads} threads, one timed pass`);
   out.push("");
   out.push(table(
-    ["model", "browser xRT", "Node (a) xRT", "browser/Node", "page JS MB", "page wasm MB", "first load s", "cached load s", "first token (cached) s"],
+    ["model", "browser xRT", "Node (a) xRT", "browser/Node", "fast: browser xRT", "Node xRT", "browser/Node", "page JS MB", "page wasm MB", "first load s", "cached load s", "first token (cached) s"],
     results.map(([key, r]) => [
       key,
       fixed(r.xrt, 2),
       fixed(r.node_xrt, 2),
       fixed(r.over_node == null ? null : r.over_node * 100, 0, "%"),
+      fixed(r.fast_xrt, 2),
+      fixed(r.node_fast_xrt, 2),
+      fixed(r.fast_over_node == null ? null : r.fast_over_node * 100, 0, "%"),
       megabytes(r.download_bytes?.js),
       megabytes(r.download_bytes?.wasm),
       fixed(r.first_load_s, 1),

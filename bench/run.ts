@@ -43,7 +43,8 @@ function message(error: unknown): string {
 /** A model's files as the browser column serves them: relative to the models folder, with their total size. */
 function browserInput(modelsDir: string, family: string, paths: readonly string[]): Omit<BrowserBenchInput, "workload" | "log"> {
   const files = paths.map((p) => relative(modelsDir, p));
-  return { modelsDir, family, files, modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
+  // S3 is the family with a fast (int8) mode in the page.
+  return { modelsDir, family, files, hasFastMode: family === "s3", modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
 }
 
 async function bench(options: BenchOptions): Promise<number> {
@@ -118,6 +119,7 @@ async function bench(options: BenchOptions): Promise<number> {
     wasmCeiling ??= measureWasmCeiling();
     return {
       xrt: result.a_xrt,
+      fastXrt: result.fast_xrt,
       gemmGflops: result.gemm_gflops,
       wasmGemmGflops: await wasmCeiling,
       gflopPerAudioSecond: result.flops.total / workload.audioSeconds / 1e9,
