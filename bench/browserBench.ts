@@ -61,8 +61,8 @@ export interface BrowserResult {
   page_start_s: number | null;
   /**
    * What bounds xrt (S3 only: its MatMul shapes and FLOP count): onnxruntime-web's fp32 MatMul
-   * ceiling at `threads` threads (bench/wasmGemm.ts) beside the same run's onnxruntime-node ceiling
-   * (bench/gemm.ts), in GFLOP/s; the model's GFLOP per audio second (bench/flops.ts); xrt_bound =
+   * ceiling at `threads` threads (bench/wasmGemm.ts: its best run) beside the same run's
+   * onnxruntime-node ceiling (bench/gemm.ts: the median its (c) column reports), in GFLOP/s; the model's GFLOP per audio second (bench/flops.ts); xrt_bound =
    * the page's x real time if every FLOP ran at its ceiling; bound_over_node = xrt_bound / node_xrt,
    * the most that over_node could be.
    */

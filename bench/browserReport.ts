@@ -40,7 +40,7 @@ export function formatBrowserReport(results: [string, BrowserResult][]): string 
     ];
     out.push(`${key} browser: ${notes.join("; ")}`);
     if (r.xrt_bound != null) {
-      out.push(`${key} bound: the page's fp32 MatMul ceiling ${fixed(r.wasm_gemm_gflops, 0)} GFLOP/s (onnxruntime-web, ${r.threads} threads; ` +
+      out.push(`${key} bound: the page's fp32 MatMul ceiling ${fixed(r.wasm_gemm_gflops, 0)} GFLOP/s (best run; onnxruntime-web, ${r.threads} threads; ` +
         `onnxruntime-node's ${fixed(r.node_gemm_gflops, 0)}) over the model's ${fixed(r.gflop_per_audio_s, 2)} GFLOP per audio second: ` +
         `at most ${fixed(r.xrt_bound, 2)}x real time in the page, ${fixed(r.bound_over_node == null ? null : r.bound_over_node * 100, 0, "%")} of Node (a)`);
     }

@@ -16,7 +16,7 @@ import { BENCH_HELP, BenchUsageError, parseBenchArgs, type BenchOptions } from "
 import { ensureBenchModel, MODEL_SEED } from "./benchModels.js";
 import { workloadFlops } from "./flops.js";
 import { GemmCeiling } from "./gemm.js";
-import { openWasmGemmCeiling } from "./wasmGemm.js";
+import { measureWasmGemmCeiling } from "./wasmGemm.js";
 import { machineInfo } from "./machine.js";
 import { formatReport } from "./report.js";
 import { benchFamily } from "./familyBench.js";
@@ -101,13 +101,7 @@ async function bench(options: BenchOptions): Promise<number> {
   let wasmCeiling: Promise<number | null> | null = null;
   async function measureWasmCeiling(): Promise<number | null> {
     try {
-      const probes = await openWasmGemmCeiling(BROWSER_THREADS);
-      try {
-        await probes.measure();
-        return probes.results().ceiling_gflops;
-      } finally {
-        await probes.dispose();
-      }
+      return await measureWasmGemmCeiling(BROWSER_THREADS);
     } catch (error) {
       globalErrors.push(`WebAssembly MatMul ceiling: ${message(error)}`);
       return null;
