@@ -213,6 +213,16 @@ async function assertDecodedAudio(page: Page, card: CardResult): Promise<void> {
   assert.deepEqual(await pageErrors(page), [], "no error messages");
 }
 
+/** The first code row of each file's card (S3's only row), in the files' order; every file must have one. */
+function firstRows(cards: readonly CardResult[], paths: readonly string[]): number[][] {
+  return paths.map((path) => {
+    const key = basename(path).replace(/\.[^.]+$/, "");
+    const card = cards.find((k) => k.key === key);
+    assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
+    return jsonLineRows(card.jsonl).rows[0]!;
+  });
+}
+
 describe("the page in headless Chromium", { skip }, () => {
   let browser: Browser;
   let site: PageSite;
@@ -274,14 +284,9 @@ describe("the page in headless Chromium", { skip }, () => {
       assert.match(await page.$eval("#model-status", (p) => p.textContent ?? ""), /fast mode/, "the status says which mode is loaded");
       const cards = await tokenizeFiles(page, paths);
       assert.deepEqual(await pageErrors(page), [], "no error messages");
-      const comparisons = s3.clips.map((clip, i) => {
-        const key = basename(paths[i]!).replace(/\.[^.]+$/, "");
-        const card = cards.find((k) => k.key === key);
-        assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
-        const row = jsonLineRows(card.jsonl).rows[0]!;
-        assert.deepEqual(row, expected[i], `${key}: the page's fast tokens equal the library's`);
-        return compareTokens(clip.reference()[0]!, row);
-      });
+      const rows = firstRows(cards, paths);
+      rows.forEach((row, i) => assert.deepEqual(row, expected[i], `${basename(paths[i]!)}: the page's fast tokens equal the library's`));
+      const comparisons = s3.clips.map((clip, i) => compareTokens(clip.reference()[0]!, rows[i]!));
       const total = summarize(comparisons);
       t.diagnostic(`s3 v2 fast mode in the page: ${total.misses}/${total.compared} tokens differ from the exact reference`);
       assert.equal(total.lengthMismatches, 0);
@@ -371,12 +376,8 @@ describe("the page on WebGPU in headless Chromium", { skip }, () => {
       const paths = s3.clips.map((clip) => clip.path());
       const cards = await tokenizeFiles(page, paths);
       assert.deepEqual(await pageErrors(page), [], "no error messages");
-      const comparisons = s3.clips.map((clip, i) => {
-        const key = basename(paths[i]!).replace(/\.[^.]+$/, "");
-        const card = cards.find((k) => k.key === key);
-        assert.ok(card?.jsonl, `a card with tokens for ${key}: ${JSON.stringify(card)}`);
-        return compareTokens(clip.reference()[0]!, jsonLineRows(card.jsonl).rows[0]!);
-      });
+      const rows = firstRows(cards, paths);
+      const comparisons = s3.clips.map((clip, i) => compareTokens(clip.reference()[0]!, rows[i]!));
       const total = summarize(comparisons);
       t.diagnostic(`s3 v2 in the page on WebGPU: ${total.misses}/${total.compared} tokens differ from the reference`);
       assert.equal(total.lengthMismatches, 0);
