@@ -19,7 +19,21 @@ import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { decodeAudioToMono16k, loadWebModel, tokenize } from "../src/web/index.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
-import { chromiumSkipReason, findChromium, type CardResult, jsonLineRows, launchChromium, loadModelByUrls, openPage, pageErrors, servePage, tokenizeFiles, type PageSite } from "../src/webpage/pageDriver.js";
+import {
+  chromiumSkipReason,
+  dropFiles,
+  findChromium,
+  type CardResult,
+  jsonLineRows,
+  launchChromium,
+  loadModelByUrls,
+  openPage,
+  pageErrors,
+  recordFromMicrophone,
+  servePage,
+  tokenizeFiles,
+  type PageSite,
+} from "../src/webpage/pageDriver.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
 
@@ -213,6 +227,10 @@ async function assertDecodedAudio(page: Page, card: CardResult): Promise<void> {
   assert.deepEqual(await pageErrors(page), [], "no error messages");
 }
 
+/** The clip the fake microphone plays (16 kHz WAV under s3tokenizer/audio), and how long Record runs. */
+const MICROPHONE_CLIP = "aishell_0121.wav";
+const RECORD_MS = 2500;
+
 /** The first code row of each file's card (S3's only row), in the files' order; every file must have one. */
 function firstRows(cards: readonly CardResult[], paths: readonly string[]): number[][] {
   return paths.map((path) => {
@@ -230,7 +248,8 @@ describe("the page in headless Chromium", { skip }, () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), "s3tok-webpage-"));
     site = await servePage(shared!);
-    browser = await launchChromium(chromium!);
+    // The microphone plays a fixture clip (Chromium's fake capture), for the Record button's test.
+    browser = await launchChromium(chromium!, { fakeMicrophone: join(shared!, "s3tokenizer", "audio", MICROPHONE_CLIP) });
   });
 
   after(async () => {
@@ -292,6 +311,47 @@ describe("the page in headless Chromium", { skip }, () => {
       assert.equal(total.lengthMismatches, 0);
       // The conformance suite's bound for fast mode on these random-weight fixtures.
       assert.ok(total.missRate < 0.2, `fast-mode miss rate ${total.missRate}`);
+    });
+  });
+
+  test("s3: a dropped file and a recording from the microphone give their tokens", async (t) => {
+    const s3 = CASES[0]!;
+    await withPage(browser, site.server.url, async (page) => {
+      await loadModelByUrls(page, s3.files.map((f) => `${site.server.url}models/${f}`));
+      await t.test("a file dropped on the drop zone gives the reference tokens", async () => {
+        const clip = s3.clips[0]!;
+        const path = clip.path();
+        const cards = await dropFiles(page, [path]);
+        assert.deepEqual(firstRows(cards, [path]), clip.reference());
+      });
+      await t.test("Record, then Stop: a card of the microphone's audio at 25 tokens a second", async () => {
+        const cards = await recordFromMicrophone(page, RECORD_MS);
+        const card = cards.find((c) => c.key === "recording-1");
+        assert.equal(card?.state, "done", JSON.stringify(card));
+        assert.deepEqual(await pageErrors(page), [], "no error messages");
+        assert.equal(await page.$eval("#record", (button) => button.getAttribute("aria-pressed")), "false", "the button is back to Record");
+        const seconds = Number(card.data.audioSeconds);
+        assert.ok(seconds > 1 && seconds < RECORD_MS / 1000 + 2, `${seconds} s recorded in ${RECORD_MS} ms`);
+        const [row] = jsonLineRows(card.jsonl!).rows;
+        assert.ok(Math.abs(row!.length - seconds * 25) <= 1, `${row!.length} tokens for ${seconds} s at 25 a second`);
+        // The fixture's speech came through (not silence or a test tone): most of the recording's
+        // tokens are tokens of that clip's reference. The capture's start is not aligned to the
+        // clip's frames, so position by position they need not agree.
+        const reference = s3Clip(MICROPHONE_CLIP, "aishell_0121_wav").reference()[0]!;
+        const left = new Map<number, number>();
+        for (const token of reference) left.set(token, (left.get(token) ?? 0) + 1);
+        let inClip = 0;
+        for (const token of row!) {
+          const n = left.get(token) ?? 0;
+          if (n > 0) {
+            inClip++;
+            left.set(token, n - 1);
+          }
+        }
+        t.diagnostic(`recording: ${seconds.toFixed(2)} s, ${row!.length} tokens, ${new Set(row).size} distinct, ${inClip} found in the clip's reference`);
+        assert.ok(new Set(row).size > 5, "more than a handful of distinct tokens");
+        assert.ok(inClip >= 0.5 * row!.length, `${inClip} of ${row!.length} tokens are the clip's`);
+      });
     });
   });
 

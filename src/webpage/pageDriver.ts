@@ -6,8 +6,8 @@
  * static server (page.js built here, the library bundle from `npm run build:web`) with a model
  * folder at /models/, and driven through its controls as a person would use it.
  */
-import { accessSync, constants, existsSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { buildPage, CORE_BUNDLE, PAGE_OUT_DIR } from "./buildPage.js";
 import { startStaticServer, type StaticServer, type StaticServerOptions } from "./staticServer.js";
@@ -40,12 +40,20 @@ export interface ChromiumOptions {
    * Chromium), so a machine with no GPU still runs the page's WebGPU path. Default: no GPU.
    */
   webgpu?: "swiftshader";
+  /**
+   * A WAV file that plays as the microphone: Chromium's fake capture device, with its permission
+   * prompt answered yes, so the page's Record button can be tested with known audio.
+   */
+  fakeMicrophone?: string;
 }
 
 /** Headless Chromium; without a sandbox when running as root (Chromium refuses root otherwise). */
 export async function launchChromium(executablePath: string, options: ChromiumOptions = {}): Promise<Browser> {
   const gpu = options.webgpu === "swiftshader" ? ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"] : ["--disable-gpu"];
-  const args = ["--disable-dev-shm-usage", ...gpu, "--mute-audio"];
+  const microphone = options.fakeMicrophone === undefined
+    ? []
+    : ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${options.fakeMicrophone}`];
+  const args = ["--disable-dev-shm-usage", ...gpu, ...microphone, "--mute-audio"];
   if (process.getuid?.() === 0) args.push("--no-sandbox");
   return puppeteer.launch({ executablePath, headless: true, args, defaultViewport: { width: 1200, height: 900 } });
 }
@@ -117,23 +125,17 @@ export interface CardResult {
 }
 
 /**
- * Gives files to the audio picker (none: only waits) and waits until every card is finished
- * (tokens or an error); returns every card, newest first.
+ * Waits until the page shows at least `count` result cards and every card is finished (tokens or
+ * an error); returns every card, newest first.
  */
-export async function tokenizeFiles(page: Page, paths: readonly string[], timeoutMs = 120_000): Promise<CardResult[]> {
-  const before = await page.$$eval("#results .result", (cards) => cards.length);
-  if (paths.length > 0) {
-    const input = await page.$("#audio-files");
-    if (input === null) throw new Error("the page has no #audio-files input");
-    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...paths);
-  }
+export async function finishedCards(page: Page, count: number, timeoutMs = 120_000): Promise<CardResult[]> {
   await page.waitForFunction(
-    (count: number) => {
+    (atLeast: number) => {
       const cards = [...document.querySelectorAll<HTMLElement>("#results .result")];
-      return cards.length >= count && cards.every((c) => c.dataset.state === "done" || c.dataset.state === "error");
+      return cards.length >= atLeast && cards.every((c) => c.dataset.state === "done" || c.dataset.state === "error");
     },
     { timeout: timeoutMs, polling: 100 },
-    before + paths.length,
+    count,
   );
   return page.$$eval("#results .result", (cards) =>
     cards.map((c) => {
@@ -142,6 +144,60 @@ export async function tokenizeFiles(page: Page, paths: readonly string[], timeou
       return { key: data.key ?? "", state: data.state ?? "", facts: card.querySelector(".facts")?.textContent ?? "", data, ...(data.jsonl ? { jsonl: data.jsonl } : {}) };
     }),
   );
+}
+
+function cardCount(page: Page): Promise<number> {
+  return page.$$eval("#results .result", (cards) => cards.length);
+}
+
+/**
+ * Gives files to the audio picker (none: only waits) and waits until every card is finished
+ * (tokens or an error); returns every card, newest first.
+ */
+export async function tokenizeFiles(page: Page, paths: readonly string[], timeoutMs = 120_000): Promise<CardResult[]> {
+  const before = await cardCount(page);
+  if (paths.length > 0) {
+    const input = await page.$("#audio-files");
+    if (input === null) throw new Error("the page has no #audio-files input");
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...paths);
+  }
+  return finishedCards(page, before + paths.length, timeoutMs);
+}
+
+/**
+ * Drops files on the page's drop zone as a person's drag and drop does (a DataTransfer holding
+ * the files, dragover then drop) and waits for their cards; returns every card, newest first.
+ */
+export async function dropFiles(page: Page, paths: readonly string[], timeoutMs = 120_000): Promise<CardResult[]> {
+  const before = await cardCount(page);
+  const files = paths.map((path) => ({ name: basename(path), base64: readFileSync(path).toString("base64") }));
+  await page.$eval(
+    "#drop-zone",
+    (zone, given: { name: string; base64: string }[]) => {
+      const transfer = new DataTransfer();
+      for (const file of given) transfer.items.add(new File([Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))], file.name));
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    files,
+  );
+  return finishedCards(page, before + paths.length, timeoutMs);
+}
+
+/**
+ * Presses Record, lets the microphone run for `ms`, presses it again, and waits for the
+ * recording's card; returns every card, newest first. In headless Chromium the microphone is
+ * the one ChromiumOptions.fakeMicrophone gives.
+ */
+export async function recordFromMicrophone(page: Page, ms: number, timeoutMs = 120_000): Promise<CardResult[]> {
+  const before = await cardCount(page);
+  await page.click("#record");
+  await page.waitForSelector('#record[aria-pressed="true"], #errors .error', { timeout: 30_000 });
+  const errors = await pageErrors(page);
+  if (errors.length > 0) throw new Error(`the page could not record: ${errors.join(" | ")}`);
+  await new Promise((done) => setTimeout(done, ms));
+  await page.click("#record");
+  return finishedCards(page, before + 1, timeoutMs);
 }
 
 /** Rows of a page's JSON line (`{"key", "code"}`, one list or a list of rows). */
