@@ -11,7 +11,7 @@
  * installed or the fixtures are absent (the WebGPU case also where Chromium offers no adapter).
  */
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -241,6 +241,28 @@ function firstRows(cards: readonly CardResult[], paths: readonly string[]): numb
   });
 }
 
+/**
+ * "Download all" saves codes.jsonl (Chromium's downloads sent to a scratch folder) and "Copy all"
+ * puts the same text on the clipboard (permission granted to the page's origin): the cards' JSON
+ * lines, oldest first, a line each, as a corpus run writes them.
+ */
+async function assertBulkOutputs(page: Page, origin: string, cards: readonly CardResult[]): Promise<void> {
+  const expected = [...cards].reverse().map((card) => `${card.jsonl}\n`).join("");
+  const downloads = mkdtempSync(join(work, "downloads-"));
+  const cdp = await page.createCDPSession();
+  await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  await page.click("#download-all");
+  const saved = join(downloads, "codes.jsonl");
+  const deadline = Date.now() + 15_000;
+  while (!existsSync(saved) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+  assert.equal(readFileSync(saved, "utf8"), expected, "codes.jsonl holds every card's line");
+  await page.browserContext().overridePermissions(new URL(origin).origin, ["clipboard-read", "clipboard-write", "clipboard-sanitized-write"]);
+  await page.click("#copy-all");
+  await page.waitForFunction(() => document.querySelector("#copy-all")?.textContent === "Copied", { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected, "the clipboard holds the same lines");
+  assert.deepEqual(await pageErrors(page), [], "no error messages");
+}
+
 describe("the page in headless Chromium", { skip }, () => {
   let browser: Browser;
   let site: PageSite;
@@ -279,8 +301,11 @@ describe("the page in headless Chromium", { skip }, () => {
           t.diagnostic(`${c.family} ${key}: ${reference.length} × ${reference[0]!.length} codes equal; ${card.facts}`);
         }
         if (c.family === "speechtokenizer") await t.test("Decode and play gives an <audio> of the codes' length", () => assertDecodedAudio(page, cards[0]!));
-        // One family's run is enough for the screenshot; S3 is the first.
-        if (c === CASES[0]) await t.test("a screenshot after the run shows the tokens", () => assertScreenshotShowsTokens(page, cards[0]!.jsonl!));
+        // One family's run is enough for the screenshot and the bulk buttons; S3 is the first.
+        if (c === CASES[0]) {
+          await t.test("a screenshot after the run shows the tokens", () => assertScreenshotShowsTokens(page, cards[0]!.jsonl!));
+          await t.test("Download all and Copy all give every card's JSON line, oldest first", () => assertBulkOutputs(page, site.server.url, cards));
+        }
       });
     });
   }
