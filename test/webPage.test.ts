@@ -11,7 +11,7 @@
  * installed or the fixtures are absent (the WebGPU case also where Chromium offers no adapter).
  */
 import assert from "node:assert/strict";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -242,6 +242,26 @@ function firstRows(cards: readonly CardResult[], paths: readonly string[]): numb
 }
 
 /**
+ * Records every change of the model's download bar (value, max, and its text) from now on; the
+ * returned function gives what was seen.
+ */
+async function watchProgress(page: Page): Promise<() => Promise<{ value: number; max: number; text: string }[]>> {
+  await page.evaluate(() => {
+    const bar = document.querySelector<HTMLProgressElement>("#model-progress")!;
+    const text = document.querySelector("#model-progress-text")!;
+    const seen: { value: number; max: number; text: string }[] = [];
+    (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+    new MutationObserver(() => {
+      const last = seen.at(-1);
+      const now = { value: bar.value, max: bar.max, text: text.textContent ?? "" };
+      // Only updates that show bytes (the bar is reset to 0 with an empty text when a load starts).
+      if (now.text !== "" && (last === undefined || last.value !== now.value || last.text !== now.text)) seen.push(now);
+    }).observe(bar.parentElement!, { subtree: true, attributes: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { progressSeen: { value: number; max: number; text: string }[] }).progressSeen);
+}
+
+/**
  * "Download all" saves codes.jsonl (Chromium's downloads sent to a scratch folder) and "Copy all"
  * puts the same text on the clipboard (permission granted to the page's origin): the cards' JSON
  * lines, oldest first, a line each, as a corpus run writes them.
@@ -339,10 +359,23 @@ describe("the page in headless Chromium", { skip }, () => {
     });
   });
 
-  test("s3: a dropped file and a recording from the microphone give their tokens", async (t) => {
+  test("s3: download progress, then a dropped file and a recording from the microphone give their tokens", async (t) => {
     const s3 = CASES[0]!;
     await withPage(browser, site.server.url, async (page) => {
+      const progress = await watchProgress(page);
       await loadModelByUrls(page, s3.files.map((f) => `${site.server.url}models/${f}`));
+      await t.test("the progress bar counts the model's bytes up to its size, naming the file", async () => {
+        const seen = await progress();
+        const size = statSync(join(shared!, s3.files[0]!)).size;
+        const file = basename(s3.files[0]!);
+        assert.ok(seen.length >= 3, `${seen.length} progress updates for ${size} bytes`);
+        seen.forEach((step, i) => {
+          assert.equal(step.max, size, "the bar's end is the file's size (the server's Content-Length)");
+          if (i > 0) assert.ok(step.value >= seen[i - 1]!.value, "the bar never goes back");
+          assert.ok(step.text.startsWith(`${file}: `), step.text);
+        });
+        assert.equal(seen.at(-1)!.value, size, "the bar ends full");
+      });
       await t.test("a file dropped on the drop zone gives the reference tokens", async () => {
         const clip = s3.clips[0]!;
         const path = clip.path();
