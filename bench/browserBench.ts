@@ -60,11 +60,11 @@ export interface BrowserResult {
   /** Second visit: navigation to the page's script ready. */
   page_start_s: number | null;
   /**
-   * What bounds xrt (S3 only: its MatMul shapes and FLOP count): onnxruntime-web's fp32 MatMul
-   * ceiling at `threads` threads (bench/wasmGemm.ts: its best run) beside the same run's
-   * onnxruntime-node ceiling (bench/gemm.ts: the median its (c) column reports), in GFLOP/s; the model's GFLOP per audio second (bench/flops.ts); xrt_bound =
-   * the page's x real time if every FLOP ran at its ceiling; bound_over_node = xrt_bound / node_xrt,
-   * the most that over_node could be.
+   * What bounds xrt (S3 only: its MatMul shapes and FLOP count), in GFLOP/s: onnxruntime-web's fp32
+   * MatMul ceiling at `threads` threads (bench/wasmGemm.ts: its best run) beside the same run's
+   * onnxruntime-node ceiling (bench/gemm.ts: the median its (c) column reports); the model's GFLOP
+   * per audio second (bench/flops.ts); xrt_bound = the page's x real time if every FLOP ran at its
+   * ceiling; bound_over_node = xrt_bound / node_xrt, the most that over_node could be.
    */
   wasm_gemm_gflops: number | null;
   node_gemm_gflops: number | null;
@@ -80,7 +80,7 @@ export interface BrowserBenchInput {
   /** The model's files, relative to modelsDir. */
   files: readonly string[];
   family: string;
-  /** Whether the model has a fast (int8) mode to time as well. */
+  /** Whether to time the model's fast (int8) mode as well (where Node's fast figure was measured). */
   hasFastMode: boolean;
   modelBytes: number;
   workload: Workload;

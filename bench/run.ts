@@ -41,10 +41,9 @@ function message(error: unknown): string {
 }
 
 /** A model's files as the browser column serves them: relative to the models folder, with their total size. */
-function browserInput(modelsDir: string, family: string, paths: readonly string[]): Omit<BrowserBenchInput, "workload" | "log"> {
+function browserInput(modelsDir: string, family: string, paths: readonly string[]): Omit<BrowserBenchInput, "workload" | "log" | "hasFastMode"> {
   const files = paths.map((p) => relative(modelsDir, p));
-  // S3 is the family with a fast (int8) mode in the page.
-  return { modelsDir, family, files, hasFastMode: family === "s3", modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
+  return { modelsDir, family, files, modelBytes: files.reduce((sum, f) => sum + statSync(join(modelsDir, f)).size, 0) };
 }
 
 async function bench(options: BenchOptions): Promise<number> {
@@ -109,7 +108,7 @@ async function bench(options: BenchOptions): Promise<number> {
   }
   /** Node's figures for the browser row; S3's come with both MatMul ceilings and its FLOP count. */
   async function nodeFigures(result: VersionResult | FamilyResult): Promise<NodeFigures> {
-    if (!("flops" in result)) return { xrt: result.a_xrt };
+    if (!("flops" in result)) return { xrt: result.a_xrt, fastXrt: result.fast_xrt };
     wasmCeiling ??= measureWasmCeiling();
     return {
       xrt: result.a_xrt,
@@ -124,7 +123,9 @@ async function bench(options: BenchOptions): Promise<number> {
     const input = browserInput(modelsDir, family, paths);
     let browser: BrowserResult;
     try {
-      browser = await benchBrowser(key, { ...input, workload, log });
+      // The page times fast mode where Node did: the two figures make a like-for-like ratio.
+      const hasFastMode = result.fast_xrt !== null;
+      browser = await benchBrowser(key, { ...input, hasFastMode, workload, log });
     } catch (error) {
       browser = emptyBrowserResult(input.modelBytes, { browser: message(error) });
     }

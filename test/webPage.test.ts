@@ -231,6 +231,21 @@ async function assertDecodedAudio(page: Page, card: CardResult): Promise<void> {
 const MICROPHONE_CLIP = "aishell_0121.wav";
 const RECORD_MS = 2500;
 
+/** How many of `tokens` the `pool` also holds, each token of the pool counted once (a multiset intersection). */
+function tokensInCommon(tokens: readonly number[], pool: readonly number[]): number {
+  const left = new Map<number, number>();
+  for (const token of pool) left.set(token, (left.get(token) ?? 0) + 1);
+  let common = 0;
+  for (const token of tokens) {
+    const n = left.get(token) ?? 0;
+    if (n > 0) {
+      common++;
+      left.set(token, n - 1);
+    }
+  }
+  return common;
+}
+
 /** The first code row of each file's card (S3's only row), in the files' order; every file must have one. */
 function firstRows(cards: readonly CardResult[], paths: readonly string[]): number[][] {
   return paths.map((path) => {
@@ -241,15 +256,22 @@ function firstRows(cards: readonly CardResult[], paths: readonly string[]): numb
   });
 }
 
+/** One state of the page's download bar: bytes so far, the total, and the line beside it. */
+interface ProgressStep {
+  value: number;
+  max: number;
+  text: string;
+}
+
 /**
  * Records every change of the model's download bar (value, max, and its text) from now on; the
  * returned function gives what was seen.
  */
-async function watchProgress(page: Page): Promise<() => Promise<{ value: number; max: number; text: string }[]>> {
+async function watchProgress(page: Page): Promise<() => Promise<ProgressStep[]>> {
   await page.evaluate(() => {
     const bar = document.querySelector<HTMLProgressElement>("#model-progress")!;
     const text = document.querySelector("#model-progress-text")!;
-    const seen: { value: number; max: number; text: string }[] = [];
+    const seen: ProgressStep[] = [];
     (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
     new MutationObserver(() => {
       const last = seen.at(-1);
@@ -258,7 +280,7 @@ async function watchProgress(page: Page): Promise<() => Promise<{ value: number;
       if (now.text !== "" && (last === undefined || last.value !== now.value || last.text !== now.text)) seen.push(now);
     }).observe(bar.parentElement!, { subtree: true, attributes: true, childList: true, characterData: true });
   });
-  return () => page.evaluate(() => (window as unknown as { progressSeen: { value: number; max: number; text: string }[] }).progressSeen);
+  return () => page.evaluate(() => (window as unknown as { progressSeen: ProgressStep[] }).progressSeen);
 }
 
 /**
@@ -395,17 +417,7 @@ describe("the page in headless Chromium", { skip }, () => {
         // The fixture's speech came through (not silence or a test tone): most of the recording's
         // tokens are tokens of that clip's reference. The capture's start is not aligned to the
         // clip's frames, so position by position they need not agree.
-        const reference = s3Clip(MICROPHONE_CLIP, "aishell_0121_wav").reference()[0]!;
-        const left = new Map<number, number>();
-        for (const token of reference) left.set(token, (left.get(token) ?? 0) + 1);
-        let inClip = 0;
-        for (const token of row!) {
-          const n = left.get(token) ?? 0;
-          if (n > 0) {
-            inClip++;
-            left.set(token, n - 1);
-          }
-        }
+        const inClip = tokensInCommon(row!, s3Clip(MICROPHONE_CLIP, "aishell_0121_wav").reference()[0]!);
         t.diagnostic(`recording: ${seconds.toFixed(2)} s, ${row!.length} tokens, ${new Set(row).size} distinct, ${inClip} found in the clip's reference`);
         assert.ok(new Set(row).size > 5, "more than a handful of distinct tokens");
         assert.ok(inClip >= 0.5 * row!.length, `${inClip} of ${row!.length} tokens are the clip's`);

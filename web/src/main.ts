@@ -46,7 +46,7 @@ function device(): "wasm" | "webgpu" {
   return byId<HTMLSelectElement>("device").value === "webgpu" ? "webgpu" : "wasm";
 }
 
-/** "fast" runs S3's and RepCodec-Whisper's products in int8 (about twice the page's speed); the other families refuse it. */
+/** "fast" runs S3's and RepCodec-Whisper's products in int8 (1.3-1.7x the page's exact speed for S3 v2); the other families refuse it. */
 function mode(): "exact" | "fast" {
   return byId<HTMLSelectElement>("model-mode").value === "fast" ? "fast" : "exact";
 }
