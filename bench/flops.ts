@@ -4,7 +4,7 @@
  * padding a batched run adds. Dividing it by wall time gives the achieved GFLOP/s that is set
  * against the machine's MatMul ceiling.
  */
-import { planSegments } from "../src/pipeline/windows.js";
+import { FRAMES_PER_SECOND, planSegments } from "../src/pipeline/windows.js";
 
 /** What the count needs of a model; FULL_SIZE's RandomModelShape entries fit it. */
 export interface FlopShape {
@@ -62,7 +62,8 @@ export function segmentFlops(shape: FlopShape, frames: number): FlopCount {
 /** FLOPs of tokenizing utterances of the given mel frame counts, long ones as their windows. */
 export function workloadFlops(shape: FlopShape, melFrames: readonly number[]): FlopCount {
   const sum: FlopCount = { conv: 0, projections: 0, attention: 0, mlp: 0, fsmn: 0, quantizer: 0, total: 0 };
-  for (const segment of planSegments(melFrames)) {
+  const tokenRate = FRAMES_PER_SECOND / (2 * shape.conv1Stride); // conv1, then conv2's stride 2
+  for (const segment of planSegments(melFrames, tokenRate)) {
     const part = segmentFlops(shape, segment.frames);
     for (const key of Object.keys(sum) as (keyof FlopCount)[]) sum[key] += part[key];
   }

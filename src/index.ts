@@ -15,7 +15,7 @@ export { resample, StreamingResampler } from "./audio/resample.js";
 export { readWav, parseWav } from "./audio/wav.js";
 export { readWavScp, parseWavScp } from "./audio/wavScp.js";
 export type { ScpEntry } from "./audio/wavScp.js";
-export { mergeWindowTokens, planSegments } from "./pipeline/windows.js";
+export { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, planSegments, type LongAudioCompat } from "./pipeline/windows.js";
 export type { Device, RuntimeOptions } from "./runtime/session.js";
 export { verifyModel } from "./verify/verifyModel.js";
 export type { VerifyReport } from "./verify/verifyModel.js";

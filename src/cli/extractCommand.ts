@@ -24,6 +24,9 @@ import { FunCodecModel, type FunCodecEncodeOptions } from "../models/funcodec/mo
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 import { FUNCODEC_FLAGS, funcodecEncodeFlags } from "./funcodecFlags.js";
 import { loadModelFlags, MODEL_FILE_FLAGS, MODEL_FILE_FLAGS_HELP } from "./modelFlags.js";
+import { LONG_AUDIO_FLAGS, LONG_AUDIO_FLAGS_HELP, longAudioCompatFlag } from "./longAudioFlag.js";
+import { checkLongAudioFamily } from "../family/longAudioCompat.js";
+import { longAudioPlan } from "../pipeline/windows.js";
 
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
@@ -63,6 +66,7 @@ Options (snake_case or kebab-case):
 ${MODEL_FILE_FLAGS_HELP}
   --mode exact|fast       exact (default): the released files' tokens; fast: int8 projections,
                           several times faster on CPUs with VNNI, a few percent of tokens differ
+${LONG_AUDIO_FLAGS_HELP}
 
 Models by name (speech_tokenizer_v1, speech_tokenizer_v1_25hz, speech_tokenizer_v2_25hz,
 speech_tokenizer_v3_25hz) are downloaded once into the cache and verified:
@@ -73,7 +77,9 @@ Rerunning the same command resumes: keys already in the part file are skipped.
 Exit codes: 0 all utterances done; 3 some failed (see the errors file; the rest are written);
 2 usage, model or output-directory errors (not a writable directory, the part file locked by
 another process, or written by another model or mode), reported before any output;
-4 writing the output failed mid-run (full disk, I/O error): what was written is intact, rerun to resume.`;
+4 writing the output failed mid-run (full disk, I/O error): what was written is intact, rerun to resume.
+A part file of an S3 model written before the long-audio windows covered the whole length resumes
+only with --long_audio_compat s3tokenizer-0.3.0 (or starts afresh with --overwrite).`;
 
 export async function extractCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -94,6 +100,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
     "bit-width": FUNCODEC_FLAGS["bit-width"],
     format: { type: "string" },
     ...MODEL_FILE_FLAGS,
+    ...LONG_AUDIO_FLAGS,
     ...HUB_FLAGS,
   });
   const scpPath = requireFlag(values, "wav-scp");
@@ -104,6 +111,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers("corpus");
   const { codebooks, bitWidth } = funcodecEncodeFlags(values);
+  const longAudioCompat = longAudioCompatFlag(values);
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
@@ -121,6 +129,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
       maxBatchSize: integerFlag(values, "batch-size"),
       streams: integerFlag(values, "streams"),
       mode: parseMode(values.mode),
+      longAudioCompat,
     });
     const part = partPaths(outputDir, placement.rank, placement.worldSize).part;
     let releasePart = async (): Promise<void> => undefined;
@@ -132,6 +141,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
         const flag = bitWidth !== undefined ? "--bit_width" : "--format funcodec";
         throw new UsageError(`${flag}: ${modelName} is a ${tokenizer.family} model; only FunCodec models take it`);
       }
+      checkLongAudioFamily(tokenizer, longAudioCompat, modelName);
       mkdirSync(outputDir, { recursive: true });
       releasePart = await lockPart(part);
       const provenance = {
@@ -144,6 +154,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
         ...(bitWidth === undefined ? {} : { bitWidth }),
         ...(layer === undefined ? {} : { layer }),
         format,
+        ...(tokenizer.family === "s3" ? { longAudio: longAudioPlan(longAudioCompat) } : {}),
       };
       claimPart(part, provenance, Boolean(values.overwrite));
       return await extractShard(tokenizer, entries, {

@@ -8,6 +8,7 @@ import { startServe, type ServeOptions } from "../serve/serve.js";
 import { selectDevice } from "../runtime/session.js";
 import { DEFAULT_BODY_PACE } from "../serve/bodyPace.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
+import { LONG_AUDIO_FLAGS, LONG_AUDIO_FLAGS_HELP, longAudioCompatFlag } from "./longAudioFlag.js";
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
 
@@ -46,6 +47,7 @@ Options (snake_case or kebab-case):
   --allow_ffmpeg      decode other containers (MP4/M4A, WebM, AIFF...) with ffmpeg; off by default
   --feature_workers N decoding/log-mel threads (default: cores / 4, 1 to 4; 0 = on the main thread)
   --mode exact|fast   exact (default): the released files' tokens; fast: int8 projections
+${LONG_AUDIO_FLAGS_HELP}
   --body_idle_ms T    a request body with no byte for T ms gets 408 and is closed (default 10000)
   --body_min_bps B    a body averaging under B bytes/s after its first 5 s gets 408 (default 16384;
                       0 turns the rate limit off). Bodies still arriving hold no --max_queue slot.
@@ -95,6 +97,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     "body-idle-ms": { type: "string" },
     "body-min-bps": { type: "string" },
     "headers-timeout-ms": { type: "string" },
+    ...LONG_AUDIO_FLAGS,
     ...HUB_FLAGS,
   });
   const { device, deviceId } = selectDevice(String(values.device));
@@ -120,6 +123,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     featureWorkers: countFlag(values, "feature-workers"),
     hub: hubOptions(values),
     mode: parseMode(values.mode),
+    longAudioCompat: longAudioCompatFlag(values),
     bodyPace: {
       idleMs: integerFlag(values, "body-idle-ms") ?? DEFAULT_BODY_PACE.idleMs,
       minBytesPerSecond: countFlag(values, "body-min-bps") ?? DEFAULT_BODY_PACE.minBytesPerSecond,

@@ -1,13 +1,15 @@
 /**
  * What wrote a part file: the model (name, sha256 of its released file, version) and the options
- * that change tokens (mode). Kept beside the part as `PART.provenance.json`; resuming with anything
- * else would append one model's tokens to another's, so a mismatch is refused naming both.
+ * that change tokens (mode, S3's long-audio windows). Kept beside the part as
+ * `PART.provenance.json`; resuming with anything else would append one model's tokens to
+ * another's, so a mismatch is refused naming both.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { OutputError } from "../errors.js";
 import type { ModelFiles } from "../family/types.js";
 import { sha256File } from "../hub/checksumRecord.js";
+import type { LongAudioPlan } from "../pipeline/windows.js";
 
 export interface Provenance {
   /** The --model value as given (a registry name or a path). */
@@ -25,6 +27,16 @@ export interface Provenance {
   layer?: number;
   /** The line format (absent: JSON lines); one part file holds one format. */
   format?: string;
+  /**
+   * S3: how audio over 30 s was cut into windows (longAudioPlan). An S3 record without it was
+   * written before the windows covered the whole length, so it reads as "s3tokenizer-0.3.0".
+   */
+  longAudio?: LongAudioPlan;
+}
+
+/** The record's long-audio plan; undefined for families that cut no windows. */
+function longAudioOf(p: Provenance): LongAudioPlan | undefined {
+  return p.family === "s3" ? p.longAudio ?? "s3tokenizer-0.3.0" : undefined;
 }
 
 /**
@@ -47,6 +59,7 @@ function describe(p: Provenance): string {
     p.bitWidth === undefined ? "" : `, bit width ${p.bitWidth}`,
     p.layer === undefined ? "" : `, layer ${p.layer}`,
     (p.format ?? "jsonl") === "jsonl" ? "" : `, format ${p.format}`,
+    (longAudioOf(p) ?? "full-length") === "full-length" ? "" : `, long audio ${longAudioOf(p)}`,
   ].join("");
   return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}${options}`;
 }
@@ -63,7 +76,8 @@ function sameTokens(a: Provenance, b: Provenance): boolean {
     a.codebooks === b.codebooks &&
     a.bitWidth === b.bitWidth &&
     a.layer === b.layer &&
-    (a.format ?? "jsonl") === (b.format ?? "jsonl")
+    (a.format ?? "jsonl") === (b.format ?? "jsonl") &&
+    longAudioOf(a) === longAudioOf(b)
   );
 }
 

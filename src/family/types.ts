@@ -6,6 +6,7 @@
  */
 import type { MelSpectrogram } from "../features/logMel.js";
 import type { HubOptions } from "../hub/options.js";
+import type { LongAudioCompat } from "../pipeline/windows.js";
 import type { RuntimeOptions } from "../runtime/session.js";
 
 export type FamilyName = "s3" | "speechtokenizer" | "funcodec" | "repcodec";
@@ -107,6 +108,12 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   maxBatchFrames?: number;
   /** Most inputs per forward pass (default: per device and family). */
   maxBatchSize?: number;
+  /**
+   * S3 only (the families that cut long audio into windows): "s3tokenizer-0.3.0" plans that
+   * release's windows, which lose up to 2 s of tokens past some 26 s strides; absent: tokens
+   * for the whole length (pipeline/windows.ts).
+   */
+  longAudioCompat?: LongAudioCompat;
 }
 
 /** One file of a registry entry. */

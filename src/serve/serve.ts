@@ -9,6 +9,8 @@ import type { Device } from "../runtime/session.js";
 import { load } from "../family/load.js";
 import type { HubOptions } from "../hub/options.js";
 import type { ModelMode } from "../models/s3/modelFile.js";
+import { checkLongAudioFamily } from "../family/longAudioCompat.js";
+import type { LongAudioCompat } from "../pipeline/windows.js";
 import { BearerAuth } from "./auth.js";
 import type { BodyPace } from "./bodyPace.js";
 import { checkBindSafety } from "./bind.js";
@@ -38,6 +40,8 @@ export interface ServeOptions {
   /** Where and how models by name are fetched (--offline, --registry, --endpoint, --cache_dir). */
   hub?: HubOptions;
   mode?: ModelMode;
+  /** S3, audio over 30 s: "s3tokenizer-0.3.0" cuts it as that release did (FamilyLoadOptions.longAudioCompat). */
+  longAudioCompat?: LongAudioCompat;
   /** Limits on slow request bodies and headers (defaults in bodyPace.ts and httpServer.ts). */
   bodyPace?: BodyPace;
   headersTimeoutMs?: number;
@@ -86,11 +90,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const tokenizer = await load(options.model, {
       ...options.hub,
       mode: options.mode,
+      longAudioCompat: options.longAudioCompat,
       device: options.device,
       deviceId: options.deviceId,
       maxBatchFrames: options.maxBatchFrames,
       streams: options.streams,
     });
+    try {
+      checkLongAudioFamily(tokenizer, options.longAudioCompat, options.model);
+    } catch (error) {
+      await tokenizer.dispose();
+      throw error;
+    }
     const loadSeconds = (performance.now() - loadStart) / 1000;
     service = new TokenizerService(
       tokenizer,

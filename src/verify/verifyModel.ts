@@ -47,7 +47,7 @@ export async function verifyModel(
     const batched = await tokenizer.quantizeMels(readable.map((r) => r.mel));
     const utterances: UtteranceVerdict[] = [];
     for (const [i, { key, mel }] of readable.entries()) {
-      const reference = await released.tokens(mel, tokenizer.tokenRate);
+      const reference = await released.tokens(mel, tokenizer.tokenRate, tokenizer.longAudioCompat);
       utterances.push({ key, ...compareTokens(reference, batched[i]!) });
     }
     return { model: modelPath, utterances, skipped, total: summarize(utterances) };

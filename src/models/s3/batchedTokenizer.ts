@@ -18,7 +18,7 @@ import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizer
 import { SINGLE_FILE_NAME } from "../../hub/registry.js";
 import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "../../pipeline/melView.js";
-import { mergeWindowTokens, planSegments } from "../../pipeline/windows.js";
+import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
 import { EncoderRunner } from "./encoderRunner.js";
 import type { GraphRunner, RuntimeBackend } from "../../runtime/backend.js";
 import { isCpu, type RuntimeOptions } from "../../runtime/options.js";
@@ -47,6 +47,26 @@ export interface TokenizerOptions extends RuntimeOptions, HubOptions {
    * copy of the weights.
    */
   streams?: number;
+  /**
+   * Audio over 30 s: absent (default), windows up to the first one that holds the end, so the
+   * tokens cover the whole utterance; "s3tokenizer-0.3.0", that release's windows, which lose up
+   * to 2 s of tokens just past 26 s strides (52 s, 78 s, ...), for token files that must match it
+   * (pipeline/windows.ts).
+   */
+  longAudioCompat?: LongAudioCompat;
+}
+
+/** The options' long-audio plan, refused by name when it is none this project has. */
+export function longAudioCompatOf(options: TokenizerOptions, source: string): LongAudioCompat | undefined {
+  const value = options.longAudioCompat;
+  if (value === undefined) return undefined;
+  const compat = typeof value === "string" ? parseLongAudioCompat(value) : null;
+  if (compat === null) {
+    throw new InvalidInputError(
+      `${source}: longAudioCompat ${JSON.stringify(value)} is not a known plan; expected ${LONG_AUDIO_COMPAT_VALUES.map((v) => JSON.stringify(v)).join(" or ")}, or none`,
+    );
+  }
+  return compat;
 }
 
 /** A padded batch [batch, nMels, frames] (what `padding()` returns). */
@@ -137,9 +157,19 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
   readonly parallelism: number;
   /** The limits each forward pass is planned under (options over the device's defaults). */
   readonly batchLimits: Readonly<Required<BatchLimits>>;
+  /** How audio over 30 s is cut into windows (TokenizerOptions.longAudioCompat; undefined: the whole length). */
+  readonly longAudioCompat: LongAudioCompat | undefined;
 
-  protected constructor(source: string, info: ModelInfo, streams: GraphRunner, limits: Required<BatchLimits>, parallelism: number) {
+  protected constructor(
+    source: string,
+    info: ModelInfo,
+    streams: GraphRunner,
+    limits: Required<BatchLimits>,
+    parallelism: number,
+    longAudioCompat: LongAudioCompat | undefined,
+  ) {
     this.source = source;
+    this.longAudioCompat = longAudioCompat;
     this.files = { [SINGLE_FILE_NAME]: info.source };
     this.info = info;
     this.batchLimits = limits;
@@ -168,11 +198,12 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
    */
   static async openReleasedBytes(take: () => Uint8Array, source: string, backend: RuntimeBackend, options: TokenizerOptions = {}): Promise<S3BatchedTokenizer> {
     const plan = streamPlan(options, backend.threads());
+    const compat = longAudioCompatOf(options, source);
     const built = serialisedGraph(take, source, options);
     const limits = batchLimitsFor(options, built.info);
     const { graph, files } = built.take();
     const streams = await backend.openStreams(graph, plan.runtime, source, plan.streams, { externalData: files });
-    return new S3BatchedTokenizer(source, built.info, streams, limits, plan.streams);
+    return new S3BatchedTokenizer(source, built.info, streams, limits, plan.streams, compat);
   }
 
   /** Tokens per second: 50 (v1 50 Hz) or 25. */
@@ -261,7 +292,7 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
   /** Windows of every view through the model together, merged back per view. */
   private async encodeViews(views: readonly MelView[]): Promise<Int32Array[]> {
     if (!this.streams) throw new InvalidInputError("this S3 tokenizer has been disposed");
-    const segments = planSegments(views.map((v) => v.frames));
+    const segments = planSegments(views.map((v) => v.frames), this.tokenRate, this.longAudioCompat);
     const codes = await this.runner.encode(segments.map((s) => sliceView(views[s.utterance]!, s.start, s.frames)));
     const perUtterance: Int32Array[][] = views.map(() => []);
     segments.forEach((segment, i) => perUtterance[segment.utterance]!.push(codes[i]!));

@@ -8,7 +8,7 @@ import type * as OrtTypes from "onnxruntime-node";
 import { ModelStructureError } from "../../errors.js";
 import type { MelSpectrogram } from "../../features/logMel.js";
 import { packBatch } from "../../pipeline/melView.js";
-import { mergeWindowTokens, planSegments } from "../../pipeline/windows.js";
+import { mergeWindowTokens, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
 import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 
 export class ReleasedModelRunner {
@@ -25,10 +25,13 @@ export class ReleasedModelRunner {
     return new ReleasedModelRunner(session, path);
   }
 
-  /** Tokens of one utterance; `tokenRate` merges the windows of long audio. */
-  async tokens(mel: MelSpectrogram, tokenRate: number): Promise<Int32Array> {
+  /**
+   * Tokens of one utterance; `tokenRate` merges the windows of long audio, planned as `compat`
+   * says (pipeline/windows.ts; undefined: the whole length).
+   */
+  async tokens(mel: MelSpectrogram, tokenRate: number, compat?: LongAudioCompat): Promise<Int32Array> {
     const windows: Int32Array[] = [];
-    for (const segment of planSegments([mel.frames])) {
+    for (const segment of planSegments([mel.frames], tokenRate, compat)) {
       const view = { data: mel.data, nMels: mel.nMels, offset: segment.start, rowStride: mel.frames, frames: segment.frames };
       const packed = packBatch([view], mel.nMels); // [1, M, frames]
       const [featsName, lengthName] = this.session.inputNames as [string, string];

@@ -11,7 +11,7 @@ import { logMelSpectrogram } from "../../features/logMel.js";
 import { resolveModel } from "../../hub/resolve.js";
 import { nodeBackend } from "../../runtime/nodeBackend.js";
 import type { GraphRunner } from "../../runtime/backend.js";
-import { batchLimitsFor, graphTarget, S3BatchedTokenizer, streamPlan, type TokenizerOptions } from "./batchedTokenizer.js";
+import { batchLimitsFor, graphTarget, longAudioCompatOf, S3BatchedTokenizer, streamPlan, type TokenizerOptions } from "./batchedTokenizer.js";
 import { loadBatchedModel } from "./convertedCache.js";
 
 export { defaultBatchLimits, type MelBatch, type QuantizeResult, type TokenizerOptions } from "./batchedTokenizer.js";
@@ -32,6 +32,7 @@ export class S3Tokenizer extends S3BatchedTokenizer {
   /** Opens a local released file; `source` (e.g. the registry name it came from) names it in messages. */
   static async loadFile(released: string, source: string, options: TokenizerOptions = {}): Promise<S3Tokenizer> {
     const plan = streamPlan(options, nodeBackend.threads());
+    const compat = longAudioCompatOf(options, source); // before anything loads
     const target = graphTarget(options);
     let batched = await loadBatchedModel(released, { ...options, target });
     const limits = batchLimitsFor(options, batched.info); // before any session opens
@@ -44,7 +45,7 @@ export class S3Tokenizer extends S3BatchedTokenizer {
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
       streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams);
     }
-    return new S3Tokenizer(source, batched.info, streams, limits, plan.streams);
+    return new S3Tokenizer(source, batched.info, streams, limits, plan.streams, compat);
   }
 
   /** Tokens of each input (file path or 16 kHz samples), all in one batched call. */
