@@ -130,7 +130,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
         variants.push(...upstream.variants);
         if (upstream.ready.slow_blas) {
           ctx.log(`  ${key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${upstream.ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
-            `on ${upstream.ready.threads} threads: a slow BLAS (see the README's Performance section); its figures are not representative`);
+            `on ${upstream.ready.threads} threads: a slow BLAS (see docs/benchmark.md); its figures are not representative`);
         }
       } catch (error) {
         errors["u"] = `open: ${message(error)}`;

@@ -50,7 +50,7 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
         (r.fast_vs_a_codes_equal_pct == null ? "" : `, ${fixed(r.fast_vs_a_codes_equal_pct, 2, "%")} equal to (a)'s on the workload (random weights)`));
     }
     out.push(`${key}: ${notes.join("; ")}`);
-    if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (README, Performance)`);
+    if (r.u_torch?.slow_blas) out.push(`${key}: WARNING: upstream's torch has a slow BLAS; its figures are not representative (docs/benchmark.md)`);
   }
   return out.join("\n") + "\n";
 }

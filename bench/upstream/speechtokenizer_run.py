@@ -5,7 +5,7 @@ Loads the model with upstream's own loader (`SpeechTokenizer.load_from_checkpoin
 upstream checkout, then, per pass over the files, runs `encode(wav)` and `decode(codes)` on each
 utterance alone (batch 1, shape (1, 1, L)) and prints one JSON line of timings. The passes, the
 --serve protocol and the output lines are upstream_common.py's. Run it with Debian's
-/usr/bin/python3 (torch 1.13); see the README's Performance section for OpenBLAS.
+/usr/bin/python3 (torch 1.13); see docs/benchmark.md for OpenBLAS.
 
 Example:
   /usr/bin/python3 bench/upstream/speechtokenizer_run.py --upstream /path/SpeechTokenizer \

@@ -239,7 +239,7 @@ def run_main(args, load):
     if slow_blas:
         log(
             f"WARNING: torch's fp32 matmul runs at {gflops:.1f} GFLOP/s on {args.threads} thread(s): "
-            "the reference BLAS or an OpenBLAS kernel for the wrong CPU (see the README's Performance section: "
+            "the reference BLAS or an OpenBLAS kernel for the wrong CPU (see docs/benchmark.md: "
             "point libblas.so.3 at openblas-pthread, unset OPENBLAS_CORETYPE or set the right one)"
         )
     start = time.perf_counter()
