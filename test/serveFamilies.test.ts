@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parseWav } from "../src/audio/wavParse.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { load } from "../src/family/load.js";
 import { NoDecoderError } from "../src/serve/errors.js";
@@ -36,14 +37,15 @@ function clipWav(dir: string, clip: string): Uint8Array {
   return encodeWav(readNpyF32(join(dir, "inputs", `${clip}.npy`)).data, 16_000, "f32");
 }
 
-/** The samples of a mono 32-bit float WAV as encodeWav writes it (44-byte header). */
+/** The samples of a mono 32-bit float WAV as encodeWav writes it (18-byte fmt chunk, a fact chunk, then data). */
 function floatWavSamples(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   assert.equal(Buffer.from(bytes.subarray(0, 4)).toString("latin1"), "RIFF");
   assert.equal(view.getUint16(20, true), 3, "IEEE float format tag");
   assert.equal(view.getUint32(24, true), 16_000, "sample rate");
-  const count = view.getUint32(40, true) / 4;
-  return Float32Array.from({ length: count }, (_, i) => view.getFloat32(44 + 4 * i, true));
+  const decoded = parseWav(bytes, "the answer");
+  assert.equal(decoded.channels, 1);
+  return decoded.samples;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
