@@ -64,7 +64,7 @@ describe("FunCodec on the command line", { skip: fixtures === null ? "../shared/
       const scale = manifest.clips[clip]!.scale;
       assert.ok(Math.abs(line.scale - scale) <= 1e-6 * scale, `${clip}: scale ${line.scale}, upstream ${scale}`);
     }
-    const provenance = JSON.parse(readFileSync(join(out, "part_1_of_1.provenance.json"), "utf8")) as { bitWidth?: number; codebooks: number };
+    const provenance = JSON.parse(readFileSync(join(out, "provenance_1_of_1.json"), "utf8")) as { bitWidth?: number; codebooks: number };
     assert.equal(provenance.bitWidth, 2000);
     assert.equal(provenance.codebooks, 8);
 
