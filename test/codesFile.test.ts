@@ -62,11 +62,11 @@ test("a codes file is read line by line with line numbers, blank lines skipped",
 
 test("values past the codebook, past int32, fractional or negative are refused before they are stored (never wrapped)", () => {
   const cases = [
-    ["2**32 + 5", String(2 ** 32 + 5), /position 1 is 4294967301, outside 0..1023/],
-    ["1e30", "1e30", /position 1 is 1e\+30, outside 0..1023/],
-    ["-1", "-1", /position 1 is -1, outside 0..1023/],
+    ["2**32 + 5", String(2 ** 32 + 5), /code 4294967301 at row 0, position 1 is outside 0..1023/],
+    ["1e30", "1e30", /code 1e\+30 at row 0, position 1 is outside 0..1023/],
+    ["-1", "-1", /code -1 at row 0, position 1 is outside 0..1023/],
     ["1.5", "1.5", /position 1 is 1.5, not an integer/],
-    ["1024", "1024", /position 1 is 1024, outside 0..1023/],
+    ["1024", "1024", /code 1024 at row 0, position 1 is outside 0..1023/],
   ] as const;
   for (const [name, value, reason] of cases) {
     const line = parseCodeLine(`{"key": "a", "code": [[3, ${value}]]}`, "f", 1, facts);

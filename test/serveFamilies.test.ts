@@ -179,6 +179,9 @@ describe("serve: SpeechTokenizer", { skip: stDir === null ? "../shared/fixtures/
       [{ code: rows.slice(0, 2), first_codebook: 7 }, /2 rows from layer 7/],
       [{ code: [[0, 64]] }, /code 64 at row 0, position 1 is outside 0\.\.63/],
       [{ code: [[0, -1]] }, /outside/],
+      // Checked before any Int32Array: 2**32 + 5 would otherwise wrap to code 5, 1e30 to 0.
+      [{ code: [[0, 2 ** 32 + 5]] }, /code 4294967301 at row 0, position 1 is outside 0\.\.63/],
+      [{ code: [[0, 1e30]] }, /code 1e\+30 at row 0, position 1 is outside 0\.\.63/],
       [{ code: [[0, 1], [2]] }, /row 1 has 1 codes/],
       [{ code: [[0, 1.5]] }, /not an integer/],
       [{ code: rows, first_codebook: -1 }, /"first_codebook" must be a non-negative integer/],

@@ -114,9 +114,9 @@ describe("SpeechTokenizer decode on the command line", { skip: fixtures === null
     assert.equal(result.code, EXIT_SOME_FAILED, result.stderr);
     const errors = readJsonLines<{ key: string; line: number; error: string }>(join(out, "decode_errors_1_of_1"));
     assert.deepEqual(errors.map((e) => [e.key, e.line]), [["wrapped", 2], ["huge", 3], ["negative", 4], ["fraction", 5], ["deep", lines.length]]);
-    assert.match(errors[0]!.error, /4294967301, outside 0\.\.63/);
-    assert.match(errors[1]!.error, /1e\+30, outside/);
-    assert.match(errors[2]!.error, /-1, outside/);
+    assert.match(errors[0]!.error, /code 4294967301 at row 0, position 1 is outside 0\.\.63/);
+    assert.match(errors[1]!.error, /code 1e\+30 at row 0, position 1 is outside/);
+    assert.match(errors[2]!.error, /code -1 at row 0, position 1 is outside/);
     assert.match(errors[3]!.error, /1\.5, not an integer/);
     assert.match(errors[4]!.error, /a list of 1, not an integer/);
     for (const clip of CLIPS) await assertClipWritten(out, clip);

@@ -40,6 +40,11 @@ const INT32_RANGE: CodeRange = { codebookSize: 2 ** 31 };
  */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** The one message for a code outside the codebook, whether found as read or against a model later. */
+function outsideCodebook(value: string, row: number, position: number, range: CodeRange): string {
+  return `code ${value} at row ${row}, position ${position} is outside 0..${range.codebookSize - 1}`;
+}
+
 /** Rows [n, frames] of a "code" value: a list of ints is one row, a list of lists is n rows of equal length. */
 function rowsOf(code: unknown, range: CodeRange): number[][] | string {
   if (!Array.isArray(code) || code.length === 0) return '"code" must be a non-empty list';
@@ -53,7 +58,7 @@ function rowsOf(code: unknown, range: CodeRange): number[][] | string {
     const bad = row.findIndex((v) => !Number.isInteger(v));
     if (bad >= 0) return `"code" row ${r} position ${bad} is ${describeJsonValue(row[bad])}, not an integer`;
     const outside = row.findIndex((v) => v < 0 || v >= range.codebookSize);
-    if (outside >= 0) return `"code" row ${r} position ${outside} is ${describeJsonValue(row[outside])}, outside 0..${range.codebookSize - 1}`;
+    if (outside >= 0) return outsideCodebook(describeJsonValue(row[outside]), r, outside, range);
   }
   return rows as number[][];
 }
@@ -177,7 +182,7 @@ export function codesProblem(codes: Codes, facts: FamilyFacts, firstCodebook: nu
     const value = codes.data[i]!;
     if (value < 0 || value >= facts.codebookSize) {
       const row = Math.floor(i / codes.frames);
-      return `code ${value} at row ${row}, position ${i % codes.frames} is outside 0..${facts.codebookSize - 1}`;
+      return outsideCodebook(String(value), row, i % codes.frames, facts);
     }
   }
   return null;
