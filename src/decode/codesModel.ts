@@ -6,8 +6,8 @@
  * Files without a record (a merged file, codecs.txt) are not checked here; every line's rows and
  * code range are checked against the decoding model whatever the record says.
  */
-import { CodesModelMismatchError, InvalidInputError } from "../errors.js";
-import { describeProvenance, findProvenance, modelFilesSha256, parseProvenance, type Provenance } from "../extract/provenance.js";
+import { CodesModelMismatchError } from "../errors.js";
+import { describeProvenance, modelFilesSha256, readPartProvenance, type Provenance } from "../extract/provenance.js";
 import type { SpeechTokenizerModel } from "../family/types.js";
 
 /** A codes file whose record names another model than the decoding one. */
@@ -21,14 +21,8 @@ export async function codesModelMismatches(model: SpeechTokenizerModel, files: r
   const mismatches: CodesModelMismatch[] = [];
   let sha256: string | undefined;
   for (const file of files) {
-    const path = findProvenance(file);
-    if (path === null) continue;
-    let record: Provenance;
-    try {
-      record = parseProvenance(path);
-    } catch (error) {
-      throw new InvalidInputError(`${path}: cannot read the record of which model made ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
+    const record = readPartProvenance(file);
+    if (record === null) continue;
     sha256 ??= await modelFilesSha256(model.files);
     if (record.family !== model.family || record.sha256 !== sha256) mismatches.push({ file, record });
   }

@@ -11,7 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import { codesJson } from "../family/frontEnd.js";
 import { parseCodecsLine } from "../models/funcodec/codecsText.js";
 import { isCodecsLine } from "./partFormat.js";
-import { describeProvenance, findProvenance, parseProvenance, sameTokens, type Provenance } from "./provenance.js";
+import { describeProvenance, readPartProvenance, sameTokens, type Provenance } from "./provenance.js";
 
 /** One utterance's codes: one row (S3Tokenizer) or several ([codebooks][frames]). */
 export type PartCode = number[] | number[][];
@@ -74,14 +74,8 @@ function partLineRecord(line: string, where: string): { key?: unknown; code?: un
 function checkSameProvenance(parts: readonly string[]): void {
   let first: { part: string; record: Provenance } | undefined;
   for (const part of parts) {
-    const path = findProvenance(part);
-    if (path === null) continue;
-    let record: Provenance;
-    try {
-      record = parseProvenance(path);
-    } catch (error) {
-      throw new InvalidInputError(`${path}: unreadable provenance record: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
+    const record = readPartProvenance(part);
+    if (record === null) continue;
     if (first === undefined) first = { part, record };
     else if (!sameTokens(first.record, record)) {
       throw new InvalidInputError(

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
-import { OutputError } from "../errors.js";
+import { InvalidInputError, OutputError } from "../errors.js";
 import type { ModelFiles } from "../family/types.js";
 import { removeIfPresent, writeOutputFileSync } from "../hub/atomicWrite.js";
 import { sha256File } from "../hub/checksumRecord.js";
@@ -70,6 +70,20 @@ export function parseProvenance(path: string): Provenance {
     throw new Error(`not a provenance record (${strings.join(", ")} strings and a codebooks integer)`);
   }
   return value as Provenance;
+}
+
+/**
+ * The record beside `part` for a reader of codes (decode, merge), or null when it has none; an
+ * unreadable record is an InvalidInputError naming it.
+ */
+export function readPartProvenance(part: string): Provenance | null {
+  const path = findProvenance(part);
+  if (path === null) return null;
+  try {
+    return parseProvenance(path);
+  } catch (error) {
+    throw new InvalidInputError(`${path}: unreadable record of the model that made ${part}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 /** One line naming the model and options of a record, for messages. */

@@ -44,7 +44,7 @@ export function nonRegularKind(path: string): string | null {
     stat = lstatSync(path);
   } catch (error) {
     if ((error as { code?: unknown }).code === "ENOENT") return null;
-    throw error;
+    throw asOutputWriteError(path, error); // EACCES, ENOTDIR, ...: still the typed error
   }
   if (stat.isFile()) return null;
   if (stat.isSymbolicLink()) return "a symbolic link";
