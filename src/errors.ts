@@ -28,7 +28,8 @@ export type S3ErrorCode =
   | "CHECKPOINT_TENSOR"
   | "OUTPUT"
   | "OUTPUT_WRITE"
-  | "STORAGE_QUOTA";
+  | "STORAGE_QUOTA"
+  | "CODES_MODEL_MISMATCH";
 
 export interface S3ErrorOptions {
   cause?: unknown;
@@ -337,5 +338,24 @@ export class StorageQuotaError extends S3TokenizerError {
   constructor(file: string, problem: string, options: S3ErrorOptions = {}) {
     super("STORAGE_QUOTA", `${file}: cannot keep it in the browser's storage: ${problem}`, options);
     this.file = file;
+  }
+}
+
+/**
+ * Codes given to another model than the one that made them (as the provenance record beside their
+ * part file says): decoded, they would give noise. Refused before any output unless overridden.
+ */
+export class CodesModelMismatchError extends S3TokenizerError {
+  /** The codes file. */
+  readonly path: string;
+  /** The model that made the codes, as its record describes it. */
+  readonly codesModel: string;
+  /** The model asked to decode them. */
+  readonly decodeModel: string;
+  constructor(path: string, codesModel: string, decodeModel: string, hint: string) {
+    super("CODES_MODEL_MISMATCH", `${path}: these codes were made by ${codesModel}, but the decoding model is ${decodeModel}; ${hint}`);
+    this.path = path;
+    this.codesModel = codesModel;
+    this.decodeModel = decodeModel;
   }
 }

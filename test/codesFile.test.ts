@@ -1,10 +1,11 @@
 /** Code lines read back for decoding: the shapes the extraction writes, and every way a line can be wrong. */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { codesProblem, keyFileProblem, parseCodeLine, readCodeLines } from "../src/decode/codesFile.js";
+import { checkCodesFile, codesProblem, keyFileProblem, parseCodeLine, readCodeLines } from "../src/decode/codesFile.js";
+import { UsageError } from "../src/errors.js";
 import type { FamilyFacts } from "../src/family/types.js";
 
 const facts: FamilyFacts = { family: "speechtokenizer", sampleRate: 16000, frameRate: 50, codebooks: 8, codebookSize: 1024, hopLength: 320 };
@@ -57,4 +58,64 @@ test("a codes file is read line by line with line numbers, blank lines skipped",
   const lines = [];
   for await (const line of readCodeLines(file)) lines.push(line);
   assert.deepEqual(lines.map((l) => [l.line, l.ok]), [[1, true], [3, false], [4, true]]);
+});
+
+test("values past the codebook, past int32, fractional or negative are refused before they are stored (never wrapped)", () => {
+  const cases = [
+    ["2**32 + 5", String(2 ** 32 + 5), /code 4294967301 at row 0, position 1 is outside 0..1023/],
+    ["1e30", "1e30", /code 1e\+30 at row 0, position 1 is outside 0..1023/],
+    ["-1", "-1", /code -1 at row 0, position 1 is outside 0..1023/],
+    ["1.5", "1.5", /position 1 is 1.5, not an integer/],
+    ["1024", "1024", /code 1024 at row 0, position 1 is outside 0..1023/],
+  ] as const;
+  for (const [name, value, reason] of cases) {
+    const line = parseCodeLine(`{"key": "a", "code": [[3, ${value}]]}`, "f", 1, facts);
+    assert.equal(line.ok, false, name);
+    if (!line.ok) assert.match(line.error, reason, name);
+  }
+  // Without a model the value must still fit an Int32Array unchanged: 2**32 + 5 is not 5.
+  const wrapped = parseCodeLine(`{"key": "a", "code": [3, ${2 ** 32 + 5}]}`, "f", 1);
+  assert.equal(wrapped.ok, false);
+  const inRange = parseCodeLine('{"key": "a", "code": [[3, 1023]]}', "f", 1, facts);
+  assert.ok(inRange.ok);
+  assert.deepEqual([...inRange.codes.data], [3, 1023]);
+});
+
+test("a code or scale nested a million lists deep is a failed line, described without serialising it", () => {
+  const deep = "[".repeat(1_000_000) + "]".repeat(1_000_000);
+  const code = parseCodeLine(`{"key": "deep", "code": ${deep}}`, "f", 2, facts);
+  assert.equal(code.ok, false);
+  if (!code.ok) assert.match(code.error, /row 0 position 0 is a list of 1, not an integer/);
+  const scale = parseCodeLine(`{"key": "deep", "code": [1], "scale": ${deep}}`, "f", 3, facts);
+  assert.equal(scale.ok, false);
+  if (!scale.ok) assert.match(scale.error, /"scale" must be a positive number, got a list of 1/);
+  const codecs = parseCodeLine(`deep [[${deep}]]`, "f", 4, facts);
+  assert.equal(codecs.ok, false);
+});
+
+test("a line longer than the bound is a failed line, not held in memory; the lines around it are read", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "codes-")), "codes.jsonl");
+  const long = JSON.stringify({ key: "long", code: Array.from({ length: 5000 }, () => 7) }); // about 10 kB
+  writeFileSync(file, `{"key": "a", "code": [1]}\n${long}\n{"key": "b", "code": [2]}\n${long}`);
+  const lines = [];
+  for await (const line of readCodeLines(file, { range: facts, maxLineBytes: 1000 })) lines.push(line);
+  assert.deepEqual(lines.map((l) => [l.line, l.ok, l.ok ? l.key : undefined]), [[1, true, "a"], [2, false, undefined], [3, true, "b"], [4, false, undefined]]);
+  const tooLong = lines[1]!;
+  if (!tooLong.ok) assert.match(tooLong.error, new RegExp(`line 2 is ${Buffer.byteLength(long)} bytes, longer than the 1000`));
+  // The same file under the default bound reads every line.
+  const all = [];
+  for await (const line of readCodeLines(file, { range: facts })) all.push(line.ok);
+  assert.deepEqual(all, [true, true, true, true]);
+});
+
+test("a codes file that is missing, a directory or a device is a usage error", () => {
+  const dir = mkdtempSync(join(tmpdir(), "codes-"));
+  assert.throws(() => checkCodesFile(join(dir, "nope.jsonl")), (e: unknown) => e instanceof UsageError && /nope\.jsonl: no such file/.test(e.message));
+  assert.throws(() => checkCodesFile(dir), (e: unknown) => e instanceof UsageError && /is a directory, not a codes file/.test(e.message));
+  if (existsSync("/dev/zero")) {
+    assert.throws(() => checkCodesFile("/dev/zero"), (e: unknown) => e instanceof UsageError && /\/dev\/zero: is a device/.test(e.message));
+  }
+  const file = join(dir, "codes.jsonl");
+  writeFileSync(file, "");
+  checkCodesFile(file);
 });

@@ -64,7 +64,7 @@ describe("FunCodec on the command line", { skip: fixtures === null ? "../shared/
       const scale = manifest.clips[clip]!.scale;
       assert.ok(Math.abs(line.scale - scale) <= 1e-6 * scale, `${clip}: scale ${line.scale}, upstream ${scale}`);
     }
-    const provenance = JSON.parse(readFileSync(join(out, "part_1_of_1.provenance.json"), "utf8")) as { bitWidth?: number; codebooks: number };
+    const provenance = JSON.parse(readFileSync(join(out, "provenance_1_of_1.json"), "utf8")) as { bitWidth?: number; codebooks: number };
     assert.equal(provenance.bitWidth, 2000);
     assert.equal(provenance.codebooks, 8);
 
@@ -122,6 +122,40 @@ describe("FunCodec on the command line", { skip: fixtures === null ? "../shared/
       const audio = await readWav(join(rescaled, `${clip}.wav`));
       assert.ok(maxAbsDiff(audio, expected.map((v) => v * factor)) <= TOLERANCE, clip);
     }
+  });
+
+  test("upstream's codecs.txt decoded to 16-bit WAVs: each clipped key is warned with its count of clipped samples", async () => {
+    const codecs = join(fixtures!, "cli_encode_bw2000", "codecs.txt");
+    const float = join(dir, "clip-f32");
+    const exact = await decode(codecs, float);
+    assert.equal(exact.code, 0, exact.stderr);
+    assert.doesNotMatch(exact.stderr, /clip/, "a float WAV holds every sample");
+    const pcm = join(dir, "clip-s16");
+    const result = await runCli(["decode", "--codes", codecs, "--model", fixtures!, "--output_dir", pcm]);
+    assert.equal(result.code, 0, result.stderr);
+    const lineOf = new Map(readFileSync(codecs, "utf8").split("\n").map((line, i) => [line.split(" ")[0]!, i + 1]));
+    let clippedKeys = 0;
+    for (const clip of CLIPS) {
+      // Upstream's normalised-level reconstruction goes past full scale: the reason for the warning.
+      const samples = await readWav(join(float, `${clip}.wav`));
+      // 16-bit PCM holds -32768..32767 of x · 32767 rounded.
+      const clipped = samples.filter((x) => Math.round(x * 32767) > 32767 || Math.round(x * 32767) < -32768).length;
+      const warning = new RegExp(`warning: ${clip} \\(${codecs.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${lineOf.get(clip)}\\): (\\d+) of ${samples.length} samples .*clip.*--rescale.*--sample_format f32`);
+      const match = warning.exec(result.stderr);
+      if (clipped === 0) {
+        assert.equal(match, null, `${clip} does not clip`);
+        continue;
+      }
+      clippedKeys++;
+      assert.ok(match, `${clip}: ${clipped} samples clip, no warning in ${result.stderr}`);
+      assert.equal(Number(match[1]), clipped, clip);
+    }
+    const peaks = CLIPS.map((clip) => readNpyF32(ref(clip, "recon_decode")).data.reduce((max, v) => Math.max(max, Math.abs(v)), 0));
+    assert.ok(peaks.some((peak) => peak > 1.01), "the fixture has a clip past full scale");
+    assert.ok(clippedKeys > 0);
+    assert.match(result.stderr, new RegExp(`${clippedKeys} clipped in 16-bit`));
+    const help = await runCli(["decode", "--help"]);
+    assert.match(help.stdout, /codecs\.txt.*\n?.*--rescale or --sample_format f32/s);
   });
 
   test("flags a model does not take are usage errors before any output", async () => {

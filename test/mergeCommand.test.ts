@@ -1,6 +1,7 @@
 /** `s3tokenizer merge`: part files into one JSON-lines file or CosyVoice's utt2speech_token.pt. */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -81,4 +82,48 @@ test("merge --help describes the formats", async () => {
   assert.equal(run.code, 0);
   assert.match(run.stdout, /--format cosyvoice/);
   assert.match(run.stdout, /--row N/);
+});
+
+test("merge --out at a symlink or a named pipe is refused (exit 2), the link's target and the pipe untouched", { skip: process.platform === "win32" ? "no symlinks or mkfifo" : false }, async () => {
+  const dir = outputDir(PARTS);
+  const victim = join(dir, "victim.pt");
+  writeFileSync(victim, "precious");
+  const link = join(dir, "link.pt");
+  symlinkSync(victim, link);
+  for (const format of ["jsonl", "cosyvoice"]) {
+    const run = await runCli(["merge", "--output_dir", dir, "--format", format, "--out", link]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /link\.pt: is a symbolic link, not a regular file/);
+    assert.equal(readFileSync(victim, "utf8"), "precious");
+    assert.ok(lstatSync(link).isSymbolicLink());
+  }
+  const fifo = join(dir, "fifo.pt");
+  if (spawnSync("mkfifo", [fifo]).status !== 0) return;
+  const run = await runCli(["merge", "--output_dir", dir, "--format", "cosyvoice", "--out", fifo]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /fifo\.pt: is a named pipe, not a regular file/);
+  assert.ok(lstatSync(fifo).isFIFO());
+});
+
+test("merge replaces an existing output whole and leaves no temporary beside it", async () => {
+  const dir = outputDir(PARTS);
+  const out = join(dir, "utt2speech_token.pt");
+  writeFileSync(out, "an older merge");
+  const run = await runCli(["merge", "--output_dir", dir, "--format", "cosyvoice"]);
+  assert.equal(run.code, 0, run.stderr);
+  const root = (await readCheckpoint(out)).root as Map<string, number[]>;
+  assert.deepEqual([...root.keys()], byKey(PARTS.flat()).map((r) => r.key));
+  assert.deepEqual(readdirSync(dir).sort(), ["part_1_of_2", "part_2_of_2", "utt2speech_token.pt"]);
+});
+
+test("merge refuses parts whose provenance records name different models", async () => {
+  const dir = outputDir(PARTS);
+  const record = (sha256: string) => JSON.stringify({ model: "m", sha256, family: "s3", mode: "exact", codebooks: 1 });
+  writeFileSync(join(dir, "provenance_1_of_2.json"), record("a".repeat(64)));
+  // The second part's record under the old name, which merge reads too.
+  writeFileSync(join(dir, "part_2_of_2.provenance.json"), record("b".repeat(64)));
+  const run = await runCli(["merge", "--output_dir", dir]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /part_2_of_2 was written by model m \(s3, sha256 bbbbbbbbbbbb….*part_1_of_2 by model m \(s3, sha256 aaaaaaaaaaaa…/);
+  assert.equal(existsSync(join(dir, "merged.jsonl")), false);
 });

@@ -45,7 +45,7 @@ describe("RepCodec from local files on the command line", { skip: fixtures === n
     for (const clip of CLIPS) {
       assert.deepEqual(lines.get(clip), referenceTokenList(join(whisper(), "ref", `${clip}.tokens.npy`)), clip);
     }
-    const provenance = JSON.parse(readFileSync(join(out, "part_1_of_1.provenance.json"), "utf8")) as { family: string; layer?: number };
+    const provenance = JSON.parse(readFileSync(join(out, "provenance_1_of_1.json"), "utf8")) as { family: string; layer?: number };
     assert.deepEqual([provenance.family, provenance.layer], ["repcodec", 3]);
 
     // Layer 2's features make other tokens: resuming this part with them is refused.

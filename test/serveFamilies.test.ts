@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parseWav } from "../src/audio/wavParse.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { load } from "../src/family/load.js";
 import { NoDecoderError } from "../src/serve/errors.js";
@@ -36,14 +37,15 @@ function clipWav(dir: string, clip: string): Uint8Array {
   return encodeWav(readNpyF32(join(dir, "inputs", `${clip}.npy`)).data, 16_000, "f32");
 }
 
-/** The samples of a mono 32-bit float WAV as encodeWav writes it (44-byte header). */
+/** The samples of a mono 32-bit float WAV as encodeWav writes it (18-byte fmt chunk, a fact chunk, then data). */
 function floatWavSamples(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   assert.equal(Buffer.from(bytes.subarray(0, 4)).toString("latin1"), "RIFF");
   assert.equal(view.getUint16(20, true), 3, "IEEE float format tag");
   assert.equal(view.getUint32(24, true), 16_000, "sample rate");
-  const count = view.getUint32(40, true) / 4;
-  return Float32Array.from({ length: count }, (_, i) => view.getFloat32(44 + 4 * i, true));
+  const decoded = parseWav(bytes, "the answer");
+  assert.equal(decoded.channels, 1);
+  return decoded.samples;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -177,6 +179,9 @@ describe("serve: SpeechTokenizer", { skip: stDir === null ? "../shared/fixtures/
       [{ code: rows.slice(0, 2), first_codebook: 7 }, /2 rows from layer 7/],
       [{ code: [[0, 64]] }, /code 64 at row 0, position 1 is outside 0\.\.63/],
       [{ code: [[0, -1]] }, /outside/],
+      // Checked before any Int32Array: 2**32 + 5 would otherwise wrap to code 5, 1e30 to 0.
+      [{ code: [[0, 2 ** 32 + 5]] }, /code 4294967301 at row 0, position 1 is outside 0\.\.63/],
+      [{ code: [[0, 1e30]] }, /code 1e\+30 at row 0, position 1 is outside 0\.\.63/],
       [{ code: [[0, 1], [2]] }, /row 1 has 1 codes/],
       [{ code: [[0, 1.5]] }, /not an integer/],
       [{ code: rows, first_codebook: -1 }, /"first_codebook" must be a non-negative integer/],

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseWav, readWav } from "../src/audio/wav.js";
 import { loadAudio } from "../src/audio/loadAudio.js";
+import { countS16Clipped, encodeWav } from "../src/audio/wavWrite.js";
 import { AudioDecodeError } from "../src/errors.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { readNpyF32 } from "./support/npy.js";
@@ -291,4 +292,51 @@ test("non-WAV and multichannel fixtures", { skip }, async () => {
   await rejectsDecode(readWav(join(audio, "en_22k.flac")), join(audio, "en_22k.flac"), /FLAC/);
   await rejectsDecode(readWav(join(audio, "en.mp3")), join(audio, "en.mp3"), /MP3/);
   assert.equal((await loadAudio(join(audio, "en_22k.flac"))).length, 121096);
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the toolkit writes (decode's WAVs, the service's detokenize answer).
+
+test("encodeWav f32: an 18-byte fmt chunk with cbSize 0 and a fact chunk with the sample count, read back exactly", () => {
+  const samples = Float32Array.from([0, 0.5, -1.25, 3.5, -0.001]);
+  const bytes = encodeWav(samples, 16_000, "f32");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = (at: number) => Buffer.from(bytes.subarray(at, at + 4)).toString("latin1");
+  assert.equal(text(0), "RIFF");
+  assert.equal(view.getUint32(4, true), bytes.length - 8, "RIFF size");
+  assert.equal(text(8), "WAVE");
+  assert.equal(text(12), "fmt ");
+  assert.equal(view.getUint32(16, true), 18, "fmt chunk size of WAVEFORMATEX");
+  assert.equal(view.getUint16(20, true), 3, "WAVE_FORMAT_IEEE_FLOAT");
+  assert.equal(view.getUint16(22, true), 1, "mono");
+  assert.equal(view.getUint32(24, true), 16_000);
+  assert.equal(view.getUint32(28, true), 64_000, "byte rate");
+  assert.equal(view.getUint16(32, true), 4, "block align");
+  assert.equal(view.getUint16(34, true), 32, "bits");
+  assert.equal(view.getUint16(36, true), 0, "cbSize");
+  assert.equal(text(38), "fact");
+  assert.equal(view.getUint32(42, true), 4, "fact chunk size");
+  assert.equal(view.getUint32(46, true), samples.length, "fact: sample frames");
+  assert.equal(text(50), "data");
+  assert.equal(view.getUint32(54, true), samples.length * 4);
+  assert.equal(bytes.length, 58 + samples.length * 4);
+  const decoded = parseWav(bytes, "written.wav");
+  assert.deepEqual([...decoded.samples], [...samples]);
+  assert.equal(decoded.sampleRate, 16_000);
+});
+
+test("encodeWav s16: the canonical 44-byte PCM header, clipping counted as written", () => {
+  const samples = Float32Array.from([0, 0.5, -1, 1.00002, -1.2, 2.8]);
+  const bytes = encodeWav(samples, 16_000, "s16");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(view.getUint32(16, true), 16, "PCM fmt chunk size");
+  assert.equal(view.getUint16(20, true), 1, "PCM");
+  assert.equal(Buffer.from(bytes.subarray(36, 40)).toString("latin1"), "data");
+  assert.equal(bytes.length, 44 + samples.length * 2);
+  const written = Array.from({ length: samples.length }, (_, i) => view.getInt16(44 + 2 * i, true));
+  // Samples written at the limits although the input went past them are the clipped ones.
+  const atLimit = written.filter((v, i) => (v === 32767 || v === -32768) && Math.abs(samples[i]! * 32767) > 32767.5).length;
+  assert.equal(countS16Clipped(samples), atLimit);
+  assert.equal(atLimit, 3);
+  assert.deepEqual([...parseWav(bytes, "s16.wav").samples].slice(0, 3), [0, 16384 / 32768, -32767 / 32768]);
 });

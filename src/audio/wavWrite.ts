@@ -1,41 +1,76 @@
 /**
  * Mono RIFF/WAVE bytes from float samples: 16-bit PCM (what most tools read) or 32-bit IEEE
- * float (no quantisation, for comparing decoded audio). Written by hand: a WAV header is 44
+ * float (no quantisation, for comparing decoded audio). Written by hand: a WAV header is a few
  * fixed bytes, less than an encoder package's import costs.
+ *
+ * PCM is the canonical 44-byte header (16-byte fmt chunk). IEEE float is not PCM, so the WAVE
+ * spec has its fmt chunk carry the cbSize field (18 bytes, cbSize 0) and a `fact` chunk with the
+ * sample count; sox and other strict readers warn without them.
  */
 
 /** "s16": 16-bit PCM, samples scaled by 32767, rounded and clipped to [-32768, 32767]. "f32": 32-bit float as is. */
 export type WavSampleFormat = "s16" | "f32";
 
-const HEADER_BYTES = 44;
 const PCM = 1;
 const IEEE_FLOAT = 3;
+const PCM_FMT_BYTES = 16;
+/** WAVEFORMATEX: the 16 PCM bytes plus cbSize (2 bytes, 0: no extra format bytes). */
+const FLOAT_FMT_BYTES = 18;
+const FACT_BYTES = 4;
+
+/** The 16-bit value a sample is written as (before clipping): x · 32767, rounded. */
+function s16Value(sample: number): number {
+  return Math.round(sample * 32767);
+}
+
+/** Samples that the 16-bit format cannot hold and clips (|x · 32767| rounds past the 16-bit range). */
+export function countS16Clipped(samples: Float32Array): number {
+  let clipped = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const value = s16Value(samples[i]!);
+    if (value > 32767 || value < -32768) clipped++;
+  }
+  return clipped;
+}
 
 export function encodeWav(samples: Float32Array, sampleRate: number, format: WavSampleFormat = "s16"): Uint8Array {
-  const bytesPerSample = format === "s16" ? 2 : 4;
+  const float = format === "f32";
+  const bytesPerSample = float ? 4 : 2;
+  const fmtBytes = float ? FLOAT_FMT_BYTES : PCM_FMT_BYTES;
   const dataBytes = samples.length * bytesPerSample;
-  const bytes = new Uint8Array(HEADER_BYTES + dataBytes);
+  // RIFF header (12), fmt chunk (8 + fmt), fact chunk for float (8 + 4), data chunk header (8).
+  const headerBytes = 12 + 8 + fmtBytes + (float ? 8 + FACT_BYTES : 0) + 8;
+  const bytes = new Uint8Array(headerBytes + dataBytes);
   const view = new DataView(bytes.buffer);
   const ascii = (at: number, text: string) => [...text].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
   ascii(0, "RIFF");
-  view.setUint32(4, HEADER_BYTES - 8 + dataBytes, true);
+  view.setUint32(4, headerBytes - 8 + dataBytes, true);
   ascii(8, "WAVE");
   ascii(12, "fmt ");
-  view.setUint32(16, 16, true); // fmt chunk size
-  view.setUint16(20, format === "s16" ? PCM : IEEE_FLOAT, true);
+  view.setUint32(16, fmtBytes, true);
+  view.setUint16(20, float ? IEEE_FLOAT : PCM, true);
   view.setUint16(22, 1, true); // mono
   view.setUint32(24, sampleRate, true);
   view.setUint32(28, sampleRate * bytesPerSample, true); // byte rate
   view.setUint16(32, bytesPerSample, true); // block align
   view.setUint16(34, bytesPerSample * 8, true); // bits per sample
-  ascii(36, "data");
-  view.setUint32(40, dataBytes, true);
-  if (format === "f32") {
-    for (let i = 0; i < samples.length; i++) view.setFloat32(HEADER_BYTES + 4 * i, samples[i]!, true);
+  let at = 36;
+  if (float) {
+    view.setUint16(at, 0, true); // cbSize: no extra format bytes
+    at += 2;
+    ascii(at, "fact");
+    view.setUint32(at + 4, FACT_BYTES, true);
+    view.setUint32(at + 8, samples.length, true); // sample frames (mono: samples)
+    at += 8 + FACT_BYTES;
+  }
+  ascii(at, "data");
+  view.setUint32(at + 4, dataBytes, true);
+  at += 8;
+  if (float) {
+    for (let i = 0; i < samples.length; i++) view.setFloat32(at + 4 * i, samples[i]!, true);
   } else {
     for (let i = 0; i < samples.length; i++) {
-      const scaled = Math.round(samples[i]! * 32767);
-      view.setInt16(HEADER_BYTES + 2 * i, Math.max(-32768, Math.min(32767, scaled)), true);
+      view.setInt16(at + 2 * i, Math.max(-32768, Math.min(32767, s16Value(samples[i]!))), true);
     }
   }
   return bytes;

@@ -4,8 +4,10 @@
  * Exit codes: 0 all written; 3 some lines failed (see the errors file; the rest are written);
  * 2 usage or model errors, before any output.
  */
+import { checkCodesFile } from "../decode/codesFile.js";
 import { decodeCodesFiles, decodeErrorsPath } from "../decode/decodeJob.js";
 import { UsageError } from "../errors.js";
+import { checkOutputDir } from "../extract/outputDir.js";
 import { resolvePlacement } from "../extract/rank.js";
 import { load } from "../family/load.js";
 import { selectDevice } from "../runtime/session.js";
@@ -21,11 +23,20 @@ Decodes code lines ({"key": ..., "code": [[row 0], ...]} as the extraction write
 one-row {"key": ..., "code": [...]}, or FunCodec's codecs.txt lines "key [[[row 0], ...]]",
 told apart line by line) to audio: DIR/KEY.wav, 16 kHz mono, for every key of this
 rank's share of the lines. Lines that cannot be decoded (malformed JSON, more rows than the model
-has, a code out of range, a key that cannot be a file name) go to
-DIR/decode_errors_{rank+1}_of_{world_size} as {"key", "file", "line", "error"}; the rest are written.
+has, a code that is not an integer in 0..codebook size - 1, a line over 64 MiB, a key that cannot
+be a file name) go to DIR/decode_errors_{rank+1}_of_{world_size} as {"key", "file", "line",
+"error"}; the rest are written.
+
+Codes made by another model decode to noise: when a codes file is an extraction's part file, the
+record beside it (provenance_R_of_W.json) names the model that made it, and another model is
+refused, naming both (--allow_model_mismatch decodes anyway). Rows and code range are always
+checked against the model.
 
 Options (snake_case or kebab-case):
-  --sample_format s16|f32  16-bit PCM (default) or 32-bit float WAV
+  --sample_format s16|f32  16-bit PCM (default) or 32-bit float WAV. 16-bit clips samples past full
+                           scale: a warning names each such key with its count of clipped samples.
+                           FunCodec's codecs.txt lines (no scale) decode at the normalised level,
+                           often past full scale: use --rescale or --sample_format f32 for them
   --first_codebook N       quantizer layer of each line's first row (upstream's st; default 0)
   --batch_size N           utterances per decode call (default 16)
   --device cpu|cuda|cuda:N|webgpu
@@ -36,11 +47,17 @@ Options (snake_case or kebab-case):
                            (upstream's use_scale false); lines without a scale always decode so
   --rescale                scale each waveform to a 0.99 peak (never up) before writing, as
                            FunCodec's CLI does (default: the decoder's output as it is)
+  --allow_model_mismatch   decode codes whose provenance record names another model (warned, not
+                           refused)
 ${HUB_FLAGS_HELP}
 
-Rerunning the same command resumes: a WAV appears under its name only once complete.
+Rerunning the same command resumes: a WAV appears under its name only once complete (written as
+KEY.wav.partial, then renamed). A second decode of the same rank into DIR is refused while the
+first runs. Nothing is written through or over a symlink or a device: such a name is a failed key.
 
-Exit codes: 0 all written; 3 some lines failed; 2 usage or model errors, before any output.`;
+Exit codes: 0 all written; 3 some lines failed; 2 usage, model or output errors (a missing codes
+file, codes of another model, DIR in use by another decode), before any output; 4 writing failed
+mid-run (full disk): the WAVs written are intact, rerun to resume.`;
 
 export async function decodeCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -56,10 +73,12 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     overwrite: { type: "boolean", default: false },
     rescale: FUNCODEC_FLAGS.rescale,
     "no-scale": { type: "boolean" },
+    "allow-model-mismatch": { type: "boolean", default: false },
     ...HUB_FLAGS,
   });
   const files = (values.codes as string[] | undefined) ?? [];
   if (files.length === 0) throw new UsageError("--codes is required (one or more code files)");
+  for (const file of files) checkCodesFile(file);
   const modelName = requireFlag(values, "model");
   const outputDir = requireFlag(values, "output-dir");
   const sampleFormat = values["sample-format"];
@@ -67,6 +86,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const firstCodebook = values["first-codebook"] === undefined ? 0 : nonNegative(String(values["first-codebook"]), "--first_codebook");
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const { device, deviceId } = selectDevice(String(values.device));
+  // The output is checked before the model loads: a fault found after would waste the load.
+  checkOutputDir(outputDir);
 
   const model = await load(modelName, { ...hubOptions(values), device, deviceId: deviceId ?? placement.localRank });
   try {
@@ -83,10 +104,13 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       overwrite: Boolean(values.overwrite),
       ...(values["no-scale"] === true ? { decodeOptions: funcodecNoScale() } : {}),
       ...(values.rescale === true ? { postprocess: (audio: Float32Array) => rescaleToPeak(audio) } : {}),
+      allowModelMismatch: values["allow-model-mismatch"] === true,
+      warn: (message) => process.stderr.write(`${message}\n`),
     });
+    const clipped = counts.clipped > 0 ? `, ${counts.clipped} clipped in 16-bit (--rescale or --sample_format f32 keeps them)` : "";
     process.stderr.write(
       `rank ${placement.rank} of ${placement.worldSize}: ${counts.done} written, ${counts.skipped} already there, ` +
-        `${counts.failed} failed${counts.failed > 0 ? ` (see ${decodeErrorsPath(outputDir, placement)})` : ""}\n`,
+        `${counts.failed} failed${counts.failed > 0 ? ` (see ${decodeErrorsPath(outputDir, placement)})` : ""}${clipped}\n`,
     );
     return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   } finally {

@@ -2,16 +2,21 @@
  * The decode job: codes files -> one WAV per key (`DIR/KEY.wav`), this rank's share of the lines,
  * resumable (a key whose WAV exists is skipped; a WAV appears only complete, by rename), with
  * every line that cannot be decoded recorded in `DIR/decode_errors_R_of_W` while the rest are
- * written.
+ * written. One process per rank and folder: a second is refused (the errors file is locked).
+ * Nothing is written through or over a symlink or a device; a full disk stops the job with
+ * OutputWriteError, the WAVs already written intact.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
-import { InvalidInputError } from "../errors.js";
+import { countS16Clipped, encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
+import { InvalidInputError, OutputError } from "../errors.js";
 import { JsonLinesAppender } from "../extract/partFile.js";
+import { lockPart } from "../extract/partLock.js";
 import type { Placement } from "../extract/rank.js";
 import type { Codes, DecodeOptions, SpeechTokenizerModel } from "../family/types.js";
-import { codesProblem, keyFileProblem, readCodeLines } from "./codesFile.js";
+import { refuseNonRegular, writeOutputFileSync } from "../hub/atomicWrite.js";
+import { checkCodesFile, codesProblem, keyFileProblem, readCodeLines } from "./codesFile.js";
+import { checkCodesModel } from "./codesModel.js";
 
 export interface DecodeJobOptions {
   outputDir: string;
@@ -27,6 +32,15 @@ export interface DecodeJobOptions {
   decodeOptions?: DecodeOptions;
   /** Applied to each waveform before it is written (e.g. --rescale's peak normalisation). */
   postprocess?: (audio: Float32Array) => Float32Array;
+  /**
+   * Decode codes whose provenance record names another model (default: refused with
+   * CodesModelMismatchError before any output). Rows and code range are checked either way.
+   */
+  allowModelMismatch?: boolean;
+  /** Longest code line read (default DEFAULT_MAX_LINE_BYTES); a longer one is a failed line. */
+  maxLineBytes?: number;
+  /** Where warnings go (16-bit clipping, an allowed model mismatch); default: nowhere. */
+  warn?: (message: string) => void;
 }
 
 export interface DecodeCounts {
@@ -34,7 +48,12 @@ export interface DecodeCounts {
   failed: number;
   skipped: number;
   total: number;
+  /** Keys written as 16-bit PCM with samples past full scale (clipped). */
+  clipped: number;
 }
+
+/** Keys whose clipping is reported one by one; later ones are only counted. */
+const CLIP_WARNINGS = 10;
 
 interface Pending {
   key: string;
@@ -52,9 +71,29 @@ export function decodeErrorsPath(outputDir: string, placement: Placement): strin
 export async function decodeCodesFiles(model: SpeechTokenizerModel, files: readonly string[], options: DecodeJobOptions): Promise<DecodeCounts> {
   if (!model.decode) throw new InvalidInputError(`${model.source} (${model.family}) has no decoder to audio`);
   const firstCodebook = options.firstCodebook ?? 0;
+  // Everything that can be wrong before decoding is found before any output.
+  for (const file of files) checkCodesFile(file);
+  await checkCodesModel(model, files, options.allowModelMismatch === true, options.warn ?? (() => undefined));
   mkdirSync(options.outputDir, { recursive: true });
-  const errors = new JsonLinesAppender(decodeErrorsPath(options.outputDir, options.placement), true);
-  const counts: DecodeCounts = { done: 0, failed: 0, skipped: 0, total: 0 };
+  const errorsPath = decodeErrorsPath(options.outputDir, options.placement);
+  // Two decodes of one rank into one folder would write every WAV twice: the second is refused.
+  const release = await lockPart(errorsPath);
+  try {
+    return await decodeLocked(model, files, { ...options, firstCodebook }, errorsPath);
+  } finally {
+    await release();
+  }
+}
+
+async function decodeLocked(
+  model: SpeechTokenizerModel,
+  files: readonly string[],
+  options: DecodeJobOptions & { firstCodebook: number },
+  errorsPath: string,
+): Promise<DecodeCounts> {
+  const { firstCodebook } = options;
+  const errors = new JsonLinesAppender(errorsPath, true);
+  const counts: DecodeCounts = { done: 0, failed: 0, skipped: 0, total: 0, clipped: 0 };
   const seen = new Map<string, string>(); // key -> "file:line" of its first occurrence
   let batch: Pending[] = [];
   const fail = (record: { key?: string; file: string; line: number; error: string }) => {
@@ -64,7 +103,7 @@ export async function decodeCodesFiles(model: SpeechTokenizerModel, files: reado
   try {
     let index = 0;
     for (const file of files) {
-      for await (const line of readCodeLines(file)) {
+      for await (const line of readCodeLines(file, { range: model, maxLineBytes: options.maxLineBytes })) {
         if (index++ % options.placement.worldSize !== options.placement.rank) continue;
         counts.total++;
         if (!line.ok) {
@@ -79,7 +118,15 @@ export async function decodeCodesFiles(model: SpeechTokenizerModel, files: reado
           continue;
         }
         seen.set(key, `${file}:${line.line}`);
-        if (!options.overwrite && existsSync(wavPath(options.outputDir, key))) {
+        const wav = wavPath(options.outputDir, key);
+        try {
+          refuseNonRegular(wav); // a link under the WAV's name is neither trusted as done nor replaced
+        } catch (error) {
+          if (!(error instanceof OutputError)) throw error;
+          fail({ key, file, line: line.line, error: error.message });
+          continue;
+        }
+        if (!options.overwrite && existsSync(wav)) {
           counts.skipped++;
           continue;
         }
@@ -123,10 +170,30 @@ async function decodeBatch(
   }
   batch.forEach((pending, i) => {
     const path = wavPath(options.outputDir, pending.key);
-    // Written aside and renamed: a WAV under its final name is always complete, so resuming can trust it.
     const samples = options.postprocess ? options.postprocess(audio[i]!) : audio[i]!;
-    writeFileSync(`${path}.partial`, encodeWav(samples, model.sampleRate, options.sampleFormat));
-    renameSync(`${path}.partial`, path);
+    if (options.sampleFormat === "s16") warnIfClipped(samples, pending, options, counts);
+    try {
+      // Written aside and renamed: a WAV under its final name is always complete, so resuming can trust it.
+      writeOutputFileSync(path, encodeWav(samples, model.sampleRate, options.sampleFormat), `${path}.partial`);
+    } catch (error) {
+      // A link or device under this key's names costs only this key; a full disk stops the job.
+      if (!(error instanceof OutputError)) throw error;
+      fail({ key: pending.key, file: pending.file, line: pending.line, error: error.message });
+      return;
+    }
     counts.done++;
   });
+}
+
+/** 16-bit PCM cuts samples past full scale: said per key (the first few), and counted. */
+function warnIfClipped(samples: Float32Array, pending: Pending, options: DecodeJobOptions, counts: DecodeCounts): void {
+  const clipped = countS16Clipped(samples);
+  if (clipped === 0) return;
+  counts.clipped++;
+  if (counts.clipped > CLIP_WARNINGS) return;
+  options.warn?.(
+    `warning: ${pending.key} (${pending.file}:${pending.line}): ${clipped} of ${samples.length} samples are past full scale and clip ` +
+      "in the 16-bit WAV; pass --rescale (0.99 peak) or --sample_format f32 to keep them" +
+      (counts.clipped === CLIP_WARNINGS ? " (further clipped keys are counted, not listed)" : ""),
+  );
 }

@@ -11,6 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import { codesJson } from "../family/frontEnd.js";
 import { parseCodecsLine } from "../models/funcodec/codecsText.js";
 import { isCodecsLine } from "./partFormat.js";
+import { describeProvenance, readPartProvenance, sameTokens, type Provenance } from "./provenance.js";
 
 /** One utterance's codes: one row (S3Tokenizer) or several ([codebooks][frames]). */
 export type PartCode = number[] | number[][];
@@ -69,11 +70,29 @@ function partLineRecord(line: string, where: string): { key?: unknown; code?: un
   }
 }
 
-/** Every record of the parts of `dir`, sorted by key; InvalidInputError on a bad line or a duplicate key. */
+/** Parts whose provenance records differ hold two models' (or modes') tokens: refused, naming both. */
+function checkSameProvenance(parts: readonly string[]): void {
+  let first: { part: string; record: Provenance } | undefined;
+  for (const part of parts) {
+    const record = readPartProvenance(part);
+    if (record === null) continue;
+    if (first === undefined) first = { part, record };
+    else if (!sameTokens(first.record, record)) {
+      throw new InvalidInputError(
+        `${part} was written by ${describeProvenance(record)}, ${first.part} by ${describeProvenance(first.record)}; ` +
+          "merged, their tokens would mix two models: rerun the extraction of the stale parts",
+      );
+    }
+  }
+}
+
+/** Every record of the parts of `dir`, sorted by key; InvalidInputError on a bad line, a duplicate key or parts of different models. */
 export function readParts(dir: string): PartRecord[] {
   const seen = new Map<string, string>();
   const records: PartRecord[] = [];
-  for (const file of partFiles(dir)) {
+  const parts = partFiles(dir);
+  checkSameProvenance(parts);
+  for (const file of parts) {
     const lines = readFileSync(file, "utf8").split("\n");
     lines.forEach((line, index) => {
       if (line === "") return;

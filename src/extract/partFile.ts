@@ -4,8 +4,9 @@
  * Reopening a part resumes it: keys already there are skipped, and a last line cut off by a
  * crash is removed (its key is then done again).
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
-import { OutputWriteError } from "../errors.js";
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { OutputError, OutputWriteError } from "../errors.js";
+import { NO_FOLLOW, refuseNonRegular } from "../hub/atomicWrite.js";
 import { join } from "node:path";
 import { partLineKey } from "./partFormat.js";
 
@@ -25,6 +26,7 @@ export function partPaths(outputDir: string, rank: number, worldSize: number): P
  */
 export function recoverPart(path: string): { doneKeys: Set<string>; droppedBytes: number } {
   const doneKeys = new Set<string>();
+  refuseNonRegular(path); // a link would have its target cut off below
   if (!existsSync(path)) return { doneKeys, droppedBytes: 0 };
   const bytes = readFileSync(path);
   let goodEnd = 0;
@@ -38,7 +40,7 @@ export function recoverPart(path: string): { doneKeys: Set<string>; droppedBytes
     lineStart = i + 1;
   }
   if (goodEnd < bytes.length) {
-    const fd = openSync(path, "r+");
+    const fd = openSync(path, constants.O_RDWR | NO_FOLLOW);
     ftruncateSync(fd, goodEnd);
     closeSync(fd);
   }
@@ -62,7 +64,14 @@ export class JsonLinesAppender {
     truncate = false,
     private readonly write: WriteFn = writeSync,
   ) {
-    this.fd = openSync(path, truncate ? "w" : "a");
+    // Never through a planted link, never into a device or a pipe (which would block the open).
+    refuseNonRegular(path);
+    const flags = constants.O_WRONLY | constants.O_CREAT | (truncate ? constants.O_TRUNC : constants.O_APPEND) | NO_FOLLOW;
+    try {
+      this.fd = openSync(path, flags, 0o666);
+    } catch (error) {
+      throw new OutputError(path, `cannot open for writing: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     this.size = fstatSync(this.fd).size;
   }
 

@@ -5,9 +5,10 @@
  * process can say who it is.
  */
 import { hostname } from "node:os";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import lockfile from "proper-lockfile";
 import { OutputError } from "../errors.js";
+import { writeOutputFileSync } from "../hub/atomicWrite.js";
 
 const STALE_MS = 20_000;
 
@@ -60,7 +61,12 @@ export async function lockPart(part: string): Promise<() => Promise<void>> {
     const who = holder === null ? "another process" : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
     throw new OutputError(part, `is being written by ${who}; wait for it to finish or stop it (two writers would write every key twice)`);
   }
-  writeFileSync(`${part}.holder`, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + "\n");
+  try {
+    writeOutputFileSync(`${part}.holder`, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + "\n");
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
   return async () => {
     rmSync(`${part}.holder`, { force: true });
     await release().catch(() => undefined);

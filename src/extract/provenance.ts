@@ -1,13 +1,17 @@
 /**
  * What wrote a part file: the model (name, sha256 of its released file, version) and the options
- * that change tokens (mode, S3's long-audio windows). Kept beside the part as
- * `PART.provenance.json`; resuming with anything else would append one model's tokens to
- * another's, so a mismatch is refused naming both.
+ * that change tokens (mode, S3's long-audio windows). Kept beside `part_R_of_W` as
+ * `provenance_R_of_W.json` (a name that `part_*` does not match, so globbing or `cat part_*` sees
+ * tokens only; records written as `part_R_of_W.provenance.json` before are still read). Resuming
+ * with anything else would append one model's tokens to another's, so a mismatch is refused
+ * naming both; `decode` reads it to refuse codes made by another model.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { OutputError } from "../errors.js";
+import { basename, dirname, join } from "node:path";
+import { InvalidInputError, OutputError } from "../errors.js";
 import type { ModelFiles } from "../family/types.js";
+import { removeIfPresent, writeOutputFileSync } from "../hub/atomicWrite.js";
 import { sha256File } from "../hub/checksumRecord.js";
 import type { LongAudioPlan } from "../pipeline/windows.js";
 
@@ -50,11 +54,51 @@ export async function modelFilesSha256(files: ModelFiles): Promise<string> {
   return createHash("sha256").update(names.map((name, i) => `${name} ${digests[i]}\n`).join("")).digest("hex");
 }
 
+const PART_NAME = /^part_(\d+_of_\d+)$/;
+
+/** Where the record of `part` is written: `provenance_R_of_W.json` beside `part_R_of_W`. */
 export function provenancePath(part: string): string {
+  const match = PART_NAME.exec(basename(part));
+  return match ? join(dirname(part), `provenance_${match[1]}.json`) : `${part}.provenance.json`;
+}
+
+/** The name records had before: `part_R_of_W.provenance.json`, which `part_*` matches. */
+export function legacyProvenancePath(part: string): string {
   return `${part}.provenance.json`;
 }
 
-function describe(p: Provenance): string {
+/** The record of `part` that exists (the current name first, then the old one), or null. */
+export function findProvenance(part: string): string | null {
+  for (const path of [provenancePath(part), legacyProvenancePath(part)]) if (existsSync(path)) return path;
+  return null;
+}
+
+/** Parses a record; throws (an Error saying what is wrong) when it is not JSON or lacks a field messages and checks use. */
+export function parseProvenance(path: string): Provenance {
+  const value = JSON.parse(readFileSync(path, "utf8")) as Partial<Provenance> | null;
+  const strings = ["model", "sha256", "family", "mode"] as const;
+  if (typeof value !== "object" || value === null || strings.some((field) => typeof value[field] !== "string") || !Number.isSafeInteger(value.codebooks)) {
+    throw new Error(`not a provenance record (${strings.join(", ")} strings and a codebooks integer)`);
+  }
+  return value as Provenance;
+}
+
+/**
+ * The record beside `part` for a reader of codes (decode, merge), or null when it has none; an
+ * unreadable record is an InvalidInputError naming it.
+ */
+export function readPartProvenance(part: string): Provenance | null {
+  const path = findProvenance(part);
+  if (path === null) return null;
+  try {
+    return parseProvenance(path);
+  } catch (error) {
+    throw new InvalidInputError(`${path}: unreadable record of the model that made ${part}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** One line naming the model and options of a record, for messages. */
+export function describeProvenance(p: Provenance): string {
   const options = [
     p.bitWidth === undefined ? "" : `, bit width ${p.bitWidth}`,
     p.layer === undefined ? "" : `, layer ${p.layer}`,
@@ -68,7 +112,7 @@ function describe(p: Provenance): string {
  * Fields whose change changes tokens or their lines (the model name may differ: a path and a
  * name can be one file). A record written before a field existed reads as the field's default.
  */
-function sameTokens(a: Provenance, b: Provenance): boolean {
+export function sameTokens(a: Provenance, b: Provenance): boolean {
   return (
     a.sha256 === b.sha256 &&
     a.family === b.family &&
@@ -86,24 +130,26 @@ function sameTokens(a: Provenance, b: Provenance): boolean {
  * lines with no record of what wrote them. Then records `current` (afresh when `overwrite`).
  */
 export function claimPart(part: string, current: Provenance, overwrite: boolean): void {
-  const path = provenancePath(part);
+  const path = findProvenance(part);
   const hasLines = existsSync(part) && statSync(part).size > 0;
-  if (!overwrite && existsSync(path)) {
+  if (!overwrite && path !== null) {
     let previous: Provenance;
     try {
-      previous = JSON.parse(readFileSync(path, "utf8")) as Provenance;
+      previous = parseProvenance(path);
     } catch (error) {
       throw new OutputError(path, "unreadable provenance record; pass --overwrite to start the part afresh", { cause: error });
     }
     if (!sameTokens(previous, current)) {
       throw new OutputError(
         part,
-        `was written by ${describe(previous)}, this run uses ${describe(current)}; ` +
+        `was written by ${describeProvenance(previous)}, this run uses ${describeProvenance(current)}; ` +
           "use another --output_dir, or --overwrite to start afresh",
       );
     }
   } else if (!overwrite && hasLines) {
-    throw new OutputError(part, `holds tokens but no record of the model that wrote them (${path}); pass --overwrite to start afresh`);
+    throw new OutputError(part, `holds tokens but no record of the model that wrote them (${provenancePath(part)}); pass --overwrite to start afresh`);
   }
-  writeFileSync(path, JSON.stringify(current, null, 2) + "\n");
+  writeOutputFileSync(provenancePath(part), JSON.stringify(current, null, 2) + "\n");
+  // A record under the old name now describes nothing: the current one replaces it.
+  if (legacyProvenancePath(part) !== provenancePath(part)) removeIfPresent(legacyProvenancePath(part));
 }

@@ -50,7 +50,8 @@ export function parseDetokenizeBody(bytes: Uint8Array, model: FamilyFacts, maxSe
   const fields = value as { key?: unknown; code?: unknown; scale?: unknown; first_codebook?: unknown };
   if (fields.key !== undefined && typeof fields.key !== "string") throw new InvalidInputError(`${SOURCE}: "key" must be a string when given`);
   const firstCodebook = firstCodebookOf(fields.first_codebook);
-  const codes = codesFromJson(fields);
+  // Every value is checked against the codebook before a typed array holds it (2**32 + 5 would wrap to 5).
+  const codes = codesFromJson(fields, model);
   if (typeof codes === "string") throw new InvalidInputError(`${SOURCE}: ${codes}`);
   const problem = codesProblem(codes, model, firstCodebook);
   if (problem !== null) throw new InvalidInputError(`${SOURCE}: ${problem}`);

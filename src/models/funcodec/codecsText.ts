@@ -5,6 +5,7 @@
  * scale: audio decoded from it is at the normalised level, as upstream's decode mode.
  */
 import { InvalidInputError } from "../../errors.js";
+import { describeJsonValue } from "../../decode/describeValue.js";
 import type { Codes } from "../../family/types.js";
 
 export interface CodecsEntry {
@@ -53,7 +54,7 @@ export function parseCodecsLine(line: string, where: string): CodecsEntry {
   const data = new Int32Array(rows.length * frames);
   rows.forEach((row, r) => (row as unknown[]).forEach((v, t) => {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-      throw new InvalidInputError(`${where}: ${key}: row ${r}, frame ${t}: ${JSON.stringify(v)} is not a code (a non-negative integer)`);
+      throw new InvalidInputError(`${where}: ${key}: row ${r}, frame ${t}: ${describeJsonValue(v)} is not a code (a non-negative integer)`);
     }
     data[r * frames + t] = v;
   }));
