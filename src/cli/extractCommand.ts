@@ -24,6 +24,7 @@ import { FunCodecModel, type FunCodecEncodeOptions } from "../models/funcodec/mo
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 import { FUNCODEC_FLAGS, funcodecEncodeFlags } from "./funcodecFlags.js";
 import { loadModelFlags, MODEL_FILE_FLAGS, MODEL_FILE_FLAGS_HELP } from "./modelFlags.js";
+import { modelNamesByFamily } from "./modelNames.js";
 
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
@@ -64,8 +65,8 @@ ${MODEL_FILE_FLAGS_HELP}
   --mode exact|fast       exact (default): the released files' tokens; fast: int8 projections,
                           several times faster on CPUs with VNNI, a few percent of tokens differ
 
-Models by name (speech_tokenizer_v1, speech_tokenizer_v1_25hz, speech_tokenizer_v2_25hz,
-speech_tokenizer_v3_25hz) are downloaded once into the cache and verified:
+Models by name are downloaded once into the cache and verified:
+${modelNamesByFamily()}
 ${HUB_FLAGS_HELP}
 
 Rerunning the same command resumes: keys already in the part file are skipped.
