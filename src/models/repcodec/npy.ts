@@ -26,6 +26,7 @@ export interface NpyMatrix {
 const MAGIC = Buffer.from("\x93NUMPY", "latin1");
 /** numpy's own bound on a header it will read (np.load's max_header_size). */
 const MAX_HEADER_BYTES = 10_000;
+/** Little-endian ("<") items, read in the host's order: little-endian on every platform Node ships for. */
 const ITEM_BYTES = { "<f4": 4, "<f8": 8 } as const;
 /** Rows are read this many bytes at a time at most (float64 goes through a scratch buffer this size). */
 const READ_BYTES = 16 * 2 ** 20;
