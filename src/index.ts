@@ -64,3 +64,16 @@ export type {
 export { cachedModelFiles, registryEntry, resolveEntryFiles } from "./hub/resolve.js";
 export type { ResolvedModelFiles } from "./hub/resolve.js";
 export { familyEntries, SINGLE_FILE_NAME } from "./hub/registry.js";
+// Each family's own entry points (the README's library examples use them).
+export { speechTokenizerFamily } from "./models/speechtokenizer/family.js";
+export { funcodecFamily, loadFunCodec, FunCodecModel, FunCodecAudioTooLongError } from "./models/funcodec/index.js";
+export type { FunCodecDecodeOptions, FunCodecEncodeOptions, FunCodecLoadOptions } from "./models/funcodec/index.js";
+export { repcodecFamily } from "./models/repcodec/family.js";
+export { loadRepCodec } from "./models/repcodec/load.js";
+export type { RepCodecLoadOptions } from "./models/repcodec/load.js";
+export { RepCodecModel } from "./models/repcodec/model.js";
+export type { RepCodecOptions } from "./models/repcodec/model.js";
+export { RepCodecWhisperModel } from "./models/repcodec/whisperRepCodec.js";
+export type { RepCodecWhisperFiles, RepCodecWhisperOptions } from "./models/repcodec/whisperRepCodec.js";
+export { RepCodecModelError } from "./models/repcodec/errors.js";
+export { BodyTooSlowError } from "./serve/bodyPace.js";

@@ -49,6 +49,8 @@ test("a directory", async () => {
   const path = join(tmp, "a-directory.flac");
   mkdirSync(path);
   await rejects(loadAudio(path), path, AudioDecodeError, /is a directory/);
+  // Said once: "PATH: cannot decode audio: is a directory, not a file".
+  await assert.rejects(loadAudio(path), (e: Error) => e.message === `${path}: cannot decode audio: is a directory, not a file`);
 });
 
 test("zero bytes", async () => {
@@ -64,9 +66,18 @@ test("a truncated header", async () => {
   await rejects(loadAudio(cutFmt), cutFmt, AudioDecodeError, /truncated: "fmt " chunk claims 16 bytes/);
 });
 
-test("wrong magic bytes (and no ffmpeg to try)", async () => {
+test("a text file named .wav is not audio, shown by its start; ffmpeg is not offered", async () => {
   const path = writeTmp("notes.wav", Buffer.from("these are my notes, not audio\n"));
-  await rejects(loadAudio(path), path, AudioDecodeError, /bytes 74 68 65 73 65 20 61 72\) is not WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus.*ffmpeg/);
+  await rejects(loadAudio(path), path, AudioDecodeError, /: not audio: the file holds text "these are my notes, not audio\\n"/);
+  await assert.rejects(loadAudio(path), (e: Error) => !/ffmpeg/.test(e.message));
+  const long = writeTmp("long-notes.wav", Buffer.from(`${"é".repeat(2047)}tail`)); // the 4096-byte sniff ends inside a character
+  await rejects(loadAudio(long), long, AudioDecodeError, new RegExp(`not audio: the file holds text "${"é".repeat(40)}\\.\\.\\."`));
+  await rejects(loadAudioBytes(Buffer.from("key /path/a.wav\n"), "request body"), "request body", AudioDecodeError, /not audio: the file holds text "key \/path\/a\.wav\\n"/);
+});
+
+test("wrong magic bytes that are not text (and no ffmpeg to try)", async () => {
+  const path = writeTmp("binary.wav", Buffer.from([0x00, 0x01, 0x02, 0xfe, 0x74, 0x68, 0x65, 0x73, 0x65]));
+  await rejects(loadAudio(path), path, AudioDecodeError, /bytes 00 01 02 fe 74 68 65 73\) is not WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus.*ffmpeg/);
 });
 
 test("a header that claims more data than the file has", async () => {

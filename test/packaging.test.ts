@@ -1,6 +1,6 @@
 /**
  * What the published package holds and how it loads: source maps whose sources ship with them,
- * `require("s3tokenizer")` on Node >= 20.19, and no project .npmrc key npm does not know.
+ * `require("s3tokenizer")` on Node >= 20.19, the LICENSE, and no project .npmrc key npm does not know.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -29,6 +29,19 @@ test("every source map in the package points at sources the package holds", () =
       assert.ok(files.has(packed), `${map} points at ${packed}, which the package lacks`);
     }
   }
+});
+
+test("the package ships the LICENSE its package.json names (Apache-2.0, the full text)", () => {
+  const files = packedFiles();
+  assert.ok(files.has("LICENSE"), "the packed file list has no LICENSE");
+  const { license } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { license: string };
+  assert.equal(license, "Apache-2.0");
+  const text = readFileSync(join(ROOT, "LICENSE"), "utf8");
+  assert.match(text, /^\s*Apache License\s+Version 2\.0, January 2004/);
+  // The whole text, not a stub: its nine sections to the end of the terms and the appendix.
+  for (let section = 1; section <= 9; section++) assert.match(text, new RegExp(`^\\s*${section}\\. \\w`, "m"), `section ${section} missing`);
+  assert.match(text, /END OF TERMS AND CONDITIONS/);
+  assert.match(text, /APPENDIX: How to apply the Apache License to your work\./);
 });
 
 const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];

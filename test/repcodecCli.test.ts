@@ -1,16 +1,18 @@
 /**
  * `s3tokenizer repcodec` end to end: upstream's tokens file byte for byte at batch sizes 1, 3
- * and 4 (upstream's own batch of 3 differs; ours must not), and inconsistent dumps refused with
- * a typed error naming the file and the numbers before any output.
+ * and 4 (upstream's own batch of 3 differs; ours must not) and from a float64 dump, and
+ * inconsistent or non-finite dumps and special files refused with a typed error naming the file
+ * and the numbers before any output.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli } from "./support/cli.js";
-import { readNpy } from "./support/npy.js";
-import { repcodecFixturesDir, repcodecSkipReason, writeNpyFloat32 } from "./support/repcodecFixtures.js";
+import { readNpy, writeNpyMatrix } from "./support/npy.js";
+import { repcodecFixturesDir, repcodecSkipReason } from "./support/repcodecFixtures.js";
 
 const fixtures = repcodecFixturesDir();
 const EXIT_USAGE = 2;
@@ -56,9 +58,9 @@ describe("s3tokenizer repcodec", { skip: fixtures === null ? repcodecSkipReason 
     const all = readNpy(join(fixtures!, "features", "0_1.npy"));
     const width = all.shape[1]!;
     // utt_a + utt_b (87 frames) in shard 0, utt_c + utt_d (124 frames) in shard 1.
-    writeNpyFloat32(join(dir, "0_2.npy"), 87, width, (all.data as Float32Array).subarray(0, 87 * width));
+    writeNpyMatrix(join(dir, "0_2.npy"), 87, width, (all.data as Float32Array).subarray(0, 87 * width));
     writeFileSync(join(dir, "0_2.len"), "50\n37\n");
-    writeNpyFloat32(join(dir, "1_2.npy"), 124, width, (all.data as Float32Array).subarray(87 * width));
+    writeNpyMatrix(join(dir, "1_2.npy"), 124, width, (all.data as Float32Array).subarray(87 * width));
     writeFileSync(join(dir, "1_2.len"), "123\n1\n");
     const out = join(scratch(), "out");
     const result = await tokenize(dir, out, ["--n_shard", "2", "--batch_size", "2"]);
@@ -88,11 +90,49 @@ describe("s3tokenizer repcodec", { skip: fixtures === null ? repcodecSkipReason 
 
   test("features of a width the model does not take are refused before any output", async () => {
     const dir = copiedDump();
-    writeNpyFloat32(join(dir, "0_1.npy"), 211, 32, new Float32Array(211 * 32));
+    writeNpyMatrix(join(dir, "0_1.npy"), 211, 32, new Float32Array(211 * 32));
     const out = join(scratch(), "out");
     const result = await tokenize(dir, out);
     assert.equal(result.code, EXIT_USAGE);
     assert.match(result.stderr, /0_1\.npy: features are 32 wide, the model takes 64/);
+    assert.equal(existsSync(join(out, "tokens")), false);
+  });
+  test("a float64 dump of the same features gives the same tokens file", async () => {
+    const dir = copiedDump();
+    const all = readNpy(join(fixtures!, "features", "0_1.npy"));
+    writeNpyMatrix(join(dir, "0_1.npy"), all.shape[0]!, all.shape[1]!, Float64Array.from(all.data as Float32Array));
+    const out = join(scratch(), "out");
+    const result = await tokenize(dir, out, ["--batch_size", "3"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(join(out, "tokens"), "utf8"), readFileSync(join(fixtures!, "tokens_bs1", "tokens"), "utf8"));
+  });
+
+  test("a NaN feature is refused naming the file and row, before any output; the .len is checked before the data", async () => {
+    const dir = copiedDump();
+    const all = readNpy(join(fixtures!, "features", "0_1.npy"));
+    const [rows, width] = [all.shape[0]!, all.shape[1]!];
+    const spoiled = Float32Array.from(all.data as Float32Array);
+    spoiled[150 * width + 5] = NaN; // row 150: in utt_c (rows 87..209)
+    writeNpyMatrix(join(dir, "0_1.npy"), rows, width, spoiled);
+    const out = join(scratch(), "out");
+    const result = await tokenize(dir, out);
+    assert.equal(result.code, EXIT_USAGE);
+    assert.match(result.stderr, /0_1\.npy: row 150, column 5 is NaN: the features hold non-finite values/);
+    assert.equal(existsSync(join(out, "tokens")), false);
+    writeFileSync(join(dir, "0_1.len"), "50\n37\n123\n2\n");
+    const mismatch = await tokenize(dir, out);
+    assert.equal(mismatch.code, EXIT_USAGE);
+    assert.match(mismatch.stderr, /0_1\.len: the 4 lengths sum to 212 frames/);
+  });
+
+  test("a FIFO as the .npy is refused at once, not waited on", async () => {
+    const dir = copiedDump();
+    rmSync(join(dir, "0_1.npy"));
+    execFileSync("mkfifo", [join(dir, "0_1.npy")]);
+    const out = join(scratch(), "out");
+    const result = await tokenize(dir, out);
+    assert.equal(result.code, EXIT_USAGE);
+    assert.match(result.stderr, /0_1\.npy: not a regular file/);
     assert.equal(existsSync(join(out, "tokens")), false);
   });
 });

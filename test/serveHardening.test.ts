@@ -1,9 +1,11 @@
 /**
  * The service under slow and hostile clients: bodies still arriving hold no queue slot, stalled
  * bodies and headers are cut off, /readyz answers 503 while draining, ambiguous queries are 400,
- * and `serve` takes the hub flags and --mode.
+ * detokenize bodies nested too deep or larger than codes can be are refused as they arrive, and
+ * `serve` takes the hub flags and --mode.
  */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,12 +13,15 @@ import { describe, test } from "node:test";
 import { InvalidInputError } from "../src/errors.js";
 import { parseServeOptions } from "../src/cli/serveCommand.js";
 import { watchPace } from "../src/serve/bodyPace.js";
+import { JsonTooDeepError, watchJsonNesting } from "../src/serve/jsonNesting.js";
 import { rawPcmSpec } from "../src/serve/rawPcm.js";
 import { modelPath } from "./support/conformance.js";
+import { familyFixturesDir } from "./support/familyFixtures.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
-import { get, post, startInProcess, waitFor } from "./support/serveClient.js";
+import { get, post, postChunked, startInProcess, waitFor } from "./support/serveClient.js";
 
 const fixtures = fixturesDir();
+const speechTokenizerDir = familyFixturesDir("speechtokenizer");
 
 test("a repeated query parameter is refused, naming it and its values", () => {
   assert.throws(() => rawPcmSpec(new URLSearchParams("sample_rate=16000&sample_rate=8000&format=pcm16")), (e: unknown) => {
@@ -105,5 +110,125 @@ describe("serve under slow clients", { skip: fixtures === null ? skipReason : fa
     assert.equal(ready.body.error.code, "shutting_down");
     await slow.answer;
     await stopped;
+  });
+});
+
+/** Feeds `text` to a fresh nesting watcher in pieces of `piece` bytes; the error's message, or null. */
+function nestingProblem(text: string, maxDepth: number, piece: number): string | null {
+  const feed = watchJsonNesting("body", maxDepth);
+  const bytes = Buffer.from(text, "utf8");
+  try {
+    for (let at = 0; at < bytes.length; at += piece) feed(bytes.subarray(at, at + piece));
+    return null;
+  } catch (error) {
+    assert.ok(error instanceof JsonTooDeepError);
+    assert.ok(error instanceof InvalidInputError);
+    return error.message;
+  }
+}
+
+test("the nesting watcher counts brackets outside strings only, wherever the pieces split", () => {
+  for (const piece of [1, 2, 3, 1000]) {
+    assert.equal(nestingProblem('{"code": [[1, 2], [3, 4]], "scale": 1}', 3, piece), null);
+    assert.match(nestingProblem("[[[[1]]]]", 3, piece)!, /^body: JSON nests deeper than 3 levels \(byte 3 opens level 4\)/);
+    // Brackets in strings, escaped quotes and non-ASCII text do not count.
+    assert.equal(nestingProblem('{"key": "[[[[\\"[[{{ é 日本 ]]]", "code": [[1]]}', 3, piece), null);
+    assert.match(nestingProblem('{"key": "\\\\", "code": [[[1]]]}', 3, piece)!, /byte 24 opens level 4/);
+    // Closers past the top do not buy depth for later openers.
+    assert.match(nestingProblem("]]]]][[[[", 3, piece)!, /byte 8 opens level 4/);
+  }
+});
+
+/**
+ * Sends `total` bytes of `[` in 64 KiB pieces, pausing between them, until the server answers;
+ * chunked (no Content-Length), so that only what arrives can tell the server what the body is.
+ */
+function streamBrackets(url: string, total: number): { answer: Promise<{ status: number; body: string; sentBeforeAnswer: number }>; sent: () => number } {
+  const piece = Buffer.alloc(64 * 1024, "[");
+  let sent = 0;
+  let answered = false;
+  const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json" } });
+  const answer = new Promise<{ status: number; body: string; sentBeforeAnswer: number }>((resolve, reject) => {
+    req.on("response", (res) => {
+      answered = true;
+      const sentBeforeAnswer = sent;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, body, sentBeforeAnswer });
+        req.destroy();
+      });
+    });
+    // The server hangs up on the rest once it has answered; an error before any answer fails the test.
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+  });
+  const pump = () => {
+    if (answered || req.destroyed) return;
+    if (sent >= total) return void req.end();
+    const size = Math.min(piece.length, total - sent);
+    sent += size;
+    req.write(piece.subarray(0, size), () => setTimeout(pump, 5));
+  };
+  pump();
+  return { answer, sent: () => sent };
+}
+
+describe("serve: detokenize bodies are bounded before they are parsed", { skip: speechTokenizerDir === null ? "../shared/fixtures/speechtokenizer not found" : false }, () => {
+  const model = () => join(speechTokenizerDir!, "hubert_avg_tiny");
+
+  test("a deeply nested code value is a 400 naming the nesting, not a 500", async () => {
+    const server = await startInProcess(model(), ["--feature_workers", "0"]);
+    try {
+      const depth = 1_000_000; // 2 MB of brackets, balanced: valid JSON, within the size limit
+      const body = `{"code": ${"[".repeat(depth)}0${"]".repeat(depth)}}`;
+      const answer = await post(`${server.url}/v1/detokenize`, body);
+      assert.equal(answer.status, 400, JSON.stringify(answer.body).slice(0, 300));
+      assert.equal(answer.body.error.code, "bad_request");
+      assert.match(answer.body.error.message, /request body: JSON nests deeper than 8 levels/);
+      // The service goes on answering.
+      assert.equal((await get(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  test("a body larger than codes for the longest audio is a 413 saying why, announced or streamed", async () => {
+    // 8 rows × 50 frames a second × 1 s: a body past the codes' room is refused though --max_body_mb allows it.
+    const server = await startInProcess(model(), ["--feature_workers", "0", "--max_audio_s", "1"]);
+    try {
+      const padded = `{"code": [[1, 2]]${" ".repeat(400_000)}}`; // valid JSON, 0.4 MB of it blank
+      const announced = await post(`${server.url}/v1/detokenize`, padded);
+      assert.equal(announced.status, 413, JSON.stringify(announced.body).slice(0, 300));
+      assert.equal(announced.body.error.code, "body_too_large");
+      assert.match(announced.body.error.message, /Content-Length 400018 exceeds the limit of \d+ bytes .*at most 8 rows of codes for 1 s of audio \(--max_audio_s\)/);
+      const streamed = await postChunked(`${server.url}/v1/detokenize`, 1_000_000);
+      assert.equal(streamed.status, 413, streamed.body);
+      assert.match(JSON.parse(streamed.body).error.message, /the request body exceeds the limit .*at most 8 rows of codes/);
+      // A body within the room still decodes.
+      assert.equal((await post(`${server.url}/v1/detokenize`, JSON.stringify({ code: Array.from({ length: 8 }, () => [1, 2, 3]) }))).status, 200);
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  test("while 30 MB of [ is being sent, /healthz answers and the upload is refused at its first bytes", async () => {
+    const server = await startInProcess(model(), ["--feature_workers", "0"]);
+    try {
+      const total = 30 * 2 ** 20;
+      const upload = streamBrackets(`${server.url}/v1/detokenize`, total);
+      await waitFor("the upload to start", () => upload.sent() > 0);
+      const health = await get(`${server.url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.equal(health.body.status, "alive");
+      const answer = await upload.answer;
+      assert.equal(answer.status, 400, answer.body.slice(0, 300));
+      assert.match(JSON.parse(answer.body).error.message, /JSON nests deeper than 8 levels \(byte 8 opens level 9\)/);
+      assert.ok(answer.sentBeforeAnswer < total, `answered only after all ${total} bytes were sent`);
+    } finally {
+      await server.shutdown();
+    }
   });
 });

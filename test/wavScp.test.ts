@@ -1,7 +1,10 @@
 /** Kaldi wav.scp parsing. */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
-import { parseWavScp } from "../src/audio/wavScp.js";
+import { parseWavScp, readWavScp } from "../src/audio/wavScp.js";
 import { InvalidInputError } from "../src/errors.js";
 
 test("keys, paths with spaces, comments, blank lines, relative paths and pipes", () => {
@@ -21,4 +24,13 @@ test("duplicate keys are one error listing them", () => {
 
 test("a line without a path is an error naming the line", () => {
   assert.throws(() => parseWavScp("lonely\n", "list.scp"), /list\.scp:1/);
+});
+
+test("a list that cannot be read says why", async () => {
+  const missing = join(mkdtempSync(join(tmpdir(), "wavscp-")), "wav.scp");
+  await assert.rejects(readWavScp(missing), (error: unknown) => {
+    assert.ok(error instanceof InvalidInputError);
+    assert.equal(error.message, `${missing}: cannot read the wav.scp list: ENOENT: no such file or directory, open '${missing}'`);
+    return true;
+  });
 });

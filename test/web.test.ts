@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { loadAudio } from "../src/audio/loadAudio.js";
 import { parseWav } from "../src/audio/wavParse.js";
+import { familyRegistryEntries } from "../src/family/load.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { entryFiles } from "../src/web/modelStore.js";
 import {
   AudioDecodeError,
   ChecksumMismatchError,
@@ -246,6 +248,14 @@ describe("model store", () => {
     assert.ok(models.some((m) => m.name === "speech_tokenizer_v2_25hz" && m.family === "s3"));
     const st = models.find((m) => m.name === "speechtokenizer_hubert_avg");
     assert.equal(st?.size, st!.files.reduce((n, f) => n + f.size!, 0));
+    // The Snake release downloads its checkpoint only; its config.json is the entry's own text.
+    const snake = models.find((m) => m.name === "speechtokenizer_snake");
+    assert.deepEqual(snake?.files.map((f) => f.file), ["ckpt.dev"]);
+    assert.match(snake!.files[0]!.url, /^https:\/\/huggingface\.co\/fnlp\/AnyGPT-base\/resolve\/5f4692787bea31d7da4d95561ad0e602efa12afe\//);
+    assert.equal(snake!.size, 481_944_941);
+    const carried = entryFiles(familyRegistryEntries().find((e) => e.name === "speechtokenizer_snake")!).find((f) => f.file === "config.json");
+    assert.equal(carried?.url, undefined);
+    assert.match(await carried!.blob!.text(), /"activation": "Snake"/);
     await assert.rejects(loadWebModel({ name: "no_such_model" }), UnknownModelError);
     await assert.rejects(loadWebModel({ files: [new File([bytes], "notes.txt")] }), UnrecognizedModelError);
   });

@@ -20,7 +20,7 @@ import { AudioDecodeError } from "../errors.js";
 import { flacBitsPerSample } from "./codecs/flac.js";
 import { checkedBlocks, codecBlocks, codecFor, flacNeedsFfmpeg, openBytesInProcess, READ_BYTES, type DecodedAudio } from "./decodeBytes.js";
 import { ffmpegSource, type FfmpegInput } from "./ffmpeg.js";
-import { describeMagic, detectFormat, id3v2Size, SNIFF_BYTES, type FormatGuess } from "./formats.js";
+import { describeMagic, detectFormat, id3v2Size, SNIFF_BYTES, textPreview, type FormatGuess } from "./formats.js";
 import type { AudioSource, DecodedBlock } from "./source.js";
 import { describeReadError } from "./wav.js";
 
@@ -43,8 +43,16 @@ async function* fileChunks(handle: FileHandle, source: string): AsyncGenerator<U
   }
 }
 
-/** What to tell ffmpeg's messages about data only ffmpeg may read. `start`: from the format's magic on. */
-function ffmpegInput(guess: FormatGuess, head: Uint8Array, start: Uint8Array): FfmpegInput {
+/**
+ * What to tell ffmpeg's messages about data only ffmpeg may read. `start`: from the format's magic
+ * on. Text is refused here, not handed on: no audio format is text (a notes file named .wav is a
+ * mistake to name as such), and what ffmpeg reads as text (playlists, concat lists) names other
+ * files or URLs to open.
+ */
+function ffmpegInput(guess: FormatGuess, head: Uint8Array, start: Uint8Array, source: string): FfmpegInput {
+  if (!guess.recognised && textPreview(head) !== null) {
+    throw new AudioDecodeError(source, `not audio: the file holds ${describeMagic(head)}, and every audio format starts with a binary header`);
+  }
   if (!guess.recognised) return { name: `the data (${describeMagic(head)})`, recognised: false };
   if (guess.format === "flac") return { name: `FLAC with ${flacBitsPerSample(start)}-bit samples`, recognised: true };
   return { name: guess.name, recognised: true };
@@ -60,7 +68,7 @@ async function openBytes(bytes: Uint8Array, source: string, cleanup: Array<() =>
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, "input");
   await writeFile(path, bytes);
-  return ffmpegSource(path, source, ffmpegInput(guess, head, bytes.subarray(tag)));
+  return ffmpegSource(path, source, ffmpegInput(guess, head, bytes.subarray(tag), source));
 }
 
 /** Only regular files are read; streams (FIFOs, devices, sockets) come in through pipe entries. */
@@ -86,6 +94,7 @@ async function openFile(path: string, cleanup: Array<() => Promise<void>>): Prom
     refuseIrregular(await stat(path), path);
     handle = await open(path, "r");
   } catch (error) {
+    if (error instanceof AudioDecodeError) throw error; // already says what is wrong with the path
     throw new AudioDecodeError(path, describeReadError(error), { cause: error });
   }
   cleanup.push(() => handle.close());
@@ -114,7 +123,7 @@ async function openFile(path: string, cleanup: Array<() => Promise<void>>): Prom
   if (guess.format === "wav") return wavFileSource(handle, size, path);
   const factory = codecFor(guess);
   if (factory !== null && !flacNeedsFfmpeg(guess, afterTag ?? head, size - tag, path)) return { totalFrames: null, blocks: codecBlocks(factory, fileChunks(handle, path), path) };
-  return ffmpegSource(path, path, ffmpegInput(guess, head, afterTag ?? head));
+  return ffmpegSource(path, path, ffmpegInput(guess, head, afterTag ?? head, path));
 }
 
 /**

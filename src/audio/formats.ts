@@ -111,8 +111,34 @@ export function detectFormat(head: Uint8Array, afterId3?: Uint8Array): FormatGue
   return { format: "ffmpeg", name: "unrecognised data", recognised: false };
 }
 
-/** The first bytes as hex, for messages about data nobody recognises. */
+/** Characters of a text start shown in messages. */
+const PREVIEW_CHARS = 40;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The start of `head` when the bytes read as text (UTF-8 with no control characters but blanks),
+ * else null. No audio format starts with text; `head` may end inside a character.
+ */
+export function textPreview(head: Uint8Array): string | null {
+  if (head.length === 0) return null;
+  // A sniffed head may cut a multi-byte character (at most 3 of its bytes) at its end.
+  for (let cut = 0; cut <= Math.min(3, head.length - 1); cut++) {
+    let text: string;
+    try {
+      text = UTF8.decode(head.subarray(0, head.length - cut));
+    } catch {
+      continue;
+    }
+    if (/[\x00-\x08\x0e-\x1f\x7f]/.test(text)) return null;
+    return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}...` : text;
+  }
+  return null;
+}
+
+/** The first bytes, for messages about data nobody recognises: the start of the text, or hex. */
 export function describeMagic(head: Uint8Array): string {
+  const text = textPreview(head);
+  if (text !== null) return `text ${JSON.stringify(text)}`;
   const shown = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
   return head.length === 0 ? "no bytes" : `bytes ${shown}`;
 }

@@ -46,7 +46,7 @@ export async function readWavScp(listPath: string): Promise<ScpEntry[]> {
   try {
     text = await readFile(listPath, "utf8");
   } catch (error) {
-    throw new InvalidInputError(`${listPath}: cannot read the wav.scp list`, { cause: error });
+    throw new InvalidInputError(`${listPath}: cannot read the wav.scp list: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return parseWavScp(text, listPath);
 }

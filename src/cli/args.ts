@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors.js";
 import type { HubOptions } from "../hub/options.js";
+import { nearestName } from "./nearestFlag.js";
 
 /** `--wav_scp` → `--wav-scp` (only the flag name, never its value). */
 export function normalizeFlag(arg: string): string {
@@ -35,12 +36,27 @@ function joinNegativeValues(args: string[], options: NonNullable<ParseArgsConfig
   return out;
 }
 
+/** A flag as the help texts write it: `--wav_scp`. */
+function snakeFlag(name: string): string {
+  return `--${name.replace(/-/g, "_")}`;
+}
+
+/** parseArgs's "Unknown option" made into what to type instead, when a known flag is near. */
+function unknownFlagMessage(message: string, options: NonNullable<ParseArgsConfig["options"]>): string | null {
+  const typed = /^Unknown option '(--?)([^']*)'/.exec(message);
+  if (typed === null) return null;
+  const shown = typed[1] === "--" ? snakeFlag(typed[2]!) : `-${typed[2]}`;
+  const near = typed[1] === "--" ? nearestName(typed[2]!, Object.keys(options)) : null;
+  return near === null ? `unknown flag ${shown}` : `unknown flag ${shown}; did you mean ${snakeFlag(near)}?`;
+}
+
 export function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig["options"]>): { values: FlagValues } {
   try {
     const { values } = parseArgs({ args: joinNegativeValues(argv.map(normalizeFlag), options), options, allowPositionals: false, strict: true });
     return { values: values as FlagValues };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(unknownFlagMessage(message, options) ?? message);
   }
 }
 

@@ -1,6 +1,15 @@
-/** `s3tokenizer export --model NAME|PATH --out FILE [--mode exact|fast]`: writes the batched graph as an ONNX file. */
+/**
+ * `s3tokenizer export --model NAME|PATH --out FILE [--mode exact|fast]`: writes the batched graph of
+ * an S3Tokenizer model as an ONNX file (a model of another family is refused, saying so).
+ */
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { resolveModel } from "../hub/resolve.js";
+import { UsageError } from "../errors.js";
+import { FAMILIES } from "../family/families.js";
+import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../family/load.js";
+import type { HubOptions } from "../hub/options.js";
+import { BUILT_IN_NAMES } from "../hub/registry.js";
+import { isPathLike, registryEntry, resolveModel } from "../hub/resolve.js";
 import { buildBatchedModel } from "../models/s3/modelFile.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags, parseMode, requireFlag } from "./args.js";
 
@@ -13,9 +22,33 @@ variant (com.microsoft DynamicQuantizeMatMul, onnxruntime only).
 
 ${HUB_FLAGS_HELP}`;
 
+/**
+ * The family of `nameOrPath` when it is a model of another family than S3 (a folder or file another
+ * family recognises, or a registry name of another family), else null: the S3 reader then says
+ * what is wrong with anything else.
+ */
+async function otherFamily(nameOrPath: string, hub: HubOptions): Promise<string | null> {
+  if (existsSync(nameOrPath)) {
+    for (const family of FAMILIES) {
+      if (family.name !== SINGLE_FILE_FAMILY && (await family.detect(nameOrPath)) !== null) return family.name;
+    }
+    return null;
+  }
+  if (isPathLike(nameOrPath) || nameOrPath === "") return null;
+  const entry = await registryEntry(nameOrPath, hub, familyRegistryEntries());
+  return entry.family !== undefined && entry.family !== SINGLE_FILE_FAMILY ? entry.family : null;
+}
+
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { model: { type: "string" }, out: { type: "string" }, mode: { type: "string" }, ...HUB_FLAGS });
-  const released = await resolveModel(requireFlag(values, "model"), hubOptions(values));
+  const nameOrPath = requireFlag(values, "model");
+  const family = await otherFamily(nameOrPath, hubOptions(values));
+  if (family !== null) {
+    throw new UsageError(
+      `${nameOrPath} is a ${family} model: export writes the batched ONNX graph of S3Tokenizer models only (${BUILT_IN_NAMES.join(", ")}, or their .onnx files); a ${family} model is used from its own files by the other commands`,
+    );
+  }
+  const released = await resolveModel(nameOrPath, hubOptions(values));
   const model = await buildBatchedModel(released, parseMode(values.mode));
   const out = requireFlag(values, "out");
   await writeFile(out, model.bytes);

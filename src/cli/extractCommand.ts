@@ -27,6 +27,7 @@ import { loadModelFlags, MODEL_FILE_FLAGS, MODEL_FILE_FLAGS_HELP } from "./model
 import { LONG_AUDIO_FLAGS, LONG_AUDIO_FLAGS_HELP, longAudioCompatFlag } from "./longAudioFlag.js";
 import { checkLongAudioFamily } from "../family/longAudioCompat.js";
 import { longAudioPlan } from "../pipeline/windows.js";
+import { modelNamesByFamily } from "./modelNames.js";
 
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
@@ -68,8 +69,8 @@ ${MODEL_FILE_FLAGS_HELP}
                           several times faster on CPUs with VNNI, a few percent of tokens differ
 ${LONG_AUDIO_FLAGS_HELP}
 
-Models by name (speech_tokenizer_v1, speech_tokenizer_v1_25hz, speech_tokenizer_v2_25hz,
-speech_tokenizer_v3_25hz) are downloaded once into the cache and verified:
+Models by name are downloaded once into the cache and verified:
+${modelNamesByFamily()}
 ${HUB_FLAGS_HELP}
 
 Rerunning the same command resumes: keys already in the part file are skipped.

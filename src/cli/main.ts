@@ -4,6 +4,7 @@
  * output-directory errors (reported before any work), 3 extraction finished with some utterances
  * failed, 4 an output write failed mid-run (full disk, I/O error; rerun to resume).
  */
+import { readFileSync } from "node:fs";
 import { isS3TokenizerError } from "../errors.js";
 import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
 import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
@@ -13,6 +14,7 @@ import { DECODE_HELP, decodeCommand } from "./decodeCommand.js";
 import { REPCODEC_HELP, repcodecCommand } from "./repcodecCommand.js";
 import { SERVE_HELP, serveCommand } from "./serveCommand.js";
 import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
+import { nearestName } from "./nearestFlag.js";
 
 const HELP = `s3tokenizer: speech tokens (S3Tokenizer of CosyVoice 1/2/3, SpeechTokenizer, FunCodec, RepCodec) on onnxruntime
 
@@ -20,7 +22,7 @@ Commands:
   s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [...]
                                                    tokenize a Kaldi list (see: s3tokenizer help extract)
   s3tokenizer verify --model PATH --wav_scp FILE   compare against the released ONNX, one utterance at a time
-  s3tokenizer export --model PATH --out FILE        write the batched graph as an ONNX file
+  s3tokenizer export --model PATH --out FILE        write an S3 model's batched graph as an ONNX file
   s3tokenizer models [--download NAME]             list the known models and the cache; fetch models ahead of time
   s3tokenizer serve --model NAME|PATH [--port P]   tokenize audio over HTTP, batching concurrent requests
   s3tokenizer merge --output_dir DIR [--format jsonl|cosyvoice]
@@ -30,6 +32,7 @@ Commands:
   s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR
                                                    RepCodec tokens of dumped speech-encoder features
   s3tokenizer help [COMMAND]
+  s3tokenizer --version                            the package's version
 
 Flags may be written --snake_case or --kebab-case.`;
 
@@ -44,18 +47,43 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   decode: { run: decodeCommand, help: DECODE_HELP },
 };
 
+/** The package's version, from the package.json beside the built tree (dist/src/cli → the package root). */
+function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return version;
+}
+
+/** "unknown command" with the nearest command's name when it looks like a typo, and where the list is. */
+function unknownCommand(command: string): string {
+  const near = nearestName(command, [...Object.keys(COMMANDS), "help"]);
+  return `unknown command "${command}"${near === null ? "" : `; did you mean "${near}"?`} (s3tokenizer help lists the commands)`;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   // Upstream's command line has no subcommand: `s3tokenizer --wav_scp ... --model ...`.
   const implicitExtract = argv[0]?.startsWith("--") && argv[0] !== "--help";
   const [command, ...rest] = implicitExtract ? ["extract", ...argv] : argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    const topic = command === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
-    process.stdout.write((topic ? topic.help : HELP) + "\n");
+    const name = command === "help" ? rest[0] : undefined;
+    if (name === undefined) {
+      process.stdout.write(HELP + "\n");
+      return 0;
+    }
+    const topic = COMMANDS[name];
+    if (!topic) {
+      process.stderr.write(`${unknownCommand(name)}\n`);
+      return EXIT_USAGE;
+    }
+    process.stdout.write(topic.help + "\n");
     return 0;
   }
   const entry = COMMANDS[command];
   if (!entry) {
-    process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+    process.stderr.write(`${unknownCommand(command)}\n\n${HELP}\n`);
     return EXIT_USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

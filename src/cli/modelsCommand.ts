@@ -7,6 +7,7 @@ import type { CacheState } from "../hub/cachedModel.js";
 import { listModels } from "../hub/listModels.js";
 import { hubSettings, type HubOptions } from "../hub/options.js";
 import { formatBytes } from "../hub/progress.js";
+import { FAMILIES } from "../family/families.js";
 import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../family/load.js";
 import { SINGLE_FILE_NAME } from "../hub/registry.js";
 import { registryEntry, resolveEntryFiles } from "../hub/resolve.js";
@@ -17,8 +18,10 @@ s3tokenizer models --download NAME [--download NAME ...] [same flags]
 
 Lists the known models of every tokenizer family (the four released S3 tokenizers, the other
 families' models and the entries of a registry file) with their family, URL, sha256 and cache
-state (a model of several files: its first file's URL and sha256, its folder's state). With --download, fetches the named models into the cache and
-verifies them (offline: only checks that they are there), printing each file's path.
+state (a model of several files: its first file's URL and sha256, its folder's state), then where
+to get the files no name can download (FunCodec's releases, RepCodec's .pkl) and what to pass.
+With --download, fetches the named models into the cache and verifies them (offline: only checks
+that they are there), printing each file's path.
 
 ${HUB_FLAGS_HELP}`;
 
@@ -62,5 +65,10 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(table(rows) + "\n");
   process.stdout.write(`\ncache: ${hubSettings(options).cacheDir}\n`);
+  const byHand = FAMILIES.filter((family) => family.byHand !== undefined);
+  if (byHand.length > 0) {
+    process.stdout.write("\nModel files you get yourself (no verifiable download exists):\n");
+    for (const family of byHand) process.stdout.write(`${family.name}:\n${family.byHand!.map((line) => `  ${line}\n`).join("")}`);
+  }
   return 0;
 }

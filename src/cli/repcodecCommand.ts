@@ -1,13 +1,14 @@
 /**
  * `s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR [--batch_size N]`:
- * upstream RepCodec's `repcodec` command. Reads the feature dump ({rank}_{n_shard}.npy + .len), writes
- * DIR/tokens (the tsv's root line, then `relpath<TAB>tokens` per utterance in tsv order). Every input is
- * checked before the file is written; any batch size gives the tokens of batch size 1.
+ * upstream RepCodec's `repcodec` command. Reads the feature dump ({rank}_{n_shard}.npy + .len; the rows
+ * of one batch at a time), writes DIR/tokens (the tsv's root line, then `relpath<TAB>tokens` per
+ * utterance in tsv order). Every input is checked before the file is written; any batch size gives
+ * the tokens of batch size 1.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { readDump } from "../models/repcodec/dumpLayout.js";
+import { openDump } from "../models/repcodec/dumpLayout.js";
 import { loadRepCodec } from "../models/repcodec/load.js";
 import { selectDevice } from "../runtime/session.js";
 import { integerFlag, parseFlags, requireFlag } from "./args.js";
@@ -48,12 +49,21 @@ export async function repcodecCommand(argv: string[]): Promise<number> {
 
   const model = await loadRepCodec(modelPath, { ...device, batchSize, ...(configPath === undefined ? {} : { configPath }) });
   try {
-    const { root, utterances } = readDump(featDir, shards, tsvPath, model.featureWidth);
-    const tokens = await model.tokenize(utterances.map((u) => u.features));
-    const lines = utterances.map((u, i) => `${u.name}\t${Array.from(tokens[i]!).join(" ")}\n`);
-    await mkdir(outDir, { recursive: true });
-    await writeFile(join(outDir, "tokens"), `${root}\n${lines.join("")}`);
-    process.stderr.write(`tokenized ${utterances.length} utterances into ${join(outDir, "tokens")}\n`);
+    const dump = openDump(featDir, shards, tsvPath, model.featureWidth);
+    try {
+      // One batch's features in memory at a time (upstream memory-maps the dump): the tokens do not depend on the batch.
+      const lines: string[] = [];
+      for (let start = 0; start < dump.utterances.length; start += batchSize) {
+        const batch = dump.utterances.slice(start, start + batchSize);
+        const tokens = await model.tokenize(batch.map((u) => u.readFeatures()));
+        batch.forEach((u, i) => lines.push(`${u.name}\t${Array.from(tokens[i]!).join(" ")}\n`));
+      }
+      await mkdir(outDir, { recursive: true });
+      await writeFile(join(outDir, "tokens"), `${dump.root}\n${lines.join("")}`);
+      process.stderr.write(`tokenized ${dump.utterances.length} utterances into ${join(outDir, "tokens")}\n`);
+    } finally {
+      dump.close();
+    }
   } finally {
     await model.dispose();
   }

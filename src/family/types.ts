@@ -132,6 +132,12 @@ export interface FamilyModelSpec {
   name: string;
   files: readonly ModelFileSpec[];
   description: string;
+  /**
+   * Files whose text the entry itself carries (file name → text), written into the model's
+   * folder beside the downloaded ones: a file upstream publishes with no digest (a config) is
+   * pinned by carrying its content; the loader checks it against the downloaded weights.
+   */
+  carried?: Readonly<Record<string, string>>;
 }
 
 /** The local files of a model: file name (as in ModelFileSpec.file) → path. */
@@ -144,6 +150,11 @@ export interface TokenizerFamily {
   readonly description: string;
   /** The models this family offers by name. */
   readonly models: readonly FamilyModelSpec[];
+  /**
+   * Where a user gets the model files no entry can download (no digest is published, or the host
+   * serves no plain download) and what to pass then: lines for `models` and the help.
+   */
+  readonly byHand?: readonly string[];
   /** Whether a decoder to audio exists. */
   readonly decodes: boolean;
   /**

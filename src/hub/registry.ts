@@ -20,6 +20,8 @@ export interface ModelEntry {
   files?: readonly ModelFileSpec[];
   /** The family that loads it (absent: "s3", the single-file entries'). */
   family?: string;
+  /** A multi-file entry's files carried as text (file name → text), written beside the downloaded ones. */
+  carried?: Readonly<Record<string, string>>;
 }
 
 /** The key of a single-file entry's file in a model's ModelFiles (file name → path). */
@@ -99,7 +101,7 @@ export function parseRegistry(text: string, file: string): ModelEntry[] {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new RegistryError(file, name, 'expected an object { "url": ..., "sha256": ... }');
     }
-    const { files, family } = value as { files?: unknown; family?: unknown };
+    const { files, family, carried } = value as { files?: unknown; family?: unknown; carried?: unknown };
     if (files === undefined) return { name, ...checkSource(value, file, name), origin: file };
     if (!Array.isArray(files) || files.length === 0) {
       throw new RegistryError(file, name, `"files" must be a non-empty array of { "file", "url", "sha256" }`);
@@ -112,8 +114,29 @@ export function parseRegistry(text: string, file: string): ModelEntry[] {
     if (names.size !== specs.length) throw new RegistryError(file, name, `"files" names a file twice`);
     const entry: ModelEntry = { name, url: specs[0]!.url, sha256: specs[0]!.sha256, origin: file, files: specs };
     if (family !== undefined) entry.family = family as string;
+    if (carried !== undefined) entry.carried = checkCarried(carried, names, file, name);
     return entry;
   });
+}
+
+/** A carried file's text is a config's, not a checkpoint's: past this it is not one. */
+const MAX_CARRIED_CHARS = 1 << 20;
+
+/** `"carried": { "file": "text", ... }` of a multi-file entry, checked: plain file names not among `files`, texts. */
+function checkCarried(carried: unknown, downloaded: ReadonlySet<string>, file: string, name: string): Record<string, string> {
+  if (typeof carried !== "object" || carried === null || Array.isArray(carried)) {
+    throw new RegistryError(file, name, `"carried" must be an object { "file name": "its text" }`);
+  }
+  for (const [carriedName, text] of Object.entries(carried)) {
+    if (!NAME.test(carriedName) || carriedName.includes("..")) {
+      throw new RegistryError(file, `${name}.carried`, `a file name is letters, digits, '.', '_', '-', got ${JSON.stringify(carriedName)}`);
+    }
+    if (downloaded.has(carriedName)) throw new RegistryError(file, `${name}.carried`, `"${carriedName}" is also among "files"`);
+    if (typeof text !== "string" || text.length > MAX_CARRIED_CHARS) {
+      throw new RegistryError(file, `${name}.carried.${carriedName}`, `must be the file's text (a string of at most ${MAX_CARRIED_CHARS} characters)`);
+    }
+  }
+  return { ...(carried as Record<string, string>) };
 }
 
 /** The url and sha256 of a registry value, checked. */
@@ -147,7 +170,9 @@ function checkFileSpec(spec: unknown, file: string, where: string): ModelFileSpe
 }
 
 /** Registry entries for models a family offers by name (the hub itself knows no family). */
-export function familyEntries(models: readonly { name: string; family: string; files: readonly ModelFileSpec[] }[]): ModelEntry[] {
+export function familyEntries(
+  models: readonly { name: string; family: string; files: readonly ModelFileSpec[]; carried?: Readonly<Record<string, string>> }[],
+): ModelEntry[] {
   return models.map((model) => ({
     name: model.name,
     url: model.files[0]!.url,
@@ -155,5 +180,6 @@ export function familyEntries(models: readonly { name: string; family: string; f
     origin: "family",
     files: model.files,
     family: model.family,
+    ...(model.carried === undefined ? {} : { carried: model.carried }),
   }));
 }

@@ -4,7 +4,7 @@
  * (offline).
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, sep } from "node:path";
 import {
   DownloadError,
@@ -19,6 +19,7 @@ import { cachedFilePaths, cachedModelPaths, type CachedModelPaths } from "./cach
 import { checkCachedModel, removeCachedModel, type CacheCheck } from "./cachedModel.js";
 import { writeChecksumRecord } from "./checksumRecord.js";
 import { downloadFile } from "./download.js";
+import { writeFileAtomic } from "./atomicWrite.js";
 import { withFileLock } from "./fileLock.js";
 import { hubSettings, type HubOptions, type HubSettings } from "./options.js";
 import type { ModelEntry } from "./registry.js";
@@ -155,7 +156,29 @@ export async function cachedModelFiles(entry: ModelEntry, settings: HubSettings)
   for (const [i, spec] of specs.entries()) {
     if (checks[i]!.state !== "verified" && (await fetchCachedFile(spec, settings))) downloaded = true;
   }
-  return { files: Object.fromEntries((entry.files ?? []).map((file, i) => [file.file, specs[i]!.paths.file])), entry, downloaded };
+  const files = Object.fromEntries((entry.files ?? []).map((file, i) => [file.file, specs[i]!.paths.file]));
+  return { files: { ...files, ...(await writeCarriedFiles(entry, settings.cacheDir)) }, entry, downloaded };
+}
+
+/**
+ * The entry's carried files in its cache folder (file name → path), each written (atomically)
+ * unless it already holds exactly the carried text: the entry is what pins them, so a file there
+ * with other content is replaced, never trusted.
+ */
+async function writeCarriedFiles(entry: ModelEntry, cacheDir: string): Promise<Record<string, string>> {
+  const written: Record<string, string> = {};
+  for (const [file, text] of Object.entries(entry.carried ?? {})) {
+    const path = cachedFilePaths(cacheDir, entry.name, file).file;
+    // Read back only when it is a regular file of the text's size (never a large or special file).
+    const info = await stat(path).catch(() => null);
+    const same = info !== null && info.isFile() && info.size === Buffer.byteLength(text) && (await readFile(path, "utf8")) === text;
+    if (!same) {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, text);
+    }
+    written[file] = path;
+  }
+  return written;
 }
 
 /**

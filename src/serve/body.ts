@@ -9,20 +9,33 @@ import { DEFAULT_BODY_PACE, watchPace, type BodyPace } from "./bodyPace.js";
 import { BodyTooLargeError, ClientClosedError } from "./errors.js";
 
 /** Throws BodyTooLargeError when Content-Length alone says the body is over the limit. */
-export function checkAnnouncedLength(req: IncomingMessage, limit: number): void {
+export function checkAnnouncedLength(req: IncomingMessage, limit: number, reason?: string): void {
   const header = req.headers["content-length"];
   if (header === undefined) return;
   const announced = Number(header);
   if (!/^\d+$/.test(header) || !Number.isSafeInteger(announced)) throw new InvalidInputError(`invalid Content-Length "${header}"`);
-  if (announced > limit) throw new BodyTooLargeError(limit, announced);
+  if (announced > limit) throw new BodyTooLargeError(limit, announced, reason);
 }
 
 /**
- * The whole body, at most `limit` bytes; rejects with signal.reason when the signal fires, and
- * with BodyTooSlowError when it stalls or crawls (`pace`).
+ * What a route checks of its body: its size limit (`reason` says where a limit below the service's
+ * comes from, for the 413's message) and, optionally, each piece as it arrives (`inspect` throws to
+ * refuse the body before the rest of it is read).
  */
-export function readBody(req: IncomingMessage, limit: number, signal: AbortSignal, pace: BodyPace = DEFAULT_BODY_PACE): Promise<Uint8Array> {
-  checkAnnouncedLength(req, limit);
+export interface BodyRules {
+  limit: number;
+  reason?: string;
+  inspect?: (piece: Uint8Array) => void;
+}
+
+/**
+ * The whole body, at most `rules.limit` bytes, each piece passed to `rules.inspect` as it arrives;
+ * rejects with signal.reason when the signal fires, with BodyTooSlowError when it stalls or crawls
+ * (`pace`), and with whatever `inspect` throws.
+ */
+export function readBody(req: IncomingMessage, rules: BodyRules, signal: AbortSignal, pace: BodyPace = DEFAULT_BODY_PACE): Promise<Uint8Array> {
+  const { limit, reason, inspect } = rules;
+  checkAnnouncedLength(req, limit, reason);
   const announced = req.headers["content-length"] === undefined ? null : Number(req.headers["content-length"]);
   return new Promise((resolve, reject) => {
     // Known length: one exact buffer. Unknown: chunks, copied once at the end.
@@ -43,7 +56,12 @@ export function readBody(req: IncomingMessage, limit: number, signal: AbortSigna
     const onData = (chunk: Buffer) => {
       watch.data(chunk.length);
       received += chunk.length;
-      if (received > limit) return finish(new BodyTooLargeError(limit));
+      if (received > limit) return finish(new BodyTooLargeError(limit, undefined, reason));
+      try {
+        inspect?.(chunk);
+      } catch (error) {
+        return finish(error);
+      }
       if (exact !== null) exact.set(chunk, received - chunk.length);
       else chunks.push(chunk);
     };

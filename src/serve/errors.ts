@@ -25,12 +25,15 @@ export class AudioTooLongError extends InvalidInputError {
   }
 }
 
-/** A request body over the size limit (announced by Content-Length, or counted as it streamed). */
+/**
+ * A request body over the size limit (announced by Content-Length, or counted as it streamed);
+ * `reason` says where the limit comes from when a route sets one below the service's.
+ */
 export class BodyTooLargeError extends InvalidInputError {
   readonly limitBytes: number;
-  constructor(limitBytes: number, announced?: number) {
+  constructor(limitBytes: number, announced?: number, reason?: string) {
     const what = announced === undefined ? "the request body exceeds" : `Content-Length ${announced} exceeds`;
-    super(`${what} the limit of ${limitBytes} bytes (${(limitBytes / 2 ** 20).toFixed(1)} MiB)`);
+    super(`${what} the limit of ${limitBytes} bytes (${(limitBytes / 2 ** 20).toFixed(1)} MiB)${reason === undefined ? "" : `: ${reason}`}`);
     this.limitBytes = limitBytes;
   }
 }

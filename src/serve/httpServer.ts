@@ -16,9 +16,10 @@ import type { AddressInfo, Socket } from "node:net";
 import { encodeWav } from "../audio/wavWrite.js";
 import { QueueFullError } from "../pipeline/dynamicBatcher.js";
 import type { BearerAuth } from "./auth.js";
-import { checkAnnouncedLength, discardRest, readBody } from "./body.js";
+import { checkAnnouncedLength, discardRest, readBody, type BodyRules } from "./body.js";
 import type { BodyPace } from "./bodyPace.js";
 import { detokenizeFormat, parseDetokenizeBody } from "./detokenize.js";
+import { detokenizeBodyRules } from "./detokenizeLimits.js";
 import { ENCODE_QUERY_KEYS, encodeQuery } from "./encodeQuery.js";
 import { ClientClosedError, DeadlineExceededError, NoDecoderError } from "./errors.js";
 import { HttpError, RETRY_AFTER_S, toHttpError } from "./httpError.js";
@@ -256,7 +257,7 @@ export class TokenizerHttpServer {
     const query = new URL(req.url ?? "/", "http://service").searchParams;
     const pcm = rawPcmSpec(query, ENCODE_QUERY_KEYS) ?? undefined;
     const encode = encodeQuery(query, service.tokenizer);
-    await this.withBody(req, res, started, service, async (bytes, signal) => {
+    await this.withBody(req, res, started, service, { limit: this.config.maxBodyBytes }, async (bytes, signal) => {
       const result = await service.tokenizeBytes(bytes, { signal, pcm, encode, transfer: true, source: "request body" });
       this.metrics.audioSeconds.inc(result.audioSeconds);
       await this.finish(req, res, started, 200, tokenizeAnswer(result, service.tokenizer, this.config.modelName));
@@ -269,7 +270,8 @@ export class TokenizerHttpServer {
     // Refused before the body is read: no body can make this model decode.
     if (!model.decode) throw new NoDecoderError(this.config.modelName, model.family);
     const format = detokenizeFormat(new URL(req.url ?? "/", "http://service").searchParams);
-    await this.withBody(req, res, started, service, async (bytes, signal) => {
+    const rules = detokenizeBodyRules(model, service.maxAudioSeconds, this.config.maxBodyBytes);
+    await this.withBody(req, res, started, service, rules, async (bytes, signal) => {
       const codes = parseDetokenizeBody(bytes, model, service.maxAudioSeconds);
       const { audio, audioSeconds } = await service.detokenize(codes, { signal });
       this.metrics.decodedAudioSeconds.inc(audioSeconds);
@@ -279,15 +281,17 @@ export class TokenizerHttpServer {
   }
 
   /**
-   * A POST route's life: admission, the body read under the size limit and pace, the deadline
-   * and the client's disconnect tied to one AbortSignal, `handle` run on the body, any error
-   * answered, and the graceful drain told when the last request is done.
+   * A POST route's life: admission, the body read under the route's rules (size limit, checks of
+   * each piece) and the pace, the deadline and the client's disconnect tied to one AbortSignal,
+   * `handle` run on the body, any error answered, and the graceful drain told when the last
+   * request is done.
    */
   private async withBody(
     req: IncomingMessage,
     res: ServerResponse,
     started: number,
     service: TokenizerService,
+    rules: BodyRules,
     handle: (bytes: Uint8Array, signal: AbortSignal) => Promise<void>,
   ): Promise<void> {
     // Admission counts requests whose body has arrived and that are not yet in the running group.
@@ -313,7 +317,7 @@ export class TokenizerHttpServer {
     res.on("close", onClose);
     let receiving = true;
     try {
-      const bytes = await readBody(req, this.config.maxBodyBytes, signal, this.config.bodyPace);
+      const bytes = await readBody(req, rules, signal, this.config.bodyPace);
       if (signal.aborted) throw signal.reason;
       receiving = false;
       this.receiving--;

@@ -62,7 +62,12 @@ export type ModelBytes = Map<string, Uint8Array>;
 /** The files of a registry entry (a single-file S3 entry's one file is SINGLE_FILE_NAME). */
 export function entryFiles(entry: ModelEntry): WebFileSpec[] {
   const files: readonly ModelFileSpec[] = entry.files ?? [{ file: SINGLE_FILE_NAME, url: entry.url, sha256: entry.sha256 }];
-  return files.map((spec) => ({ ...spec }));
+  // Carried files (a config the entry pins by its text) come from the entry itself, not the network.
+  const carried = Object.entries(entry.carried ?? {}).map(([file, text]): WebFileSpec => {
+    const blob = new Blob([text]);
+    return { file, blob, size: blob.size };
+  });
+  return [...files.map((spec) => ({ ...spec })), ...carried];
 }
 
 /** A file's bytes for its model's loader, dropped from `files` so that only the loader holds them. */

@@ -67,7 +67,8 @@ function sizeOf(files: readonly ModelFileSpec[]): number | null {
 /** The models a page loads by name. */
 export function listWebModels(options: { endpoint?: string } = {}): WebModelInfo[] {
   return webEntries(options.endpoint).map((entry) => {
-    const files = entryFiles(entry) as ModelFileSpec[];
+    // The downloads (a file the entry carries as text is not one).
+    const files = entryFiles(entry).filter((spec) => spec.url !== undefined) as ModelFileSpec[];
     const family = (entry.family ?? "s3") as FamilyName;
     const description = family === "s3" ? S3_DESCRIPTION[entry.name] ?? entry.name : SPEECHTOKENIZER_MODELS.find((m) => m.name === entry.name)?.description ?? entry.name;
     return { name: entry.name, family, description, size: sizeOf(files), files };

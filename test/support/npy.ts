@@ -1,9 +1,10 @@
 /**
  * Minimal reader for NumPy `.npy` files, enough for the conformance fixtures: format versions
- * 1.0 / 2.0 / 3.0, little-endian '<f4', '<f8', '<i4', '<i8', C order only.
+ * 1.0 / 2.0 / 3.0, little-endian '<f4', '<f8', '<i4', '<i8', C order only; and a writer of
+ * crafted ones for the tests of the package's own reader.
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 export type NpyData = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
@@ -66,4 +67,28 @@ export function readNpyF32(path: string): { shape: number[]; data: Float32Array 
   const arr = readNpy(path);
   if (!(arr.data instanceof Float32Array)) throw new Error(`${path}: expected float32, got ${arr.dtype}`);
   return { shape: arr.shape, data: arr.data };
+}
+
+/**
+ * The bytes of a .npy whose header is `header` as given (a Python dict literal, well formed or
+ * not: tests craft it), padded as numpy pads it (the preamble and header a multiple of 64 bytes,
+ * ending in a newline), followed by `data`. `major` 1 stores the header length in 2 bytes, 2 and 3 in 4.
+ */
+export function npyBytes(header: string, data: Uint8Array, major: 1 | 2 | 3 = 1): Buffer {
+  const preambleLength = major === 1 ? 10 : 12;
+  const text = Buffer.from(header, major === 3 ? "utf8" : "latin1");
+  const padded = Buffer.concat([text, Buffer.from(" ".repeat(63 - ((preambleLength + text.length) % 64)) + "\n", "latin1")]);
+  const preamble = Buffer.alloc(preambleLength);
+  Buffer.from(MAGIC).copy(preamble);
+  preamble[6] = major;
+  if (major === 1) preamble.writeUInt16LE(padded.length, 8);
+  else preamble.writeUInt32LE(padded.length, 8);
+  return Buffer.concat([preamble, padded, data]);
+}
+
+/** Writes a float32 or float64 [rows, columns] C-order .npy of `values` (row-major). */
+export function writeNpyMatrix(path: string, rows: number, columns: number, values: Float32Array | Float64Array, major: 1 | 2 | 3 = 1): void {
+  const descr = values instanceof Float32Array ? "<f4" : "<f8";
+  const header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows}, ${columns}), }`;
+  writeFileSync(path, npyBytes(header, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), major));
 }

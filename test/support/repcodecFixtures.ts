@@ -1,5 +1,5 @@
 /** Locations of the RepCodec fixtures (../shared/fixtures/repcodec) and readers for their files. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fixturesDir } from "./fixtures.js";
 import { readNpy } from "./npy.js";
@@ -31,11 +31,3 @@ export function referenceTokenList(path: string): number[] {
   return Array.from(readNpy(path).data as BigInt64Array, Number);
 }
 
-/** Writes a float32 [rows, columns] C-order .npy (version 1.0), for inputs the fixtures lack. */
-export function writeNpyFloat32(path: string, rows: number, columns: number, data: Float32Array): void {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${columns}), }`;
-  // The header, with its 10-byte preamble, is space-padded to a multiple of 64 and ends in '\n'.
-  header += " ".repeat(63 - ((10 + header.length) % 64)) + "\n";
-  const preamble = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  writeFileSync(path, Buffer.concat([preamble, Buffer.from(header, "latin1"), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-}

@@ -51,10 +51,23 @@ export async function loadFunCodec(files: ModelFiles, source: string, options: F
 
 const models: readonly FamilyModelSpec[] = [];
 
+/** The released encodec models this family loads, as Hugging Face (alibaba-damo) and ModelScope (damo) name them. */
+const RELEASES = [
+  "audio_codec-encodec-en-libritts-16k-nq32ds640-pytorch",
+  "audio_codec-encodec-en-libritts-16k-nq32ds320-pytorch",
+  "audio_codec-encodec-zh_en-general-16k-nq32ds640-pytorch",
+  "audio_codec-encodec-zh_en-general-16k-nq32ds320-pytorch",
+];
+
 export const funcodecFamily: TokenizerFamily = {
   name: "funcodec",
   description: "FunCodec encodec codecs: 16 kHz audio → up to 32 RVQ rows × 1024 codes and a per-utterance scale (bit width → rows); decodes to audio",
   models,
+  byHand: [
+    `${CONFIG} + ${CHECKPOINT} of a release, from https://huggingface.co/alibaba-damo/<release> or https://www.modelscope.cn/models/damo/<release>`,
+    `  (releases: ${RELEASES.join(", ")});`,
+    "  pass the folder holding both as --model DIR (no digest is published, so no name downloads them)",
+  ],
   decodes: true,
   detect,
   load: loadFunCodec,

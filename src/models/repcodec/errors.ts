@@ -1,8 +1,9 @@
 /**
- * The typed error for a RepCodec checkpoint or configuration that does not describe a model this
- * code can run: it names the file, the tensor or key, and what was expected.
+ * RepCodec's typed errors: a checkpoint or configuration that does not describe a model this code
+ * can run (naming the file, the tensor or key, and what was expected), and a feature dump's .npy
+ * that cannot be read (naming the file, and the row of a bad value).
  */
-import { S3TokenizerError, type S3ErrorOptions } from "../../errors.js";
+import { InvalidInputError, S3TokenizerError, type S3ErrorOptions } from "../../errors.js";
 
 export class RepCodecModelError extends S3TokenizerError {
   readonly path: string;
@@ -10,5 +11,25 @@ export class RepCodecModelError extends S3TokenizerError {
     // MODEL_STRUCTURE: the same stable code as the S3 reader's "not the model we expect".
     super("MODEL_STRUCTURE", `${path}: not a usable RepCodec model: ${problem}`, options);
     this.path = path;
+  }
+}
+
+/** A feature dump's `.npy` that cannot be read as the float matrix it must be: names the file and what is wrong. */
+export class NpyFileError extends InvalidInputError {
+  readonly path: string;
+  constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
+    super(`${path}: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+/** A NaN or infinite feature (float64 values past float32's range become infinite): names the file, row and column. */
+export class NonFiniteFeatureError extends NpyFileError {
+  readonly row: number;
+  readonly column: number;
+  constructor(path: string, row: number, column: number, value: number) {
+    super(path, `row ${row}, column ${column} is ${value}: the features hold non-finite values (a corrupt or diverged dump?)`);
+    this.row = row;
+    this.column = column;
   }
 }

@@ -34,6 +34,11 @@ export const repcodecFamily: TokenizerFamily = {
     files: [release.whisper],
     description: `Whisper ${release.whisper.file} layer ${release.layer} + RepCodec ${release.repcodec.file} (place it by hand: ${release.repcodec.page})`,
   })),
+  byHand: [
+    ...REPCODEC_RELEASES.map((release) => `${release.repcodec.file} (for ${release.name}): ${release.repcodec.page}`),
+    "  Google Drive serves no plain download: place the .pkl in <cache>/NAME/ (then --model NAME downloads Whisper and",
+    "  uses it), or pass a folder holding the .pkl and Whisper's .pt as --model DIR",
+  ],
   decodes: false,
 
   /** A folder holding one RepCodec .pkl and one Whisper .pt. */

@@ -23,6 +23,26 @@ export interface SpeechTokenizerConfig {
   sampleRate: number;
 }
 
+/**
+ * The released models' shape: upstream's config/spt_base_cfg.json (the hubert_avg release's
+ * config.json holds these values); the Snake release differs only in its activation.
+ */
+export const SPT_BASE_CONFIG: Readonly<SpeechTokenizerConfig> = {
+  nFilters: 64,
+  strides: [8, 5, 4, 2],
+  dimension: 1024,
+  semanticDimension: 768,
+  bidirectional: true,
+  dilationBase: 2,
+  residualKernelSize: 3,
+  nResidualLayers: 1,
+  lstmLayers: 2,
+  activation: "ELU",
+  codebookSize: 1024,
+  nQ: 8,
+  sampleRate: 16000,
+};
+
 function positiveInteger(raw: Record<string, unknown>, key: string, path: string): number {
   const value = raw[key];
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {

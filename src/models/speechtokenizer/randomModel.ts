@@ -3,28 +3,14 @@
  * released checkpoint holds, including the ones inference ignores), for tests and the benchmark.
  */
 import { float32Tensor, type TensorData } from "../../onnx/tensor.js";
-import type { SpeechTokenizerConfig } from "./config.js";
+import { SPT_BASE_CONFIG, type SpeechTokenizerConfig } from "./config.js";
 import { expectedTensors } from "./layout.js";
 import { uniformSource } from "../common/seededRandom.js";
 
 /** "tiny": the conformance fixtures' sizes; "released": config/spt_base_cfg.json's. */
 export function randomModelConfig(size: "tiny" | "released"): SpeechTokenizerConfig {
-  const tiny = size === "tiny";
-  return {
-    nFilters: tiny ? 8 : 64,
-    strides: [8, 5, 4, 2],
-    dimension: tiny ? 64 : 1024,
-    semanticDimension: tiny ? 48 : 768,
-    bidirectional: true,
-    dilationBase: 2,
-    residualKernelSize: 3,
-    nResidualLayers: 1,
-    lstmLayers: 2,
-    activation: "ELU",
-    codebookSize: tiny ? 64 : 1024,
-    nQ: 8,
-    sampleRate: 16000,
-  };
+  const released: SpeechTokenizerConfig = { ...SPT_BASE_CONFIG, strides: [...SPT_BASE_CONFIG.strides] };
+  return size === "released" ? released : { ...released, nFilters: 8, dimension: 64, semanticDimension: 48, codebookSize: 64 };
 }
 
 
