@@ -49,6 +49,6 @@ export function parseConfigYaml(text: string, problem: FileProblem): unknown {
 export function describeValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return `a list of ${value.length} items`;
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? "" : "s"}`;
   return value === undefined ? "nothing (absent)" : `a ${typeof value === "object" ? "mapping" : typeof value}`;
 }
