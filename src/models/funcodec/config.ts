@@ -5,7 +5,7 @@
  * build (causal convolutions, weight norm, transformers, Snake, projections, frequency-domain
  * codecs) are refused with a typed error instead of being silently ignored.
  */
-import { describeValue, parseConfigYaml } from "../../family/configFile.js";
+import { describeValue, parseConfigYaml } from "../../family/configText.js";
 import { unsupportedConfig } from "./errors.js";
 
 /** One SEANet half (encoder or decoder), upstream's constructor defaults filled in. */

@@ -5,7 +5,8 @@
  * checkpoint's shapes are the truth, and the file may only add what shapes cannot say (dilations).
  */
 import { InvalidInputError } from "../../errors.js";
-import { describeValue, parseConfigYaml, readConfigFile } from "../../family/configFile.js";
+import { readConfigFile } from "../../family/configFile.js";
+import { describeValue, parseConfigYaml } from "../../family/configText.js";
 import type { RepCodecConfig } from "./config.js";
 
 type Value = number | boolean | number[];

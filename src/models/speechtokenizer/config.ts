@@ -3,7 +3,7 @@
  * and are ignored). A missing or mistyped field is a ModelConfigError naming the file and field.
  */
 import { ModelConfigError } from "../../errors.js";
-import { describeValue } from "../../family/configFile.js";
+import { describeValue } from "../../family/configText.js";
 
 export type Activation = "ELU" | "Snake";
 
