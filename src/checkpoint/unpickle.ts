@@ -45,6 +45,8 @@ class StorageClass {
 export type PersistentLoad = (pid: unknown[], storageClass: StorageType) => StorageRef;
 
 const KNOWN_TYPES = new Set(STORAGE_TYPES.values());
+/** _rebuild_tensor_v2's 7 is the most any allowed global takes. */
+const MAX_CALL_ARGUMENTS = 8;
 
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
@@ -116,6 +118,8 @@ function checkpointHooks(path: string, load: PersistentLoad): PickleHooks {
     },
     call(callable, args) {
       if (typeof callable !== "function") throw damaged(`calls ${describe(callable)}`);
+      // A huge tuple must not be spread onto the stack.
+      if (args.length > MAX_CALL_ARGUMENTS) throw damaged(`calls a function with ${args.length} arguments`);
       return (callable as (...args: unknown[]) => unknown)(...args);
     },
     build(target, state) {
