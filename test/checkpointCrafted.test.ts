@@ -1,19 +1,27 @@
 /**
  * The reader on hand-made checkpoints: half-precision storages, offsets and strides, storages
- * shared by several tensors, the legacy format, integer buffers, and every error it reports.
+ * shared by several tensors, the legacy format, integer buffers, and every error it reports; then
+ * hostile files, each of which must fail fast with a typed error (or load, where the hostile part
+ * is never read): BUILD on objects that take no state, zip bombs and overlapping entries, layouts
+ * that repeat one element, huge integers, deep nesting, folders, FIFOs and devices.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readCheckpoint, requireTensor } from "../src/checkpoint/index.js";
+import { deflateRawSync, constants as zlibConstants } from "node:zlib";
+import { readCheckpoint, requireTensor, writeTorchPickle } from "../src/checkpoint/index.js";
 import { PickleWriter } from "../src/checkpoint/pickleWriter.js";
 import { pickleTensor, type PickledTensor } from "../src/checkpoint/writeCheckpoint.js";
 import { CheckpointFormatError, CheckpointTensorError, CheckpointUnsafeError } from "../src/errors.js";
 import { asIntegers, toFloat32 } from "../src/onnx/tensor.js";
 import { DataType } from "../src/onnx/types.js";
-import { writeCraftedLegacy, writeCraftedZip } from "./support/craftCheckpoint.js";
+import { runCliWithin } from "./support/cli.js";
+import { writeCraftedLegacy, writeCraftedZip, writeRawZip, type RawZipEntry } from "./support/craftCheckpoint.js";
+import { familyFixturesDir } from "./support/familyFixtures.js";
+import { zipContents } from "./support/zipContents.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ckpt-crafted-"));
 let counter = 0;
@@ -209,4 +217,211 @@ test("a BUILD opcode cannot rewrite a tensor's storage or layout", async () => {
   w.emptyDict().mark().string("layout").emptyDict().setItems().build();
   writeCraftedZip(path, w.setItems().stop().bytes(), { "0": f32([1, 2]) });
   await assert.rejects(readCheckpoint(path), formatError(path, /damaged/));
+});
+
+// ---- Hostile files -------------------------------------------------------------------------
+
+const speechTokenizerDir = familyFixturesDir("speechtokenizer");
+/** FIX: the tiny SpeechTokenizer fixture (config.json + SpeechTokenizer.pt). */
+const FIX = speechTokenizerDir === null ? null : join(speechTokenizerDir, "hubert_avg_tiny");
+const noFix = FIX === null && "../shared/fixtures/speechtokenizer absent";
+
+/** EMPTY_LIST, EMPTY_DICT {"length": 2^32-1} (LONG1), BUILD: once set a list's length and aborted the process. */
+const LIST_LENGTH_BUILD = Buffer.concat([
+  Buffer.from([0x80, 0x02, 0x5d, 0x7d, 0x58, 0x06, 0x00, 0x00, 0x00]),
+  Buffer.from("length"),
+  Buffer.from([0x8a, 0x05, 0xff, 0xff, 0xff, 0xff, 0x00, 0x73, 0x62, 0x2e]),
+]);
+
+test("BUILD on a list (its length set to 2^32-1) is refused, not obeyed", async () => {
+  const path = file("list_length.pt");
+  writeCraftedZip(path, LIST_LENGTH_BUILD, {});
+  await assert.rejects(readCheckpoint(path), formatError(path, /BUILD sets the state of a list/));
+});
+
+test("BUILD is refused on a dict, a storage reference and with non-attribute state; an OrderedDict's _metadata is dropped", async () => {
+  const dictBuild = file("dict_build.pt");
+  writeCraftedZip(dictBuild, new PickleWriter().proto(2).emptyDict().emptyDict().mark().string("x").int(1).setItems().build().stop().bytes(), {});
+  await assert.rejects(readCheckpoint(dictBuild), formatError(dictBuild, /BUILD sets the state of a dict/));
+
+  const orderedDict = (w: PickleWriter): PickleWriter => w.global("collections", "OrderedDict").emptyTuple().reduce();
+  const listState = file("ordered_list_state.pt");
+  writeCraftedZip(listState, orderedDict(new PickleWriter().proto(2)).emptyList().build().stop().bytes(), {});
+  await assert.rejects(readCheckpoint(listState), formatError(listState, /BUILD sets the state of a dict/));
+
+  // The storage reference's type rewritten to an element type no storage has, before the tensor is built.
+  const storageBuild = file("storage_build.pt");
+  const w = new PickleWriter().proto(2).emptyDict().mark().string("w");
+  w.global("torch._utils", "_rebuild_tensor_v2").mark();
+  w.mark().string("storage").global("torch", "FloatStorage").string("0").string("cpu").int(2).tuple().binPersId();
+  w.emptyDict().mark().string("type").emptyDict().mark().string("dataType").int(99).string("width").int(1).setItems().setItems().build();
+  w.int(0).mark().int(2).tuple().mark().int(1).tuple().bool(false);
+  orderedDict(w).tuple().reduce().setItems().stop();
+  writeCraftedZip(storageBuild, w.bytes(), { "0": f32([1, 2]) });
+  await assert.rejects(readCheckpoint(storageBuild), formatError(storageBuild, /BUILD sets the state of the storage reference "0"/));
+
+  // What torch writes: OrderedDict(), items, then BUILD {"_metadata": OrderedDict(...)}.
+  const metadata = file("metadata.pt");
+  const m = orderedDict(new PickleWriter().proto(2)).mark().string("w");
+  pickleTensor(m, contiguous("FloatStorage", "0", 2));
+  m.setItems().emptyDict().string("_metadata");
+  orderedDict(m).mark().string("").emptyDict().string("version").int(1).setItem().setItems().setItem().build().stop();
+  writeCraftedZip(metadata, m.bytes(), { "0": f32([3, 4]) });
+  const checkpoint = await readCheckpoint(metadata);
+  assert.deepEqual([...(checkpoint.root as Map<string, unknown>).keys()], ["w"], "attributes are not items");
+  assert.deepEqual(Array.from(toFloat32(checkpoint.stateDict().get("w")!)), [3, 4]);
+});
+
+/** A raw deflate stream of `pieces` × 16 MiB of zeros, made by repeating one fully flushed piece (fast to build). */
+function zeroBomb(pieces: number, final = true): Buffer {
+  const piece = deflateRawSync(Buffer.alloc(1 << 24), { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH });
+  const finalBlock = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]); // an empty stored block marked last
+  return Buffer.concat([...new Array<Buffer>(pieces).fill(piece), ...(final ? [finalBlock] : [])]);
+}
+const GIB = 2 ** 30;
+
+test("a 1 MB entry inflating to 1 GiB that nothing reads is never inflated: FIX's checkpoint still loads", { skip: noFix }, async () => {
+  const original = join(FIX!, "SpeechTokenizer.pt");
+  const entries: RawZipEntry[] = [...(await zipContents(original))].map(([name, data]) => ({ name, data }));
+  // The bomb lacks its last block: inflating it at all would run through 1 GiB of zeros into an
+  // error, so the file loading shows it was left alone.
+  const bomb = zeroBomb(64, false);
+  assert.ok(bomb.length < 1.1e6);
+  const path = file("fix_plus_bomb.pt");
+  writeRawZip(path, [...entries, { name: "SpeechTokenizer/extra/bomb", data: bomb, method: 8, size: GIB }]);
+  const loaded = (await readCheckpoint(path)).stateDict();
+  const expected = (await readCheckpoint(original)).stateDict();
+  assert.deepEqual([...loaded.keys()], [...expected.keys()]);
+  for (const [name, tensor] of expected) assert.deepEqual(Buffer.from(loaded.get(name)!.bytes), Buffer.from(tensor.bytes), name);
+});
+
+test("a read entry is checked before inflating: its declared size against the storage, then the compression ratio", async () => {
+  const bomb = zeroBomb(64);
+  const small = file("bomb_declared.pt");
+  writeRawZip(small, [
+    { name: "archive/data.pkl", data: stateDictPickle({ w: contiguous("FloatStorage", "0", 4) }) },
+    { name: "archive/data/0", data: bomb, method: 8, size: GIB },
+  ]);
+  await assert.rejects(readCheckpoint(small), formatError(small, /archive\/data\/0: declares 1073741824 bytes, but the storage it holds has 16/));
+
+  // The pickle claims a 1 GiB storage, matching the header: the ratio (1000:1) gives it away.
+  const claimed = file("bomb_ratio.pt");
+  writeRawZip(claimed, [
+    { name: "archive/data.pkl", data: stateDictPickle({ w: contiguous("FloatStorage", "0", GIB / 4) }) },
+    { name: "archive/data/0", data: bomb, method: 8, size: GIB },
+  ]);
+  await assert.rejects(readCheckpoint(claimed), formatError(claimed, /archive\/data\/0: \d+ bytes declared to inflate to 1073741824, more than 200 times/));
+
+  // Within bounds a deflated storage reads like a stored one.
+  const values = Array.from({ length: 300 }, (_, i) => Math.sin(i));
+  const deflated = file("deflated_ok.pt");
+  writeRawZip(deflated, [
+    { name: "archive/data.pkl", data: stateDictPickle({ w: contiguous("FloatStorage", "0", 300) }) },
+    { name: "archive/data/0", data: deflateRawSync(f32(values)), method: 8, size: 1200 },
+  ]);
+  assert.deepEqual(Array.from(toFloat32((await readCheckpoint(deflated)).stateDict().get("w")!)), Array.from(Float32Array.from(values)));
+});
+
+test("zip entries that share bytes, or share a name, are refused", async () => {
+  const pickle = stateDictPickle({ a: contiguous("FloatStorage", "0", 2), b: contiguous("FloatStorage", "1", 2), c: contiguous("FloatStorage", "2", 2) });
+  const shared = file("shared_entries.pt");
+  writeRawZip(shared, [
+    { name: "archive/data.pkl", data: pickle },
+    { name: "archive/data/0", data: f32([1, 2]) },
+    { name: "archive/data/1", data: new Uint8Array(0), sameDataAs: "archive/data/0" },
+    { name: "archive/data/2", data: new Uint8Array(0), sameDataAs: "archive/data/0" },
+  ]);
+  await assert.rejects(readCheckpoint(shared), formatError(shared, /archive\/data\/[012] and archive\/data\/[012] share bytes/));
+
+  const twice = file("twice.pt");
+  writeRawZip(twice, [
+    { name: "archive/data.pkl", data: stateDictPickle({ a: contiguous("FloatStorage", "0", 2) }) },
+    { name: "archive/data/0", data: f32([1, 2]) },
+    { name: "archive/data/0", data: f32([3, 4]) },
+  ]);
+  await assert.rejects(readCheckpoint(twice), formatError(twice, /archive\/data\/0 is listed twice/));
+});
+
+test("layouts that repeat elements are refused before anything is copied", async () => {
+  // 16384 × 16384 over one float: a 1 GiB copy of a 4-byte storage.
+  const repeat = file("stride0.pt");
+  writeCraftedZip(repeat, stateDictPickle({ w: { storage: "FloatStorage", key: "0", numel: 1, offset: 0, size: [16384, 16384], stride: [0, 0] } }), { "0": f32([1]) });
+  await assert.rejects(readCheckpoint(repeat), formatError(repeat, /\["w"\].*stride 0 over extent 16384/));
+
+  // Positive strides that overlap: 64 × 64 elements read from 127.
+  const overlap = file("overlap.pt");
+  writeCraftedZip(overlap, stateDictPickle({ w: { storage: "FloatStorage", key: "0", numel: 127, offset: 0, size: [64, 64], stride: [1, 1] } }), { "0": f32(new Array<number>(127).fill(0)) });
+  await assert.rejects(readCheckpoint(overlap), formatError(overlap, /more elements than its storage's 127/));
+
+  // A size-1 dimension's stride is never stepped over: any value is fine there.
+  const ok = file("size1.pt");
+  writeCraftedZip(ok, stateDictPickle({ w: { storage: "FloatStorage", key: "0", numel: 3, offset: 0, size: [1, 3], stride: [0, 1] } }), { "0": f32([1, 2, 3]) });
+  assert.deepEqual(Array.from(toFloat32((await readCheckpoint(ok)).stateDict().get("w")!)), [1, 2, 3]);
+});
+
+test("integers wider than 8 bytes are refused before being decoded; negative ones read as negative", async () => {
+  const long4 = file("long4.pt");
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(256 * 1024);
+  writeCraftedZip(long4, new PickleWriter().proto(2).raw([0x8b, ...length]).raw(new Uint8Array(256 * 1024).fill(0x7f)).stop().bytes(), {});
+  await assert.rejects(readCheckpoint(long4), formatError(long4, /an integer of 262144 bytes/));
+
+  const long1 = file("long1.pt");
+  writeCraftedZip(long1, new PickleWriter().proto(2).int(2n ** 70n).stop().bytes(), {});
+  await assert.rejects(readCheckpoint(long1), formatError(long1, /an integer of 9 bytes/));
+
+  const values = file("ints.pt");
+  writeTorchPickle(values, new Map<string, unknown>([["n", [-5_000_000_000, -1, 2 ** 53 - 1, 300]], ["big", [-(2n ** 63n), 2n ** 62n]]]));
+  const root = (await readCheckpoint(values)).root as Map<string, unknown[]>;
+  assert.deepEqual(root.get("n"), [-5_000_000_000, -1, 2 ** 53 - 1, 300]);
+  assert.deepEqual(root.get("big"), [-(2n ** 63n), 2n ** 62n]);
+});
+
+test("nesting deeper than 1000, in a value or a dict key, and a list holding itself are refused", async () => {
+  const deep = 100_000;
+  const nested = (close: number): number[] => [...new Array<number>(deep).fill(0x28), ...new Array<number>(deep).fill(close)];
+  const value = file("deep_value.pt");
+  writeCraftedZip(value, new PickleWriter().proto(2).emptyDict().string("k").raw(nested(0x6c)).raw([0x73]).stop().bytes(), {}); // MARK… LIST…
+  await assert.rejects(readCheckpoint(value), formatError(value, /nested more than 1000 deep/));
+
+  const key = file("deep_key.pt");
+  writeCraftedZip(key, new PickleWriter().proto(2).emptyDict().raw(nested(0x74)).int(1).raw([0x73]).stop().bytes(), {}); // MARK… TUPLE…
+  await assert.rejects(readCheckpoint(key), formatError(key, /nested more than 1000 deep/));
+
+  const cycle = file("cycle.pt");
+  writeCraftedZip(cycle, new PickleWriter().proto(2).emptyList().raw([0x32, 0x61]).stop().bytes(), {}); // DUP APPEND
+  await assert.rejects(readCheckpoint(cycle), formatError(cycle, /contains itself/));
+
+  const fine = file("nested_500.pt");
+  writeCraftedZip(fine, new PickleWriter().proto(2).raw([...new Array<number>(500).fill(0x28), ...new Array<number>(500).fill(0x6c)]).stop().bytes(), {});
+  let depth = 0;
+  for (let node = (await readCheckpoint(fine)).root; Array.isArray(node); node = node[0]) depth++;
+  assert.equal(depth, 500);
+});
+
+test("a folder, a FIFO and a device are refused at once", { timeout: 20_000 }, async () => {
+  await assert.rejects(readCheckpoint(dir), formatError(dir, /a folder, not a checkpoint file/));
+  const fifo = join(dir, "fifo.pt");
+  execFileSync("mkfifo", [fifo]);
+  await assert.rejects(readCheckpoint(fifo), formatError(fifo, /FIFO/));
+  await assert.rejects(readCheckpoint("/dev/zero"), formatError("/dev/zero", /a device/));
+});
+
+test("the CLI answers each hostile checkpoint beside FIX's config.json with exit 2, quickly", { skip: noFix, timeout: 180_000 }, async () => {
+  const cases: [string, Uint8Array, Record<string, Uint8Array>][] = [
+    ["list_length", LIST_LENGTH_BUILD, {}],
+    ["long4", new PickleWriter().proto(2).raw([0x8b, 0x00, 0x00, 0x04, 0x00]).raw(new Uint8Array(256 * 1024)).stop().bytes(), {}],
+    ["stride0", stateDictPickle({ w: { storage: "FloatStorage", key: "0", numel: 1, offset: 0, size: [16384, 16384], stride: [0, 0] } }), { "0": f32([1]) }],
+  ];
+  for (const [name, pickle, storages] of cases) {
+    const model = join(dir, `cli_${name}`);
+    mkdirSync(model);
+    copyFileSync(join(FIX!, "config.json"), join(model, "config.json"));
+    writeCraftedZip(join(model, "SpeechTokenizer.pt"), pickle, storages);
+    const scp = join(model, "wav.scp");
+    writeFileSync(scp, `u1 ${join(model, "absent.wav")}\n`);
+    const run = await runCliWithin(["--wav_scp", scp, "--model", model, "--output_dir", join(model, "out")], 30_000);
+    assert.equal(run.code, 2, `${name}: ${run.stderr}`);
+    assert.match(run.stderr, /SpeechTokenizer\.pt: not a readable PyTorch checkpoint/, name);
+  }
 });

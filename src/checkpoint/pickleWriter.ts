@@ -54,6 +54,10 @@ export class PickleWriter {
   setItems(): this {
     return this.op("u");
   }
+  /** SETITEM: one key and value into the dict below them. */
+  setItem(): this {
+    return this.op("s");
+  }
   appends(): this {
     return this.op("e");
   }

@@ -1,35 +1,38 @@
 /**
- * A whole file in one Buffer. fs.readFile refuses files over 2 GiB, and released checkpoints
- * reach that (Whisper large is 2.9 GB), so the file is read in chunks into one allocation; the
- * Buffer limit (4 GiB on Node 20, more on later versions) is the only bound.
+ * A whole checkpoint file in one Buffer. fs.readFile refuses files over 2 GiB, and released
+ * checkpoints reach that (Whisper large is 2.9 GB), so the file is read in chunks into one
+ * allocation; the Buffer limit (4 GiB on Node 20, more on later versions) is the only bound. The
+ * path must be a regular file: a folder, FIFO or device is refused at once (openRegularFile), as
+ * a FIFO would wait for a writer forever and /dev/zero never ends.
  */
 import { constants } from "node:buffer";
-import { open } from "node:fs/promises";
+import { close, read } from "node:fs";
+import { promisify } from "node:util";
 import { CheckpointFormatError } from "../errors.js";
+import { openRegularFile } from "../family/regularFile.js";
 
 const CHUNK = 256 * 1024 * 1024;
+const readAt = promisify(read);
+const closeFd = promisify(close);
 
 export async function readWholeFile(path: string): Promise<Buffer> {
-  let handle;
+  const { fd, size } = openRegularFile(path, (problem, cause) => {
+    const said = problem.replace(/^cannot read:/, "cannot read the file:").replace("(a folder)", "(a folder, not a checkpoint file)");
+    return new CheckpointFormatError(path, said, cause === undefined ? {} : { cause });
+  });
   try {
-    handle = await open(path, "r");
-  } catch (error) {
-    throw new CheckpointFormatError(path, `cannot read the file (${(error as Error).message})`, { cause: error });
-  }
-  try {
-    const { size } = await handle.stat();
     if (size > constants.MAX_LENGTH) {
       throw new CheckpointFormatError(path, `${size} bytes is more than this Node.js can hold in one buffer (${constants.MAX_LENGTH})`);
     }
     const bytes = Buffer.allocUnsafeSlow(size); // not from the shared pool: tensors keep views into it
     let done = 0;
     while (done < size) {
-      const { bytesRead } = await handle.read(bytes, done, Math.min(CHUNK, size - done), done);
+      const { bytesRead } = await readAt(fd, bytes, done, Math.min(CHUNK, size - done), done);
       if (bytesRead === 0) throw new CheckpointFormatError(path, `the file shrank while being read (${done} of ${size} bytes)`);
       done += bytesRead;
     }
     return bytes;
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }

@@ -4,7 +4,12 @@
  * its local header, because torch stores entries uncompressed and a view there avoids copying the
  * weights. Plain DataView reads (no Node Buffer, no zlib), so the same reader serves Node and a
  * page; a deflated entry (not torch's, but legal) is inflated with the platform's
- * DecompressionStream.
+ * DecompressionStream, only when it is read, and never past the size the caller expects.
+ *
+ * Every size in the directory is a claim: the entry count must fit the directory's bytes, each
+ * entry's data must lie inside the file, before the directory, and apart from every other entry's
+ * (several records sharing one entry's bytes would multiply what a small file yields), and names
+ * are unique.
  */
 import { CheckpointFormatError } from "../errors.js";
 
@@ -22,8 +27,14 @@ const ZIP64_EXTRA = 0x0001;
 /** The end record sits within its size plus the longest comment (65535 bytes) of the end. */
 const END_SEARCH = END_SIZE + 0xffff;
 
-/** Entry name -> its bytes (a view into `zip` when stored, a new buffer when deflated). */
-export type ZipEntries = ReadonlyMap<string, Uint8Array>;
+/**
+ * A deflated entry may inflate to at most this many times its compressed size once it is over
+ * RATIO_FLOOR bytes. Deflate's own limit is about 1032:1 (runs of one byte), and torch's weights
+ * (when a tool deflates them at all) shrink by a few percent, so 200:1 refuses only near-constant
+ * data, while bounding what a file can make this reader allocate to 200 times its size.
+ */
+const MAX_RATIO = 200;
+const RATIO_FLOOR = 1024 * 1024;
 
 interface EntryRecord {
   name: string;
@@ -31,6 +42,11 @@ interface EntryRecord {
   compressedSize: number;
   uncompressedSize: number;
   compressionMethod: number;
+}
+
+/** An entry with where its data lies in the zip. */
+interface Entry extends EntryRecord {
+  dataStart: number;
 }
 
 /** Where the central directory is and how many entries it lists. */
@@ -95,9 +111,12 @@ function applyZip64(view: DataView, extraStart: number, extraEnd: number, record
   }
 }
 
-function listEntries(zip: Uint8Array, path: string): EntryRecord[] {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+/** The central directory's records, and where the directory starts. */
+function listEntries(zip: Uint8Array, view: DataView, path: string): { records: EntryRecord[]; directoryStart: number } {
   const directory = findDirectory(view, path);
+  if (directory.entries * CENTRAL_HEADER_SIZE > directory.size) {
+    throw damaged(path, `the central directory claims ${directory.entries} entries in ${directory.size} bytes`);
+  }
   const decoder = new TextDecoder();
   const records: EntryRecord[] = [];
   let at = directory.offset;
@@ -121,41 +140,113 @@ function listEntries(zip: Uint8Array, path: string): EntryRecord[] {
     records.push(record);
     at = nameStart + nameLength + extraLength + commentLength;
   }
-  return records;
+  return { records, directoryStart: directory.offset };
 }
 
-async function inflateRaw(data: Uint8Array, name: string, path: string): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (error) {
-    throw new CheckpointFormatError(path, `zip entry ${name}: cannot inflate`, { cause: error });
-  }
-}
-
-async function entryBytes(zip: Uint8Array, view: DataView, record: EntryRecord, path: string): Promise<Uint8Array> {
+/** Where `record`'s data starts (after its local header), checked to lie inside the file. */
+function locate(zip: Uint8Array, view: DataView, record: EntryRecord, path: string): Entry {
   const header = record.localHeader;
   if (header + LOCAL_HEADER_SIZE > zip.length || view.getUint32(header, true) !== LOCAL_HEADER_SIGNATURE) {
     throw new CheckpointFormatError(path, `zip entry ${record.name}: local header missing (truncated zip)`);
   }
   // Local name and extra lengths may differ from the central directory's (torch pads the extra field).
-  const start = header + LOCAL_HEADER_SIZE + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
-  const end = start + record.compressedSize;
-  if (end > zip.length) {
+  const dataStart = header + LOCAL_HEADER_SIZE + view.getUint16(header + 26, true) + view.getUint16(header + 28, true);
+  if (dataStart + record.compressedSize > zip.length) {
     throw new CheckpointFormatError(path, `zip entry ${record.name}: data runs past the end of the file (truncated zip)`);
   }
-  const stored = zip.subarray(start, end);
-  if (record.compressionMethod === 0) return stored;
-  if (record.compressionMethod !== 8) {
-    throw new CheckpointFormatError(path, `zip entry ${record.name}: unsupported compression method ${record.compressionMethod}`);
-  }
-  return inflateRaw(stored, record.name, path);
+  return { ...record, dataStart };
 }
 
-/** Every entry of the zip in `zip` (the file `path`, named in errors). */
-export async function readZipEntries(zip: Uint8Array, path: string): Promise<ZipEntries> {
-  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const entries = new Map<string, Uint8Array>();
-  for (const record of listEntries(zip, path)) entries.set(record.name, await entryBytes(zip, view, record, path));
-  return entries;
+/** Refuses duplicate names and entries whose header and data overlap another's or the central directory. */
+function checkDisjoint(entries: readonly Entry[], directoryStart: number, path: string): void {
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (names.has(entry.name)) throw damaged(path, `the entry ${entry.name} is listed twice`);
+    names.add(entry.name);
+  }
+  const byOffset = [...entries].sort((a, b) => a.localHeader - b.localHeader);
+  for (let i = 0; i < byOffset.length; i++) {
+    const entry = byOffset[i]!;
+    const end = entry.dataStart + entry.compressedSize;
+    const next = byOffset[i + 1];
+    if (next !== undefined && end > next.localHeader) {
+      throw damaged(path, `the entries ${entry.name} and ${next.name} share bytes (overlapping entries)`);
+    }
+    if (end > directoryStart) throw damaged(path, `the entry ${entry.name} runs into the central directory`);
+  }
+}
+
+/** Inflates `data` into exactly `size` bytes; more or fewer is a damaged entry. Stops reading once past `size`. */
+async function inflateRaw(data: Uint8Array, size: number, name: string, path: string): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let done = 0;
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  try {
+    for (;;) {
+      const { done: finished, value } = await reader.read();
+      if (finished) break;
+      if (value.length > size - done) {
+        throw new CheckpointFormatError(path, `zip entry ${name}: inflates past the ${size} bytes its header declares`);
+      }
+      out.set(value, done);
+      done += value.length;
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    if (error instanceof CheckpointFormatError) throw error;
+    throw new CheckpointFormatError(path, `zip entry ${name}: cannot inflate`, { cause: error });
+  }
+  if (done !== size) throw new CheckpointFormatError(path, `zip entry ${name}: inflates to ${done} bytes, its header declares ${size}`);
+  return out;
+}
+
+/** A zip's entries by name, each read (and, when deflated, inflated) only when asked for. */
+export class ZipArchive {
+  private readonly entries: ReadonlyMap<string, Entry>;
+
+  /** Lists and checks the entries of the zip in `zip` (the file `path`, named in errors). */
+  constructor(
+    private readonly zip: Uint8Array,
+    private readonly path: string,
+  ) {
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const { records, directoryStart } = listEntries(zip, view, path);
+    const entries = records.map((record) => locate(zip, view, record, path));
+    checkDisjoint(entries, directoryStart, path);
+    this.entries = new Map(entries.map((entry) => [entry.name, entry]));
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /**
+   * The bytes of entry `name`: a view when stored, a new buffer when deflated. `expectedSize`,
+   * when given, is what the entry must hold (a storage's element count times its width), checked
+   * against the header before anything is inflated.
+   */
+  async read(name: string, expectedSize?: number): Promise<Uint8Array> {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new CheckpointFormatError(this.path, `the zip has no entry ${name}`);
+    const fail = (problem: string): CheckpointFormatError => new CheckpointFormatError(this.path, `zip entry ${name}: ${problem}`);
+    if (expectedSize !== undefined && entry.uncompressedSize !== expectedSize) {
+      throw fail(`declares ${entry.uncompressedSize} bytes, but the storage it holds has ${expectedSize}`);
+    }
+    const stored = this.zip.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+    if (entry.compressionMethod === 0) {
+      if (entry.uncompressedSize !== entry.compressedSize) {
+        throw fail(`stored uncompressed in ${entry.compressedSize} bytes, but declares ${entry.uncompressedSize}`);
+      }
+      return stored;
+    }
+    if (entry.compressionMethod !== 8) throw fail(`unsupported compression method ${entry.compressionMethod}`);
+    if (entry.uncompressedSize > RATIO_FLOOR && entry.uncompressedSize > MAX_RATIO * entry.compressedSize) {
+      throw fail(`${entry.compressedSize} bytes declared to inflate to ${entry.uncompressedSize}, more than ${MAX_RATIO} times as many (a zip bomb, not weights)`);
+    }
+    return inflateRaw(stored, entry.uncompressedSize, name, this.path);
+  }
 }

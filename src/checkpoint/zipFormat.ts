@@ -1,10 +1,11 @@
 /**
  * The torch zip format (torch >= 1.6): `<prefix>/data.pkl` holds the object pickle, and storage
  * `key` is the entry `<prefix>/data/<key>`. The prefix is whatever name the file was saved under.
+ * Only the pickle and the storages it names are read: other entries are never inflated.
  */
 import { CheckpointFormatError } from "../errors.js";
-import { materialize, unpickle } from "./unpickle.js";
-import { readZipEntries } from "./zipEntries.js";
+import { materialize, unpickle, type StorageRef } from "./unpickle.js";
+import { ZipArchive } from "./zipEntries.js";
 
 /** True when `bytes` begins like a zip (a local file header). */
 export function isZip(bytes: Uint8Array): boolean {
@@ -13,8 +14,8 @@ export function isZip(bytes: Uint8Array): boolean {
 
 /** Reads a torch zip held in `bytes` (the whole file). Returns the object tree. */
 export async function readZipCheckpoint(bytes: Uint8Array, path: string): Promise<unknown> {
-  const entries = await readZipEntries(bytes, path);
-  const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
+  const zip = new ZipArchive(bytes, path);
+  const pickles = zip.names().filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) {
     throw new CheckpointFormatError(
       path,
@@ -22,14 +23,23 @@ export async function readZipCheckpoint(bytes: Uint8Array, path: string): Promis
     );
   }
   const prefix = pickles[0]!.slice(0, -"data.pkl".length);
-  const root = unpickle(entries.get(pickles[0]!)!, path, pickles[0]!, (pid, type) => {
-    // ("storage", storage_type, key, location, numel)
-    return { type, key: String(pid[2]), viewOffset: 0 };
+  // Each storage named, by key: its element type and count fix the bytes its entry must hold.
+  const named = new Map<string, StorageRef>();
+  const root = unpickle(await zip.read(pickles[0]!), path, pickles[0]!, (pid, type) => {
+    // ("storage", storage_type, key, location, numel), checked by the unpickler
+    const ref: StorageRef = { type, key: pid[2] as string, numel: pid[4] as number, viewOffset: 0 };
+    const earlier = named.get(ref.key);
+    if (earlier !== undefined && (earlier.type !== type || earlier.numel !== ref.numel)) {
+      throw new CheckpointFormatError(path, `storage ${ref.key} is named as ${earlier.numel} ${earlier.type.name} elements and as ${ref.numel} ${type.name}`);
+    }
+    named.set(ref.key, ref);
+    return ref;
   });
-  return materialize(root, (storage) => {
-    const name = `${prefix}data/${storage.key}`;
-    const data = entries.get(name);
-    if (data === undefined) throw new CheckpointFormatError(path, `missing data entry ${name} for a tensor storage`);
-    return data;
-  }, path);
+  const data = new Map<string, Uint8Array>();
+  for (const ref of named.values()) {
+    const name = `${prefix}data/${ref.key}`;
+    if (!zip.has(name)) throw new CheckpointFormatError(path, `missing data entry ${name} for a tensor storage`);
+    data.set(ref.key, await zip.read(name, ref.numel * ref.type.width));
+  }
+  return materialize(root, (storage) => data.get(storage.key)!, path);
 }

@@ -31,3 +31,14 @@ export function readJsonLines<T extends { key: string }>(path: string): T[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as T);
 }
+
+/** runCli, killed after `ms` (its code then null): a command that hangs fails its test instead of hanging it. */
+export async function runCliWithin(args: string[], ms: number): Promise<CliResult> {
+  const { child, done } = startCli(args);
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
+}

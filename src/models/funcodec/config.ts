@@ -5,7 +5,7 @@
  * build (causal convolutions, weight norm, transformers, Snake, projections, frequency-domain
  * codecs) are refused with a typed error instead of being silently ignored.
  */
-import { parse } from "yaml";
+import { describeValue, parseConfigYaml } from "../../family/configText.js";
 import { unsupportedConfig } from "./errors.js";
 
 /** One SEANet half (encoder or decoder), upstream's constructor defaults filled in. */
@@ -49,12 +49,7 @@ function isDict(value: unknown): value is Dict {
 
 /** Parses config.yaml text; `path` names it in errors. */
 export function parseFunCodecConfig(text: string, path: string): FunCodecConfig {
-  let doc: unknown;
-  try {
-    doc = parse(text, { version: "1.1" });
-  } catch (error) {
-    throw unsupportedConfig(path, `not YAML (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const doc = parseConfigYaml(text, (problem) => unsupportedConfig(path, problem));
   if (!isDict(doc)) throw unsupportedConfig(path, "the document is not a mapping");
   const model = doc.model ?? "encodec";
   if (model !== "encodec") {
@@ -83,20 +78,20 @@ export function parseFunCodecConfig(text: string, path: string): FunCodecConfig 
   const encoder = seanet(section(doc, "encoder_conf", path), "encoder_conf", path);
   const decoderConf = section(doc, "decoder_conf", path);
   // The decoder's input width is upstream's `input_size` (default 128); it must be the latent.
-  const decoder = seanet(decoderConf, "decoder_conf", path, number(decoderConf, "input_size", encoder.dimension, "decoder_conf", path));
+  const decoder = seanet(decoderConf, "decoder_conf", path, count(decoderConf, "input_size", encoder.dimension, "decoder_conf", path, LIMITS.dimension));
   if (decoder.dimension !== encoder.dimension) {
     throw unsupportedConfig(path, `decoder_conf.input_size ${decoder.dimension} differs from the encoder's dimension ${encoder.dimension}`);
   }
-  const quantizerSampleRate = number(quantizerConf, "sampling_rate", 24000, "quantizer_conf", path);
-  const sampleRate = number(modelConf, "target_sample_hz", number(doc, "sampling_rate", 16000, "", path), "model_conf", path);
+  const quantizerSampleRate = sampleRateOf(quantizerConf, "sampling_rate", 24000, "quantizer_conf", path);
+  const sampleRate = sampleRateOf(modelConf, "target_sample_hz", sampleRateOf(doc, "sampling_rate", 16000, "", path), "model_conf", path);
   return {
     sampleRate,
     encoder,
     decoder,
-    codebookSize: number(quantizerConf, "codebook_size", 1024, "quantizer_conf", path),
-    numQuantizers: number(quantizerConf, "num_quantizers", 8, "quantizer_conf", path),
+    codebookSize: count(quantizerConf, "codebook_size", 1024, "quantizer_conf", path, LIMITS.codebookSize),
+    numQuantizers: count(quantizerConf, "num_quantizers", 8, "quantizer_conf", path, LIMITS.quantizers),
     quantizerSampleRate,
-    quantizerHopLength: number(quantizerConf, "encoder_hop_length", 320, "quantizer_conf", path),
+    quantizerHopLength: count(quantizerConf, "encoder_hop_length", 320, "quantizer_conf", path, LIMITS.hop),
     // Upstream's Encodec defaults audio_normalize to true.
     audioNormalize: (modelConf.audio_normalize ?? true) === true,
     groupNormEps: 1e-5,
@@ -127,18 +122,25 @@ function seanet(conf: Dict, name: string, path: string, dimension?: number): Sea
   if (!Array.isArray(ratios) || ratios.length === 0 || !ratios.every((r) => Number.isInteger(r) && r > 0)) {
     throw unsupportedConfig(path, `${name}.ratios must be a list of positive integers`);
   }
+  if (ratios.length > LIMITS.ratios || ratios.some((r: number) => r > LIMITS.ratio)) {
+    throw unsupportedConfig(path, `${name}.ratios: ${ratios.length} ratios, at most ${LIMITS.ratios} of at most ${LIMITS.ratio} each in any model`);
+  }
+  const nFilters = count(conf, "n_filters", 32, name, path, LIMITS.filters);
+  if (nFilters * 2 ** ratios.length > LIMITS.channels) {
+    throw unsupportedConfig(path, `${name}.n_filters ${nFilters} doubled for each of ${ratios.length} ratios is more than ${LIMITS.channels} channels`);
+  }
   return {
     ratios: ratios as number[],
-    nFilters: number(conf, "n_filters", 32, name, path),
-    dimension: dimension ?? number(conf, "dimension", 128, name, path),
-    kernelSize: number(conf, "kernel_size", 7, name, path),
-    lastKernelSize: number(conf, "last_kernel_size", 7, name, path),
-    residualKernelSize: number(conf, "residual_kernel_size", 3, name, path),
-    dilationBase: number(conf, "dilation_base", 2, name, path),
-    nResidualLayers: number(conf, "n_residual_layers", 1, name, path),
-    compress: number(conf, "compress", 2, name, path),
+    nFilters,
+    dimension: dimension ?? count(conf, "dimension", 128, name, path, LIMITS.dimension),
+    kernelSize: count(conf, "kernel_size", 7, name, path, LIMITS.kernel),
+    lastKernelSize: count(conf, "last_kernel_size", 7, name, path, LIMITS.kernel),
+    residualKernelSize: count(conf, "residual_kernel_size", 3, name, path, LIMITS.kernel),
+    dilationBase: count(conf, "dilation_base", 2, name, path, LIMITS.dilationBase),
+    nResidualLayers: count(conf, "n_residual_layers", 1, name, path, LIMITS.layers),
+    compress: count(conf, "compress", 2, name, path, LIMITS.compress),
     trueSkip: (conf.true_skip ?? false) === true,
-    lstmLayers: number(conf, "seq_layer_num", 2, name, path),
+    lstmLayers: count(conf, "seq_layer_num", 2, name, path, LIMITS.layers),
   };
 }
 
@@ -148,10 +150,47 @@ function section(doc: Dict, key: string, path: string): Dict {
   return value;
 }
 
-function number(conf: Dict, key: string, fallback: number, scope: string, path: string): number {
+/**
+ * The largest value of each count: far beyond every release (32 quantizers, 1024 codes, 2 LSTM
+ * layers, 5 ratios), small enough that the loops and tensor names a config implies stay small.
+ */
+const LIMITS = {
+  filters: 4096,
+  dimension: 65536,
+  kernel: 1024,
+  dilationBase: 64,
+  layers: 64,
+  compress: 64,
+  codebookSize: 1 << 20,
+  quantizers: 1024,
+  hop: 1 << 20,
+  ratios: 16,
+  ratio: 1024,
+  /** n_filters · 2^ratios: the widest tensors the config asks for. */
+  channels: 1 << 20,
+} as const;
+
+/** Audio sample rates a codec may run at: a rate is a whole number of samples per second. */
+const MIN_SAMPLE_RATE = 1000;
+const MAX_SAMPLE_RATE = 384000;
+
+const keyName = (scope: string, key: string): string => `${scope ? `${scope}.` : ""}${key}`;
+
+/** A positive integer of at most `max` (`fallback` when absent). */
+function count(conf: Dict, key: string, fallback: number, scope: string, path: string, max: number): number {
   const value = conf[key] ?? fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw unsupportedConfig(path, `${scope ? `${scope}.` : ""}${key}: expected a positive number, got ${String(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    throw unsupportedConfig(path, `${keyName(scope, key)}: expected a positive integer, got ${describeValue(value)}`);
+  }
+  if (value > max) throw unsupportedConfig(path, `${keyName(scope, key)}: ${value}, more than any model has (at most ${max})`);
+  return value;
+}
+
+/** A sample rate: an integer number of samples per second in [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE]. */
+function sampleRateOf(conf: Dict, key: string, fallback: number, scope: string, path: string): number {
+  const value = conf[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < MIN_SAMPLE_RATE || value > MAX_SAMPLE_RATE) {
+    throw unsupportedConfig(path, `${keyName(scope, key)}: expected a sample rate, an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -9,10 +9,10 @@
  * and an entry is only offered when every file is verified; they load from a local folder
  * (`--model DIR`) meanwhile.
  */
-import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { readCheckpoint } from "../../checkpoint/index.js";
-import { InvalidInputError } from "../../errors.js";
+import { InvalidInputError, ModelConfigError } from "../../errors.js";
+import { readConfigFile } from "../../family/configFile.js";
 import { isFile } from "../../family/fileCheck.js";
 import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
 import { nodeBackend } from "../../runtime/nodeBackend.js";
@@ -23,6 +23,10 @@ import { writeRandomFunCodec } from "./randomModel.js";
 const CONFIG = FUNCODEC_CONFIG;
 const CHECKPOINT = FUNCODEC_CHECKPOINT;
 
+/** config.yaml's text: a regular file of bounded size, else ModelConfigError naming it. */
+function readConfigText(path: string): string {
+  return readConfigFile(path, (problem, cause) => new ModelConfigError(path, problem, cause === undefined ? {} : { cause }));
+}
 
 /** config.yaml + model.pth of a folder (or of the folder of one of them), when the config is a FunCodec one. */
 async function detect(path: string): Promise<ModelFiles | null> {
@@ -34,7 +38,7 @@ async function detect(path: string): Promise<ModelFiles | null> {
   const files = { [CONFIG]: join(dir, CONFIG), [CHECKPOINT]: join(dir, CHECKPOINT) };
   if (!(await isFile(files[CONFIG])) || !(await isFile(files[CHECKPOINT]))) return null;
   // Other toolkits also ship config.yaml + model.pth: FunCodec's names its quantizer and encoder.
-  const text = await readFile(files[CONFIG], "utf8");
+  const text = readConfigText(files[CONFIG]);
   return /^quantizer_conf:/m.test(text) && /^encoder_conf:/m.test(text) ? files : null;
 }
 
@@ -43,7 +47,7 @@ export async function loadFunCodec(files: ModelFiles, source: string, options: F
   const configPath = files[CONFIG];
   const checkpointPath = files[CHECKPOINT];
   if (!configPath || !checkpointPath) throw new InvalidInputError(`${source}: a FunCodec model needs ${CONFIG} and ${CHECKPOINT}`);
-  const text = await readFile(configPath, "utf8");
+  const text = readConfigText(configPath);
   const model = await openFunCodec(text, configPath, await readCheckpoint(checkpointPath), source, options, nodeBackend);
   model.files = files;
   return model;

@@ -3,6 +3,7 @@
  * and are ignored). A missing or mistyped field is a ModelConfigError naming the file and field.
  */
 import { ModelConfigError } from "../../errors.js";
+import { describeValue } from "../../family/configText.js";
 
 export type Activation = "ELU" | "Snake";
 
@@ -43,11 +44,34 @@ export const SPT_BASE_CONFIG: Readonly<SpeechTokenizerConfig> = {
   sampleRate: 16000,
 };
 
-function positiveInteger(raw: Record<string, unknown>, key: string, path: string): number {
+/**
+ * The largest value each field may take: generous beyond every release (n_q 8, 2 LSTM layers, one
+ * residual layer, four strides, 1024-wide latents), yet small enough that the loops and names a
+ * config implies stay small before the checkpoint is ever compared with it.
+ */
+const LIMITS = {
+  n_filters: 4096,
+  dimension: 65536,
+  semantic_dimension: 65536,
+  dilation_base: 64,
+  residual_kernel_size: 1024,
+  n_residual_layers: 64,
+  lstm_layers: 64,
+  codebook_size: 1 << 20,
+  n_q: 1024,
+  sample_rate: 384000,
+} as const;
+const MAX_STRIDES = 16;
+const MAX_STRIDE = 1024;
+/** Channels after the last stride (n_filters · 2^strides): the widest tensors the config asks for. */
+const MAX_CHANNELS = 1 << 20;
+
+function positiveInteger(raw: Record<string, unknown>, key: keyof typeof LIMITS, path: string): number {
   const value = raw[key];
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ModelConfigError(path, `"${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new ModelConfigError(path, `"${key}" must be a positive integer, got ${describeValue(value)}`);
   }
+  if (value > LIMITS[key]) throw new ModelConfigError(path, `"${key}" is ${value}, more than any model has (at most ${LIMITS[key]})`);
   return value;
 }
 
@@ -57,14 +81,19 @@ export function parseConfig(raw: unknown, path: string): SpeechTokenizerConfig {
   const json = raw as Record<string, unknown>;
   const strides = json["strides"];
   if (!Array.isArray(strides) || strides.length === 0 || !strides.every((s) => typeof s === "number" && Number.isInteger(s) && s >= 1)) {
-    throw new ModelConfigError(path, `"strides" must be a non-empty list of positive integers, got ${JSON.stringify(strides)}`);
+    throw new ModelConfigError(path, `"strides" must be a non-empty list of positive integers, got ${describeValue(strides)}`);
   }
+  if (strides.length > MAX_STRIDES) {
+    throw new ModelConfigError(path, `"strides" holds ${strides.length} strides, more than any model has (at most ${MAX_STRIDES})`);
+  }
+  const tooLong = (strides as number[]).find((s) => s > MAX_STRIDE);
+  if (tooLong !== undefined) throw new ModelConfigError(path, `"strides" holds a stride of ${tooLong}, more than any model has (at most ${MAX_STRIDE})`);
   const activation = json["activation"];
   if (activation !== "ELU" && activation !== "Snake") {
-    throw new ModelConfigError(path, `"activation" must be "ELU" or "Snake", got ${JSON.stringify(activation)}`);
+    throw new ModelConfigError(path, `"activation" must be "ELU" or "Snake", got ${describeValue(activation)}`);
   }
   const bidirectional = json["bidirectional"];
-  if (typeof bidirectional !== "boolean") throw new ModelConfigError(path, `"bidirectional" must be true or false, got ${JSON.stringify(bidirectional)}`);
+  if (typeof bidirectional !== "boolean") throw new ModelConfigError(path, `"bidirectional" must be true or false, got ${describeValue(bidirectional)}`);
   const config: SpeechTokenizerConfig = {
     nFilters: positiveInteger(json, "n_filters", path),
     strides: strides as number[],
@@ -81,6 +110,9 @@ export function parseConfig(raw: unknown, path: string): SpeechTokenizerConfig {
     sampleRate: json["sample_rate"] === undefined ? 16000 : positiveInteger(json, "sample_rate", path),
   };
   if (config.sampleRate !== 16000) throw new ModelConfigError(path, `"sample_rate" must be 16000, got ${config.sampleRate}`);
+  if (config.nFilters * 2 ** config.strides.length > MAX_CHANNELS) {
+    throw new ModelConfigError(path, `"n_filters" ${config.nFilters} doubled for each of ${config.strides.length} strides is more than ${MAX_CHANNELS} channels`);
+  }
   return config;
 }
 

@@ -2,7 +2,7 @@
  * The SpeechTokenizer family as the toolkit sees it: its released models, how to recognise its
  * files, how to load them, and a random-weight model of the released format for tests and benches.
  */
-import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js";
 import { isFile } from "../../family/fileCheck.js";
@@ -17,11 +17,17 @@ import { randomModelConfig, randomStateDict } from "./randomModel.js";
 const CONFIG = SPEECHTOKENIZER_CONFIG;
 const CHECKPOINTS = SPEECHTOKENIZER_CHECKPOINTS;
 
-/** True when the folder's config.json names the fields of a SpeechTokenizer config (a 1 kB read). */
+/**
+ * True when the folder's config.json names the fields of a SpeechTokenizer config (a 1 kB read).
+ * Absent or not JSON: false; present but a FIFO, device or oversized file: its ModelConfigError,
+ * as reading it would hang or never end.
+ */
 async function speechTokenizerConfig(path: string): Promise<boolean> {
+  if ((await stat(path).catch(() => null)) === null) return false;
+  const text = await readConfigText(path);
   try {
-    const json = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
-    return ["n_filters", "strides", "dimension", "semantic_dimension", "n_q", "codebook_size"].every((key) => key in json);
+    const json = JSON.parse(text) as Record<string, unknown>;
+    return typeof json === "object" && json !== null && ["n_filters", "strides", "dimension", "semantic_dimension", "n_q", "codebook_size"].every((key) => key in json);
   } catch {
     return false;
   }

@@ -10,6 +10,7 @@ import type { FamilyLoadOptions, FamilyModelSpec } from "../../family/types.js";
 import type { RuntimeBackend } from "../../runtime/backend.js";
 import { SpeechTokenizerCodec } from "./codecModel.js";
 import { configJson, parseConfigText, SPT_BASE_CONFIG } from "./config.js";
+import { checkConfigFitsCheckpoint } from "./configFitsCheckpoint.js";
 import { importWeights } from "./weights.js";
 
 export const SPEECHTOKENIZER_CONFIG = "config.json";
@@ -66,6 +67,8 @@ export async function openSpeechTokenizer(
 ): Promise<SpeechTokenizerCodec> {
   requireExactMode(options.mode, source, "SpeechTokenizer");
   const config = parseConfigText(configText, configName);
-  const weights = importWeights(checkpoint.stateDict(), config, checkpoint.path);
+  const dict = checkpoint.stateDict();
+  checkConfigFitsCheckpoint(config, dict, configName, checkpoint.path);
+  const weights = importWeights(dict, config, checkpoint.path);
   return new SpeechTokenizerCodec(backend, weights, source, options).open();
 }

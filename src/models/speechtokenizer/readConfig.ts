@@ -1,15 +1,11 @@
 /** Reading a SpeechTokenizer config.json from disk (parsed by config.ts). */
-import { readFile } from "node:fs/promises";
 import { ModelConfigError } from "../../errors.js";
+import { readConfigFile } from "../../family/configFile.js";
 import { parseConfigText, type SpeechTokenizerConfig } from "./config.js";
 
-/** config.json's text, or ModelConfigError naming the file. */
+/** config.json's text, or ModelConfigError naming the file (absent, not a regular file, or too large). */
 export async function readConfigText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    throw new ModelConfigError(path, `cannot read it: ${(error as Error).message}`, { cause: error });
-  }
+  return readConfigFile(path, (problem, cause) => new ModelConfigError(path, problem, cause === undefined ? {} : { cause }));
 }
 
 export async function readConfig(path: string): Promise<SpeechTokenizerConfig> {
