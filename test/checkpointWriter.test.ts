@@ -74,7 +74,8 @@ test("writeTorchPickle: a plain dict of token lists, no globals, read back by ou
   const entries = await zipContents(path);
   assert.deepEqual([...entries.keys()], ["utt2speech_token/data.pkl", "utt2speech_token/byteorder", "utt2speech_token/version"]);
   // The pickle names no global at all (so weights_only loaders accept it): a resolver that
-  // records every name it is asked for is never asked.
+  // records every name it is asked for is never asked. A general pickle library (a dev dependency,
+  // not our own reader) is the independent check that the bytes are plain pickle.
   const asked: string[] = [];
   const parser = new Parser({
     unpicklingTypeOfDictionary: "Map",
