@@ -106,6 +106,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       ...(values.rescale === true ? { postprocess: (audio: Float32Array) => rescaleToPeak(audio) } : {}),
       allowModelMismatch: values["allow-model-mismatch"] === true,
       warn: (message) => process.stderr.write(`${message}\n`),
+      cacheDir: hubOptions(values).cacheDir,
     });
     const clipped = counts.clipped > 0 ? `, ${counts.clipped} clipped in 16-bit (--rescale or --sample_format f32 keeps them)` : "";
     process.stderr.write(

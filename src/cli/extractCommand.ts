@@ -147,7 +147,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
       releasePart = await lockPart(part);
       const provenance = {
         model: modelName,
-        sha256: await modelFilesSha256(tokenizer.files),
+        sha256: await modelFilesSha256(tokenizer.files, hubOptions(values).cacheDir),
         family: tokenizer.family,
         mode: parseMode(values.mode),
         // FunCodec's rows follow from the bit width (or --n_q) as its encode computes them.
