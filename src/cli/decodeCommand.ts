@@ -11,7 +11,7 @@ import { checkOutputDir } from "../extract/outputDir.js";
 import { resolvePlacement } from "../extract/rank.js";
 import { load } from "../family/load.js";
 import { selectDevice } from "../runtime/session.js";
-import { EXIT_OK, EXIT_SOME_FAILED } from "./extractCommand.js";
+import { EXIT_OK, EXIT_SOME_FAILED } from "./exitCodes.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";
 import { FUNCODEC_FLAGS, rescaleToPeak } from "./funcodecFlags.js";
 import type { DecodeOptions } from "../family/types.js";

@@ -5,7 +5,6 @@
  * Node module); this adds loading by name or path (hub, converted-graph cache, session streams
  * in worker threads) and audio files by path.
  */
-import { loadAudio } from "../../audio/loadAudio.js";
 import { ModelFormatError } from "../../errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { resolveModel } from "../../hub/resolve.js";
@@ -50,6 +49,8 @@ export class S3Tokenizer extends S3BatchedTokenizer {
 
   /** Tokens of each input (file path or 16 kHz samples), all in one batched call. */
   async tokenize(inputs: readonly AudioInput[]): Promise<Int32Array[]> {
+    // The audio decoders load on first use: the corpus job and the service decode in their own threads.
+    const { loadAudio } = await import("../../audio/loadAudio.js");
     const mels = await Promise.all(
       inputs.map(async (input, i) => {
         const samples = typeof input === "string" ? await loadAudio(input) : input;
