@@ -104,6 +104,36 @@ test("batches run on the first stream while a later one is still opening, in ord
   }
 });
 
+test("on demand, a later stream opens only once a batch waits for it", { skip }, async () => {
+  const { bytes, info } = await buildBatchedModel(modelPath(fixtures!, MODEL));
+  const frames = 200;
+  // [1, nMels, frames]: a different signal per batch, so that answers cannot be swapped unseen.
+  const batch = (k: number) => ({ mels: Float32Array.from({ length: info.dims.nMels * frames }, (_, i) => Math.sin(i * 0.01 * (k + 1))), lengths: Int32Array.from([frames]), nMels: info.dims.nMels, frames });
+  const codes = (out: Awaited<ReturnType<typeof runMelBatch>>) => Array.from(out.codes);
+  const single = await SessionStreams.open(bytes, { intraOpThreads: 1 }, "fixture v2", 1);
+  const expected = await Promise.all([0, 1, 2, 3].map(async (k) => codes(await runMelBatch(single, batch(k))))).finally(() => single.close());
+
+  const opening: number[] = [];
+  const streams = await SessionStreams.open(bytes, { intraOpThreads: 1 }, "fixture v2", 2, undefined, {
+    later: "on-demand",
+    beforeOpen: async (stream) => void opening.push(stream),
+  });
+  try {
+    // One batch at a time: the first stream is never busy when one comes, so no other opens.
+    for (const k of [0, 1]) assert.deepEqual(codes(await runMelBatch(streams, batch(k))), expected[k]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(opening, [0]);
+    assert.equal(streams.size, 1);
+    // Batches at once: one waits, so the second stream opens, and each answer is its own batch's.
+    const together = await Promise.all([0, 1, 2, 3].map(async (k) => codes(await runMelBatch(streams, batch(k)))));
+    assert.deepEqual(together, expected);
+    assert.deepEqual(opening, [0, 1]);
+    while (streams.size < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    await streams.close();
+  }
+});
+
 test("a thread started ahead of its model serves the first stream; one nobody took is ended", { skip }, async () => {
   const { bytes, info } = await buildBatchedModel(modelPath(fixtures!, MODEL));
   const frames = 200;

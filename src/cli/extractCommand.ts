@@ -82,6 +82,8 @@ export async function extractCommand(argv: string[]): Promise<number> {
       maxBatchFrames: integerFlag(values, "max-frames"),
       maxBatchSize: integerFlag(values, "batch-size"),
       streams: integerFlag(values, "streams"),
+      // A list of one short utterance never opens the second stream: it would only delay the exit.
+      laterStreams: "on-demand",
       mode: parseMode(values.mode),
       longAudioCompat,
     }).finally(discardSessionThread);

@@ -8,6 +8,7 @@ import type { MelSpectrogram } from "../features/logMel.js";
 import type { HubOptions } from "../hub/options.js";
 import type { LongAudioCompat } from "../pipeline/windows.js";
 import type { RuntimeOptions } from "../runtime/session.js";
+import type { LaterStreams } from "../runtime/backend.js";
 
 export type FamilyName = "s3" | "speechtokenizer" | "funcodec" | "repcodec";
 
@@ -104,6 +105,8 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   mode?: "exact" | "fast";
   /** Sessions running batches side by side (default: per device). */
   streams?: number;
+  /** When the sessions after the first open (families that run several: S3; LaterStreams). */
+  laterStreams?: LaterStreams;
   /** Most padded frames (the family's unit) per forward pass (default: per device and family). */
   maxBatchFrames?: number;
   /** Most inputs per forward pass (default: per device and family). */

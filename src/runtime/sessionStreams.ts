@@ -15,13 +15,17 @@
  * only one load's transient memory is live at a time. Opening them all at once was measured worse
  * on 2 cores: onnxruntime's weight packing is bound by page faults, and two sessions packing at
  * once delayed the first tokens of a released-size v2 from 3.4 s to 5.8 s (docs/benchmark.md).
+ * The later streams open either in the background right away (ready before the batches come: a
+ * service) or on demand, when a batch waits and every open stream is busy (a short job then never
+ * opens them: its first batch runs alone, and its process exits without waiting for a session
+ * that is still packing its weights, which no thread can interrupt).
  */
 import type { Worker } from "node:worker_threads";
 import { openFailure } from "./openFailure.js";
 import { requireDevice, type RuntimeOptions } from "./session.js";
 import type { OpenRequest, RunRequest, StreamMessage } from "./sessionWorker.js";
 import { startSessionThread } from "./sessionThread.js";
-import type { GraphRunner } from "./backend.js";
+import type { GraphRunner, LaterStreams } from "./backend.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
 interface Pending {
@@ -42,21 +46,28 @@ export class SessionStreams implements GraphRunner {
   private closed = false;
   /** Why a stream could not open or stopped, for `failures`. */
   private readonly problems: string[] = [];
+  /** The next stream to open (0-based); `count` once every stream opened or one could not. */
+  private nextStream = 0;
+  /** True while a later stream is opening (they open one at a time). */
+  private opening = false;
 
   private constructor(
     private readonly model: string | Uint8Array,
     private readonly options: RuntimeOptions,
     private readonly source: string,
+    private readonly count: number,
     private readonly extra: OpenRequest["extra"],
+    private readonly later: LaterStreams,
     private readonly beforeOpen: (stream: number) => Promise<void>,
   ) {}
 
   /**
-   * Opens `count` streams of `model` (a file path or ONNX bytes); resolves once the first is
-   * ready, which runs batches while the others open. Throws the typed open error
-   * (DeviceUnavailableError, ModelFormatError) when the first cannot open; a later stream that
-   * cannot open (e.g. out of memory) is left out. `hooks.beforeOpen(i)` is awaited before stream
-   * i (0-based) starts opening (tests hold a later stream back with it).
+   * Opens up to `count` streams of `model` (a file path or ONNX bytes); resolves once the first
+   * is ready, which runs batches while the others open (`settings.later`: in the background, the
+   * default, or on demand). Throws the typed open error (DeviceUnavailableError,
+   * ModelFormatError) when the first cannot open; a later stream that cannot open (e.g. out of
+   * memory) is left out, and so are the ones after it. `settings.beforeOpen(i)` is awaited before
+   * stream i (0-based) starts opening (tests hold a later stream back with it).
    */
   static async open(
     model: string | Uint8Array,
@@ -64,16 +75,12 @@ export class SessionStreams implements GraphRunner {
     source: string,
     count: number,
     extra?: OpenRequest["extra"],
-    hooks: { beforeOpen?: (stream: number) => Promise<void> } = {},
+    settings: { later?: LaterStreams; beforeOpen?: (stream: number) => Promise<void> } = {},
   ): Promise<SessionStreams> {
     requireDevice(options);
-    const streams = new SessionStreams(model, options, source, extra, hooks.beforeOpen ?? (async () => undefined));
-    await streams.openOne(0);
-    void (async () => {
-      for (let i = 1; i < count && !streams.closed; i++) {
-        if (!(await streams.openOne(i))) break;
-      }
-    })();
+    const streams = new SessionStreams(model, options, source, count, extra, settings.later ?? "background", settings.beforeOpen ?? (async () => undefined));
+    await streams.openOne(streams.nextStream++);
+    if (streams.later === "background") streams.openLater();
     return streams;
   }
 
@@ -107,6 +114,25 @@ export class SessionStreams implements GraphRunner {
   }
 
   /** Starts stream `index`'s thread and waits for its session; true when it joined the pool. */
+  /**
+   * Opens the later streams one after another: all of them ("background"), or while batches wait
+   * for a stream ("on-demand"; dispatch() starts this again when one waits later).
+   */
+  private openLater(): void {
+    if (this.opening || this.closed || this.nextStream >= this.count) return;
+    this.opening = true;
+    void (async () => {
+      while (!this.closed && this.nextStream < this.count) {
+        if (!(await this.openOne(this.nextStream++))) {
+          this.nextStream = this.count; // out of memory or threads: the next would fail alike
+          break;
+        }
+        if (this.later === "on-demand" && this.queue.length === 0) break;
+      }
+      this.opening = false;
+    })();
+  }
+
   private async openOne(index: number): Promise<boolean> {
     const first = index === 0;
     await this.beforeOpen(index);
@@ -186,6 +212,8 @@ export class SessionStreams implements GraphRunner {
       const request: RunRequest = { type: "run", id: this.nextId++, ...pending.request };
       stream.worker.postMessage(request, transferList(request.feeds));
     }
+    // Every open stream is busy and a batch waits: time for another stream.
+    if (this.later === "on-demand" && this.queue.length > 0) this.openLater();
   }
 
   private settle(stream: Stream, message: StreamMessage): void {

@@ -37,12 +37,12 @@ export class S3Tokenizer extends S3BatchedTokenizer {
     const limits = batchLimitsFor(options, batched.info); // before any session opens
     let streams: GraphRunner;
     try {
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams);
+      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams, undefined, options.laterStreams);
     } catch (error) {
       // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
       if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams);
+      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams, undefined, options.laterStreams);
     }
     return new S3Tokenizer(source, batched.info, streams, limits, plan.streams, compat);
   }
