@@ -98,6 +98,13 @@ test("a model file's digest comes from its record while its size and mtime hold,
   const both = { "model.onnx": path, "config.json": config };
   const lines = `config.json ${sha256(new TextEncoder().encode("{}\n"))}\nmodel.onnx ${sha256(second)}\n`;
   assert.equal(await modelFilesSha256(both, cacheDir), createHash("sha256").update(lines).digest("hex"));
+
+  // A cache that cannot be written (here a file where its folder would be): hashed, every time.
+  const unwritable = join(dir, "not-a-folder");
+  writeFileSync(unwritable, "");
+  assert.equal(await modelFilesSha256({ "config.json": config }, unwritable), sha256(new TextEncoder().encode("{}\n")));
+  writeFileSync(config, "[]\n");
+  assert.equal(await modelFilesSha256({ "config.json": config }, unwritable), sha256(new TextEncoder().encode("[]\n")));
 });
 
 test("capText keeps short text and cuts long text to the limit, saying how much went", () => {
