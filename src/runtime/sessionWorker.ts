@@ -7,6 +7,8 @@
 import { parentPort } from "node:worker_threads";
 import type * as OrtTypes from "onnxruntime-node";
 import { runOnHostTensors } from "./hostRun.js";
+import { isCpu } from "./options.js";
+import { openWithPackedCopy } from "./packedCopy.js";
 import { ort, sessionOptions, type RuntimeOptions } from "./session.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
@@ -46,7 +48,10 @@ async function run(session: OrtTypes.InferenceSession, request: RunRequest): Pro
 async function open({ model, options, extra }: OpenRequest): Promise<void> {
   let session: OrtTypes.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model as string, { ...sessionOptions(options), ...extra });
+    const settings = { ...sessionOptions(options), ...extra };
+    session = options.packedCopy === true && isCpu(options.device) && typeof model === "string"
+      ? await openWithPackedCopy(ort, model, settings)
+      : await ort.InferenceSession.create(model as string, settings);
   } catch (error) {
     port.postMessage({ type: "failed", reason: reasonOf(error) } satisfies StreamMessage);
     return;

@@ -35,14 +35,16 @@ export class S3Tokenizer extends S3BatchedTokenizer {
     const target = graphTarget(options);
     let batched = await loadBatchedModel(released, { ...options, target });
     const limits = batchLimitsFor(options, batched.info); // before any session opens
+    // A graph given as a path is the converted cache's copy: it may keep its packed weights beside it.
+    const runtimeFor = (model: Uint8Array | string) => ({ ...plan.runtime, packedCopy: typeof model === "string" });
     let streams: GraphRunner;
     try {
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams, undefined, options.laterStreams);
+      streams = await nodeBackend.openStreams(batched.model, runtimeFor(batched.model), released, plan.streams, undefined, options.laterStreams);
     } catch (error) {
       // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
       if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams, undefined, options.laterStreams);
+      streams = await nodeBackend.openStreams(batched.model, runtimeFor(batched.model), released, plan.streams, undefined, options.laterStreams);
     }
     return new S3Tokenizer(source, batched.info, streams, limits, plan.streams, compat);
   }
