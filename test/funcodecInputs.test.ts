@@ -125,13 +125,18 @@ test("a random-weight model loads back through the released format; rows are pre
   }
 });
 
-test("the decoder's graph is built and opened on the first decode only: an encode-only model never opens it", async () => {
+test("the decoder opens at load, or with decoderAtLoad false on the first decode only (an encode-only job never opens it)", async () => {
   const temp = await mkdtemp(join(tmpdir(), "funcodec-"));
   try {
     const files = await funcodecFamily.writeRandomModel(temp, { seed: 7, size: "tiny" });
     const opened: string[] = [];
     const counting: RuntimeBackend = { ...nodeBackend, openGraph: (graph, options, source, extra) => (opened.push(source), nodeBackend.openGraph(graph, options, source, extra)) };
-    const model = await openFunCodec(await readFile(files["config.yaml"]!, "utf8"), "config.yaml", await readCheckpoint(files["model.pth"]!), "random", { intraOpThreads: 1 }, counting);
+    const open = async (options: { decoderAtLoad?: boolean }) =>
+      openFunCodec(await readFile(files["config.yaml"]!, "utf8"), "config.yaml", await readCheckpoint(files["model.pth"]!), "random", { intraOpThreads: 1, ...options }, counting);
+    await (await open({})).dispose();
+    assert.deepEqual(opened, ["random (encoder)", "random (decoder)"], "by default both open at load");
+    opened.length = 0;
+    const model = await open({ decoderAtLoad: false });
     try {
       const x = Float32Array.from({ length: 9000 }, (_, i) => 0.3 * Math.sin(i / 9)); // [samples]
       const [codes] = await model.encode([x]);

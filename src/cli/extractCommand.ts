@@ -84,6 +84,8 @@ export async function extractCommand(argv: string[]): Promise<number> {
       streams: integerFlag(values, "streams"),
       // A list of one short utterance never opens the second stream: it would only delay the exit.
       laterStreams: "on-demand",
+      // It only encodes: a FunCodec model's decoder is never built.
+      decoderAtLoad: false,
       mode: parseMode(values.mode),
       longAudioCompat,
     }).finally(discardSessionThread);

@@ -107,6 +107,14 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   streams?: number;
   /** When the sessions after the first open (families that run several: S3; LaterStreams). */
   laterStreams?: LaterStreams;
+  /**
+   * FunCodec: false builds and opens the decoder on the first decode instead of at load, for a
+   * caller that only encodes (the corpus job: about a second less to its first tokens at the
+   * released size). Default true: a decoder opened after a long encode would add its load to the
+   * encoder's memory then held (+240 MB at the peak of encoding then decoding the benchmark's
+   * workload at the released size).
+   */
+  decoderAtLoad?: boolean;
   /** Most padded frames (the family's unit) per forward pass (default: per device and family). */
   maxBatchFrames?: number;
   /** Most inputs per forward pass (default: per device and family). */

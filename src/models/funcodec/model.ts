@@ -8,7 +8,7 @@
 import { InvalidInputError } from "../../errors.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
-import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
 import { FunCodecAudioTooLongError } from "./errors.js";
@@ -74,10 +74,7 @@ export class FunCodecModel implements SpeechTokenizerModel {
   readonly hopLength: number;
   readonly parallelism = 1;
   private encodeSession?: OrtSession;
-  /**
-   * The decoder's session, opened on the first decode: a corpus job that only encodes never builds
-   * or opens it (measured at the released size on 2 cores: about a second of every start).
-   */
+  /** The decoder's session: opened at load, or on the first decode (FamilyLoadOptions.decoderAtLoad). */
   private decodeSession?: Promise<OrtSession>;
   /** What the decoder is built from, until it is (then dropped, with its hold on the weights). */
   private decoderSource?: { weights: FunCodecWeights; options: FunCodecLoadOptions; backend: RuntimeBackend };
@@ -105,10 +102,28 @@ export class FunCodecModel implements SpeechTokenizerModel {
     this.maxSamples = Math.floor((options.maxSeconds ?? FUNCODEC_MAX_SECONDS) * config.sampleRate);
   }
 
-  /** Builds the encoder's graph from checked weights and opens its session on `backend` (the decoder's on first use). */
-  static async create(source: string, config: FunCodecConfig, weights: FunCodecWeights, options: FunCodecLoadOptions, backend: RuntimeBackend): Promise<FunCodecModel> {
+  /**
+   * Builds the graphs from checked weights and opens their sessions on `backend`: the encoder's,
+   * and the decoder's unless `decoderAtLoad` is false (then on the first decode).
+   */
+  static async create(
+    source: string,
+    config: FunCodecConfig,
+    weights: FunCodecWeights,
+    options: FunCodecLoadOptions & Pick<FamilyLoadOptions, "decoderAtLoad">,
+    backend: RuntimeBackend,
+  ): Promise<FunCodecModel> {
     const encode = await backend.openGraph(buildEncodeGraph(config, weights), options, `${source} (encoder)`);
-    return new FunCodecModel(source, config, encode, { weights, options, backend }, options, backend.ort);
+    const model = new FunCodecModel(source, config, encode, { weights, options, backend }, options, backend.ort);
+    if (options.decoderAtLoad !== false) {
+      try {
+        await model.decoder();
+      } catch (error) {
+        await model.dispose();
+        throw error;
+      }
+    }
+    return model;
   }
 
   /** Rows an encode returns for these options (bit width or rows; every row by default). */
