@@ -29,6 +29,8 @@ export interface BenchOptions {
   deviceFlag: string;
   /** The browser column (v2, speechtokenizer) in headless Chromium; off with --no-browser. */
   browser: boolean;
+  /** Only the CLI's start-up to its first tokens, for every model asked for (no throughput rounds). */
+  firstTokenOnly: boolean;
 }
 
 const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS];
@@ -36,6 +38,7 @@ const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS];
 export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${ALL_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR] [--device D]
                     [--upstream-speechtokenizer DIR] [--upstream-funcodec DIR]
                     [--upstream-repcodec DIR --upstream-whisper DIR] [--python PATH] [--no-browser]
+                    [--first-token-only]
 
 Measures, per model version (full-size, random weights), side by side and interleaved:
   (a)  this project end to end (files → tokens, the CLI's extraction path)
@@ -47,6 +50,7 @@ funcodec and repcodec_whisper (released sizes, random weights):
   (a)  encode, files → codes through the CLI's path (funcodec: all 32 rows = bit width 8000)
   (d)  decode of (a)'s codes (not repcodec_whisper: it has no audio decoder)
   (u)  upstream PyTorch's encode (and decode) at batch 1, same threads, given its checkout(s)
+and the CLI's start-up time to the first token, as for the S3 versions.
 
   --quick        a quarter of the workload (16 + 1 utterances instead of 64 + 4)
   --versions L   comma-separated subset (default: all)
@@ -61,6 +65,10 @@ funcodec and repcodec_whisper (released sizes, random weights):
                  mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
                  repcodec_whisper's (u)
   --python PATH  the Python with torch that runs upstream (default: python3)
+  --first-token-only
+                 only the CLI's start-up to its first tokens (one 2 s utterance, the converted
+                 model cached by an unmeasured first start; median of --repeats starts) for
+                 every model asked for: no throughput rounds, memory or browser column
   --no-browser   leave out the browser column: v2 and speechtokenizer in headless Chromium
                  (the page, WebAssembly, 2 threads, cross-origin isolated), one timed pass, beside
                  (a); with the page's download size and its time to first token on a cached model
@@ -103,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       "upstream-whisper": { type: "string" },
       python: { type: "string", default: "python3" },
       "no-browser": { type: "boolean", default: false },
+      "first-token-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -113,6 +122,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const unknown = order.filter((v) => !isVersionKey(v) && !isFamilyKey(v));
   if (unknown.length > 0 || order.length === 0) {
     throw new BenchUsageError(`--versions takes a comma-separated list of ${ALL_KEYS.join(", ")}; got "${values.versions}"`);
+  }
+  const firstTokenOnly = values["first-token-only"];
+  const givenCheckout = (Object.keys(CHECKOUTS) as (keyof typeof CHECKOUTS)[]).find((flag) => values[flag] !== undefined);
+  if (firstTokenOnly && givenCheckout !== undefined) {
+    throw new BenchUsageError(`--${givenCheckout} is for the throughput rounds; --first-token-only measures the CLI's start-up alone`);
   }
   const checkout = (flag: keyof typeof CHECKOUTS) => checkoutFlag(flag, values[flag] ?? null, order);
   const upstream: UpstreamCheckouts = {
@@ -132,6 +146,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   return {
     json: values.json, quick: values.quick, repeats, cache: values.cache, runtime, deviceFlag: values.device,
     versions: order.filter(isVersionKey), families: order.filter(isFamilyKey), order: order as (VersionKey | FamilyKey)[],
-    upstream, python: values.python, browser: !values["no-browser"],
+    upstream, python: values.python, browser: !values["no-browser"], firstTokenOnly,
   };
 }

@@ -4,7 +4,8 @@
  * part file), (d) decode of (a)'s codes where the family decodes, and with an upstream checkout
  * (ue)/(ud), upstream PyTorch's encode and decode at batch 1 on the same threads
  * (upstreamAdapters.ts says how, per family); all interleaved round robin (versionBench.ts's
- * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded.
+ * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded, and
+ * the CLI's start-up to its first tokens on the model's folder, as for the S3 versions.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import type { Codes, ModelFiles, SpeechTokenizerModel } from "../src/family/type
 import type { RuntimeOptions } from "../src/runtime/session.js";
 import { childFailure, runChild } from "./children.js";
 import { fixtureFastAgreement, type FastAgreement } from "./fastAgreement.js";
+import { measureFirstToken, type FirstTokenResult } from "./firstToken.js";
 import { FAMILY_OF, hasFastMode, type FamilyKey } from "./familyModels.js";
 import { CliExtraction } from "./extractRun.js";
 import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
@@ -35,6 +37,8 @@ export interface FamilyContext {
   upstream: { adapter: UpstreamAdapter; python: string } | null;
   /** Scratch space for (a)'s part files. */
   workDir: string;
+  /** The CLI, for the start-up to the first token. */
+  cliPath: string;
   log: (line: string) => void;
 }
 
@@ -164,6 +168,13 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
       errors["peak_rss"] = message(error);
     }
   }
+  let firstToken: FirstTokenResult | null = null;
+  try {
+    ctx.log(`  ${key}: start-up to first token (CLI, 1 + ${ctx.repeats} runs)`);
+    firstToken = await measureFirstToken(ctx.cliPath, ctx.workload.firstTokenScp, ctx.model.dir, ctx.repeats, ctx.deviceFlag);
+  } catch (error) {
+    errors["first_token"] = message(error);
+  }
   const timing = (name: "a" | "fast" | "d" | "ue" | "ud") => variantTiming(rounds?.times.get(name) ?? [], audio);
   const timings = { a: timing("a"), fast: timing("fast"), d: timing("d"), ue: timing("ue"), ud: timing("ud") };
   const xrt = (name: keyof typeof timings) => timings[name]?.xrt_median ?? null;
@@ -180,6 +191,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     fast_vs_exact_fixtures_equal_pct: fixtureAgreement?.equal_pct ?? null,
     d_over_u: ratio(xrt("d"), xrt("ud")),
     peak_rss_mb: child?.peak_rss_mb ?? null,
+    first_token_s: firstToken?.first_token_s ?? null,
     u_peak_rss_mb: upstream?.peakRssMb() ?? null,
     a_vs_u_codes_equal_pct: ownCodes && upstreamCodes ? 100 - missRatePct(upstreamCodes, ownCodes) : null,
     fast_vs_a_codes_equal_pct: ownCodes && fastCodes ? 100 - missRatePct(ownCodes, fastCodes) : null,
@@ -191,6 +203,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     audio_seconds: audio,
     timings,
     child_seconds: child ? { encode: child.encode_s, decode: child.decode_s } : null,
+    first_token: firstToken,
     load_average_1m: [loadBefore, loadAfter],
     errors,
   };

@@ -1,5 +1,5 @@
 /** The other families' part of the readable report: headline table, timings, notes and errors. */
-import { fixed, table, timingTable } from "./report.js";
+import { firstTokenNote, fixed, table, timingTable } from "./report.js";
 import type { FamilyResult } from "./results.js";
 
 /** The flags that give each family's upstream, for the note when (u) was left out. */
@@ -13,7 +13,7 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
   const entries = Object.entries(results);
   const out: string[] = [];
   out.push(table(
-    ["family", "(a) encode xRT", "fast xRT", "(d) decode xRT", "(u) encode xRT", "(u) decode xRT", "a/u", "fast/u", "d/u", "peak RSS MB", "(u) peak RSS MB", "codes = upstream", "fast = exact (fixtures)"],
+    ["family", "(a) encode xRT", "fast xRT", "(d) decode xRT", "(u) encode xRT", "(u) decode xRT", "a/u", "fast/u", "d/u", "peak RSS MB", "(u) peak RSS MB", "first token s", "codes = upstream", "fast = exact (fixtures)"],
     entries.map(([key, r]) => [
       key,
       fixed(r.a_xrt, 1),
@@ -26,6 +26,7 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
       fixed(r.d_over_u, 2),
       fixed(r.peak_rss_mb, 0),
       fixed(r.u_peak_rss_mb, 0),
+      fixed(r.first_token_s, 2),
       fixed(r.a_vs_u_codes_equal_pct, 2, "%"),
       fixed(r.fast_vs_exact_fixtures_equal_pct, 2, "%"),
     ]),
@@ -42,6 +43,7 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
       notes.push(`upstream on torch ${r.u_torch.version} (${blas}), 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);
     }
     if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
+    if (r.first_token) notes.push(firstTokenNote(r.first_token));
     if (r.u_encode_xrt == null && !r.errors["u"]) notes.push(`(u) left out: give ${UPSTREAM_FLAGS[key] ?? "its upstream checkout"} (and --python with torch)`);
     if (r.d_xrt == null && !r.errors["a"] && !r.errors["d"]) notes.push("no (d): the family has no audio decoder");
     if (r.fast_fixtures) {

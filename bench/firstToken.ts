@@ -6,7 +6,7 @@
  * line (the first tokens are out), and until the process has exited.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { childFailure, runChild } from "./children.js";
 import { median } from "./stats.js";
@@ -19,6 +19,8 @@ export interface FirstTokenResult {
   process_total_s: number;
   /** The unmeasured warm-up run's total, for comparison. */
   cold_run_total_s: number;
+  /** 1-minute load average before the warm-up run and after the last measured one: other work on the machine shows here. */
+  load_average_1m: [number, number];
 }
 
 const CLI_TIMEOUT_MS = 10 * 60_000;
@@ -60,7 +62,9 @@ async function runCli(cliPath: string, scp: string, model: string, device: strin
   }
 }
 
+/** `model`: what the CLI's --model takes (an S3 file, a family's folder). */
 export async function measureFirstToken(cliPath: string, scp: string, model: string, runs: number, device = "cpu"): Promise<FirstTokenResult> {
+  const loadBefore = loadavg()[0]!;
   const cold = await runCli(cliPath, scp, model, device, false);
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push(await runCli(cliPath, scp, model, device, true));
@@ -70,5 +74,6 @@ export async function measureFirstToken(cliPath: string, scp: string, model: str
     first_token_runs_s: firstLines,
     process_total_s: median(warm.map((w) => w.total)),
     cold_run_total_s: cold.total,
+    load_average_1m: [loadBefore, loadavg()[0]!],
   };
 }

@@ -3,6 +3,7 @@
  * the headline figures per version, then the min/median details, the MatMul ceiling per shape,
  * and every note and error.
  */
+import type { FirstTokenResult } from "./firstToken.js";
 import type { MachineInfo } from "./machine.js";
 import { DISTURBED_BELOW, type VariantTiming, type VersionResult } from "./results.js";
 import type { Workload } from "./workload.js";
@@ -26,6 +27,14 @@ export function timingTable(entries: [string, { timings: Partial<Record<string, 
     }
   }
   return table(["model", "variant", "runs", "min s", "median s", "xRT best", "xRT median"], rows);
+}
+
+/** The first-token measurement in words: every run, the exit, the unmeasured first start, the load. */
+export function firstTokenNote(f: FirstTokenResult): string {
+  const runs = f.first_token_runs_s.map((s) => s.toFixed(2)).join(", ");
+  const load = f.load_average_1m ? `; load average ${f.load_average_1m.map((l) => l.toFixed(1)).join(" → ")}` : "";
+  return `CLI with one 2 s utterance: first line after ${fixed(f.first_token_s, 2)} s (median of ${runs}), ` +
+    `exit after ${fixed(f.process_total_s, 2)} s (unmeasured first run: exit after ${fixed(f.cold_run_total_s, 2)} s)${load}`;
 }
 
 export function describeWorkload(workload: Workload): string {
@@ -73,11 +82,7 @@ export function formatReport(machine: MachineInfo, workload: Workload, repeats: 
     const extra: string[] = [`model work ${(r.flops.total / 1e12).toFixed(2)} TFLOP`];
     if (r.load_average_1m) extra.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
     if (r.a_vs_b1_miss_rate_pct != null) extra.push(`(a) vs (b1) token miss rate ${r.a_vs_b1_miss_rate_pct.toFixed(3)}%`);
-    if (r.first_token) {
-      const runs = r.first_token.first_token_runs_s.map((s) => s.toFixed(2)).join(", ");
-      extra.push(`CLI with one 2 s utterance: first line after ${fixed(r.first_token.first_token_s, 2)} s (median of ${runs}), ` +
-        `exit after ${fixed(r.first_token.process_total_s, 2)} s (unmeasured first run: exit after ${fixed(r.first_token.cold_run_total_s, 2)} s)`);
-    }
+    if (r.first_token) extra.push(firstTokenNote(r.first_token));
     out.push(`${key}: ${extra.join("; ")}`);
     const stability = r.gemm_median_over_best;
     if (stability != null && stability < DISTURBED_BELOW) {

@@ -110,6 +110,8 @@ export interface FamilyResult {
   d_over_u: number | null;
   /** Peak RSS of a child that loads the model, encodes and decodes the workload once. */
   peak_rss_mb: number | null;
+  /** The CLI's start-up to its first tokens (median seconds; firstToken.ts), as for the S3 versions. */
+  first_token_s: number | null;
   // Details.
   /** Peak RSS of upstream's process over its timed passes (model loaded), VmHWM. */
   u_peak_rss_mb: number | null;
@@ -126,6 +128,7 @@ export interface FamilyResult {
   audio_seconds: number;
   timings: Partial<Record<"a" | "fast" | "d" | "ue" | "ud", VariantTiming>>;
   child_seconds: { encode: number; decode: number } | null;
+  first_token: FirstTokenResult | null;
   load_average_1m: [number, number] | null;
   /** The browser column (browserBench.ts), for the families that have one. */
   browser?: BrowserResult;
@@ -136,8 +139,8 @@ export interface FamilyResult {
 export function failedFamilyResult(audioSeconds: number, errors: Record<string, string>): FamilyResult {
   return {
     a_xrt: null, d_xrt: null, u_encode_xrt: null, u_decode_xrt: null, u_xrt: null, fast_xrt: null, a_over_u: null, fast_over_u: null,
-    fast_vs_exact_fixtures_equal_pct: null, d_over_u: null, peak_rss_mb: null, u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null,
+    fast_vs_exact_fixtures_equal_pct: null, d_over_u: null, peak_rss_mb: null, first_token_s: null, u_peak_rss_mb: null, a_vs_u_codes_equal_pct: null,
     fast_vs_a_codes_equal_pct: null, fast_fixtures: null, threads: 0, u_torch: null, audio_seconds: audioSeconds, timings: {},
-    child_seconds: null, load_average_1m: null, errors,
+    child_seconds: null, first_token: null, load_average_1m: null, errors,
   };
 }

@@ -29,6 +29,7 @@ import { benchBrowser, BROWSER_KEYS, BROWSER_THREADS, emptyBrowserResult, withNo
 import { formatBrowserReport } from "./browserReport.js";
 import { chromiumSkipReason, findChromium } from "../src/webpage/pageDriver.js";
 import { ensureWorkload, workloadSpec } from "./workload.js";
+import { benchFirstTokens, formatFirstTokenReport } from "./firstTokenBench.js";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -73,6 +74,25 @@ async function bench(options: BenchOptions): Promise<number> {
     } catch (error) {
       familyResults[key] = failedFamilyResult(workload.audioSeconds, { model: message(error) });
     }
+  }
+
+  if (options.firstTokenOnly) {
+    // What --model takes: an S3 version's file, another family's folder; in the order asked for.
+    const models = options.order.flatMap((key): [string, string][] => {
+      const path = modelPaths.get(key) ?? familyModels.get(key)?.dir;
+      return path === undefined ? [] : [[key, path]];
+    });
+    const outcomes = await benchFirstTokens(models, { cliPath, scp: workload.firstTokenScp, repeats: options.repeats, deviceFlag: options.deviceFlag, log });
+    // Models that could not be prepared are reported with their reason.
+    for (const [key, result] of [...Object.entries(results), ...Object.entries(familyResults)]) outcomes[key] = { error: Object.values(result.errors).join("; ") };
+    const ordered = Object.fromEntries(options.order.map((key) => [key, outcomes[key]!]));
+    process.stdout.write(`\nMachine: ${machine.cpu_model}, ${machine.cores} cores; node ${machine.node}, onnxruntime-node ${machine.onnxruntime}; device ${options.deviceFlag}\n\n`);
+    process.stdout.write(formatFirstTokenReport(ordered));
+    if (options.json) {
+      writeFileSync(options.json, JSON.stringify({ machine, device: options.deviceFlag, first_token_only: true, repeats: options.repeats, cache_dir: cacheDir, results: ordered, finished_at: new Date().toISOString() }, null, 1) + "\n");
+      log(`results written to ${options.json}`);
+    }
+    return Object.values(ordered).some((o) => "error" in o) ? 1 : 0;
   }
 
   let gemm: GemmCeiling | null = null;
@@ -154,7 +174,7 @@ async function bench(options: BenchOptions): Promise<number> {
       if (!model) continue;
       try {
         familyResults[key] = await benchFamily(key, {
-          model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log, workDir: join(workDir, key),
+          model, workload, entries, repeats: options.repeats, runtime: options.runtime, deviceFlag: options.deviceFlag, log, workDir: join(workDir, key), cliPath,
           upstream: withPython(upstreamAdapter(key, options.upstream), options.python),
         });
       } catch (error) {

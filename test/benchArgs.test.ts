@@ -76,3 +76,17 @@ test("bench: the browser column runs unless --no-browser; its models are among -
   assert.equal(off.browser, false);
   for (const key of BROWSER_KEYS) assert.ok(plain.order.includes(key), `${key} is a --versions key`);
 });
+
+test("bench --first-token-only: off by default; on, it takes every model key and refuses the upstream checkouts (no throughput rounds)", () => {
+  const plain = parseBenchArgs(["--versions", "v2"]);
+  assert.ok(plain !== "help");
+  assert.equal(plain.firstTokenOnly, false);
+  const only = parseBenchArgs(["--first-token-only", "--quick", "--versions", "v1,v2,v3,speechtokenizer,funcodec,repcodec_whisper", "--repeats", "5"]);
+  assert.ok(only !== "help");
+  assert.equal(only.firstTokenOnly, true);
+  assert.equal(only.repeats, 5);
+  assert.deepEqual([only.versions, only.families], [["v1", "v2", "v3"], ["speechtokenizer", "funcodec", "repcodec_whisper"]]);
+  const upstream = fakeCheckouts();
+  assert.throws(() => parseBenchArgs(["--first-token-only", "--versions", "funcodec", "--upstream-funcodec", upstream.funcodec]),
+    (error: unknown) => error instanceof BenchUsageError && /--upstream-funcodec.*--first-token-only/.test(error.message));
+});

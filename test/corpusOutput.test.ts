@@ -4,8 +4,9 @@
  * error lines capped.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -13,7 +14,7 @@ import { OutputWriteError } from "../src/errors.js";
 import { capText } from "../src/extract/capText.js";
 import { JsonLinesAppender, recoverPart, type WriteFn } from "../src/extract/partFile.js";
 import { lockPart } from "../src/extract/partLock.js";
-import { provenancePath } from "../src/extract/provenance.js";
+import { modelFilesSha256, provenancePath } from "../src/extract/provenance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { modelPath } from "./support/conformance.js";
 import { readJsonLines, runCli } from "./support/cli.js";
@@ -57,6 +58,53 @@ test("a lock left by a process that died (SIGKILL) does not block the resume", a
   const release = await lockPart(part);
   assert.match(readFileSync(`${part}.holder`, "utf8"), new RegExp(`"pid":${process.pid}`));
   await release();
+});
+
+const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+test("a model file's digest comes from its record while its size and mtime hold, and is hashed again when they move", async () => {
+  const dir = scratch();
+  const cacheDir = join(dir, "cache");
+  const path = join(dir, "model.onnx"); // given by path: not in the hub's cache
+  const first = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) % 251);
+  const second = first.map((b) => 255 - b); // same size, other bytes
+  const seconds = 1_700_000_000; // whole seconds: utimes can set the very same mtime again
+  writeFileSync(path, first);
+  utimesSync(path, seconds, seconds);
+  const files = { "model.onnx": path };
+
+  assert.equal(await modelFilesSha256(files, cacheDir), sha256(first));
+  const records = readdirSync(join(cacheDir, "digests"));
+  assert.equal(records.length, 1, "the first hash leaves a record in the cache");
+  assert.equal(JSON.parse(readFileSync(join(cacheDir, "digests", records[0]!), "utf8")).path, path);
+
+  // Other bytes behind the same size and mtime: the record is used, so the file was not read.
+  const before = statSync(path);
+  writeFileSync(path, second);
+  utimesSync(path, seconds, seconds);
+  assert.deepEqual([statSync(path).size, statSync(path).mtimeMs], [before.size, before.mtimeMs]);
+  assert.equal(await modelFilesSha256(files, cacheDir), sha256(first));
+
+  // A moved mtime: hashed again, and the new digest recorded.
+  utimesSync(path, seconds + 60, seconds + 60);
+  assert.equal(await modelFilesSha256(files, cacheDir), sha256(second));
+  writeFileSync(path, first);
+  utimesSync(path, seconds + 60, seconds + 60);
+  assert.equal(await modelFilesSha256(files, cacheDir), sha256(second), "the new record is used in turn");
+
+  // Several files: one digest over their "name sha256" lines, each file's from its own record.
+  const config = join(dir, "config.json");
+  writeFileSync(config, "{}\n");
+  const both = { "model.onnx": path, "config.json": config };
+  const lines = `config.json ${sha256(new TextEncoder().encode("{}\n"))}\nmodel.onnx ${sha256(second)}\n`;
+  assert.equal(await modelFilesSha256(both, cacheDir), createHash("sha256").update(lines).digest("hex"));
+
+  // A cache that cannot be written (here a file where its folder would be): hashed, every time.
+  const unwritable = join(dir, "not-a-folder");
+  writeFileSync(unwritable, "");
+  assert.equal(await modelFilesSha256({ "config.json": config }, unwritable), sha256(new TextEncoder().encode("{}\n")));
+  writeFileSync(config, "[]\n");
+  assert.equal(await modelFilesSha256({ "config.json": config }, unwritable), sha256(new TextEncoder().encode("[]\n")));
 });
 
 test("capText keeps short text and cuts long text to the limit, saying how much went", () => {

@@ -18,6 +18,9 @@ import { parseCodecsLine } from "../src/models/funcodec/codecsText.js";
 import { parseFunCodecConfig } from "../src/models/funcodec/config.js";
 import { FunCodecAudioTooLongError } from "../src/models/funcodec/errors.js";
 import { funcodecFamily, loadFunCodec } from "../src/models/funcodec/family.js";
+import { openFunCodec } from "../src/models/funcodec/open.js";
+import { nodeBackend } from "../src/runtime/nodeBackend.js";
+import type { RuntimeBackend } from "../src/runtime/backend.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { funcodecWeights } from "../src/models/funcodec/weights.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
@@ -117,6 +120,36 @@ test("a random-weight model loads back through the released format; rows are pre
     } finally {
       await model.dispose();
     }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+});
+
+test("the decoder opens at load, or with decoderAtLoad false on the first decode only (an encode-only job never opens it)", async () => {
+  const temp = await mkdtemp(join(tmpdir(), "funcodec-"));
+  try {
+    const files = await funcodecFamily.writeRandomModel(temp, { seed: 7, size: "tiny" });
+    const opened: string[] = [];
+    const counting: RuntimeBackend = { ...nodeBackend, openGraph: (graph, options, source, extra) => (opened.push(source), nodeBackend.openGraph(graph, options, source, extra)) };
+    const open = async (options: { decoderAtLoad?: boolean }) =>
+      openFunCodec(await readFile(files["config.yaml"]!, "utf8"), "config.yaml", await readCheckpoint(files["model.pth"]!), "random", { intraOpThreads: 1, ...options }, counting);
+    await (await open({})).dispose();
+    assert.deepEqual(opened, ["random (encoder)", "random (decoder)"], "by default both open at load");
+    opened.length = 0;
+    const model = await open({ decoderAtLoad: false });
+    try {
+      const x = Float32Array.from({ length: 9000 }, (_, i) => 0.3 * Math.sin(i / 9)); // [samples]
+      const [codes] = await model.encode([x]);
+      assert.deepEqual(opened, ["random (encoder)"]);
+      // Two decodes at once share one decoder.
+      const [[first], [second]] = await Promise.all([model.decode([codes!]), model.decode([codes!])]);
+      assert.deepEqual(opened, ["random (encoder)", "random (decoder)"]);
+      assert.equal(first!.length, 640 * codes!.frames);
+      assert.deepEqual(second, first);
+    } finally {
+      await model.dispose();
+    }
+    await assert.rejects(model.decode([{ data: Int32Array.from([1]), codebooks: 1, frames: 1 }]), /disposed/);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

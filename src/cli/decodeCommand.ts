@@ -11,7 +11,7 @@ import { checkOutputDir } from "../extract/outputDir.js";
 import { resolvePlacement } from "../extract/rank.js";
 import { load } from "../family/load.js";
 import { selectDevice } from "../runtime/session.js";
-import { EXIT_OK, EXIT_SOME_FAILED } from "./extractCommand.js";
+import { EXIT_OK, EXIT_SOME_FAILED } from "./exitCodes.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";
 import { FUNCODEC_FLAGS, rescaleToPeak } from "./funcodecFlags.js";
 import type { DecodeOptions } from "../family/types.js";
@@ -106,6 +106,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       ...(values.rescale === true ? { postprocess: (audio: Float32Array) => rescaleToPeak(audio) } : {}),
       allowModelMismatch: values["allow-model-mismatch"] === true,
       warn: (message) => process.stderr.write(`${message}\n`),
+      cacheDir: hubOptions(values).cacheDir,
     });
     const clipped = counts.clipped > 0 ? `, ${counts.clipped} clipped in 16-bit (--rescale or --sample_format f32 keeps them)` : "";
     process.stderr.write(

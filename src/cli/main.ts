@@ -6,14 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isS3TokenizerError } from "../errors.js";
-import { EXPORT_HELP, exportCommand } from "./exportCommand.js";
-import { MERGE_HELP, mergeCommand } from "./mergeCommand.js";
-import { MODELS_HELP, modelsCommand } from "./modelsCommand.js";
-import { EXIT_OUTPUT_FAULT, EXIT_USAGE, EXTRACT_HELP, extractCommand } from "./extractCommand.js";
-import { DECODE_HELP, decodeCommand } from "./decodeCommand.js";
-import { REPCODEC_HELP, repcodecCommand } from "./repcodecCommand.js";
-import { SERVE_HELP, serveCommand } from "./serveCommand.js";
-import { VERIFY_HELP, verifyCommand } from "./verifyCommand.js";
+import { EXIT_OUTPUT_FAULT, EXIT_USAGE } from "./exitCodes.js";
 import { nearestName } from "./nearestFlag.js";
 
 const HELP = `s3tokenizer: speech tokens (S3Tokenizer of CosyVoice 1/2/3, SpeechTokenizer, FunCodec, RepCodec) on onnxruntime
@@ -36,16 +29,33 @@ Commands:
 
 Flags may be written --snake_case or --kebab-case.`;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  verify: { run: verifyCommand, help: VERIFY_HELP },
-  export: { run: exportCommand, help: EXPORT_HELP },
-  models: { run: modelsCommand, help: MODELS_HELP },
-  extract: { run: extractCommand, help: EXTRACT_HELP },
-  serve: { run: serveCommand, help: SERVE_HELP },
-  merge: { run: mergeCommand, help: MERGE_HELP },
-  repcodec: { run: repcodecCommand, help: REPCODEC_HELP },
-  decode: { run: decodeCommand, help: DECODE_HELP },
+interface Command {
+  /** The command's entry point. */
+  run: () => Promise<(argv: string[]) => Promise<number>>;
+  help: () => Promise<string>;
+}
+
+/**
+ * Each command's module is imported only when that command runs (or its help is asked for): a
+ * start loads one command's code, not every command's (the service's HTTP stack, the verifier),
+ * which would otherwise delay the extraction's first tokens by the time it takes to load them.
+ */
+const COMMANDS: Record<string, Command> = {
+  verify: { run: async () => (await import("./verifyCommand.js")).verifyCommand, help: async () => (await import("./verifyCommand.js")).VERIFY_HELP },
+  export: { run: async () => (await import("./exportCommand.js")).exportCommand, help: async () => (await import("./exportCommand.js")).EXPORT_HELP },
+  models: { run: async () => (await import("./modelsCommand.js")).modelsCommand, help: async () => (await import("./modelsCommand.js")).MODELS_HELP },
+  // The extraction's help lists every family's models: its own module, so that a run does not load them for it.
+  extract: { run: async () => (await import("./extractCommand.js")).extractCommand, help: async () => (await import("./extractHelp.js")).EXTRACT_HELP },
+  serve: { run: async () => (await import("./serveCommand.js")).serveCommand, help: async () => (await import("./serveCommand.js")).SERVE_HELP },
+  merge: { run: async () => (await import("./mergeCommand.js")).mergeCommand, help: async () => (await import("./mergeCommand.js")).MERGE_HELP },
+  repcodec: { run: async () => (await import("./repcodecCommand.js")).repcodecCommand, help: async () => (await import("./repcodecCommand.js")).REPCODEC_HELP },
+  decode: { run: async () => (await import("./decodeCommand.js")).decodeCommand, help: async () => (await import("./decodeCommand.js")).DECODE_HELP },
 };
+
+/** The command called `name` (own keys only: "toString" is no command). */
+function commandNamed(name: string): Command | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
 
 /** The package's version, from the package.json beside the built tree (dist/src/cli → the package root). */
 function packageVersion(): string {
@@ -73,25 +83,26 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP + "\n");
       return 0;
     }
-    const topic = COMMANDS[name];
+    const topic = commandNamed(name);
     if (!topic) {
       process.stderr.write(`${unknownCommand(name)}\n`);
       return EXIT_USAGE;
     }
-    process.stdout.write(topic.help + "\n");
+    process.stdout.write((await topic.help()) + "\n");
     return 0;
   }
-  const entry = COMMANDS[command];
+  const entry = commandNamed(command);
   if (!entry) {
     process.stderr.write(`${unknownCommand(command)}\n\n${HELP}\n`);
     return EXIT_USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(entry.help + "\n");
+    process.stdout.write((await entry.help()) + "\n");
     return 0;
   }
   try {
-    return await entry.run(rest);
+    const run = await entry.run();
+    return await run(rest);
   } catch (error) {
     if (isS3TokenizerError(error)) {
       process.stderr.write(`s3tokenizer ${command}: ${error.message}\n`);

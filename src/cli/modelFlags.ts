@@ -7,9 +7,8 @@
 import { existsSync, statSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { ModelNotFoundError, UsageError } from "../errors.js";
-import { load } from "../family/load.js";
 import type { FamilyLoadOptions, SpeechTokenizerModel } from "../family/types.js";
-import { repcodecFamily, type RepCodecFamilyLoadOptions } from "../models/repcodec/family.js";
+import type { RepCodecFamilyLoadOptions } from "../models/repcodec/family.js";
 import { integerFlag, requireFlag, type FlagValues } from "./args.js";
 
 export const MODEL_FILE_FLAGS = {
@@ -41,10 +40,14 @@ export async function loadModelFlags(values: FlagValues, options: FamilyLoadOpti
   const repcodecOptions: RepCodecFamilyLoadOptions = { ...options, ...(layer === undefined ? {} : { layer }), ...(configPath === undefined ? {} : { configPath }) };
   const featureModel = values["feature-model"];
   let model: SpeechTokenizerModel;
+  // The families' code loads here, when a model is loaded, not with the commands that name these
+  // flags (a command's start goes on meanwhile: see prestartSessionThread).
   if (typeof featureModel === "string") {
     const files = { "repcodec.pkl": localFile(modelName, "--model"), "whisper.pt": localFile(featureModel, "--feature_model") };
+    const { repcodecFamily } = await import("../models/repcodec/family.js");
     model = await repcodecFamily.load(files, modelName, repcodecOptions);
   } else {
+    const { load } = await import("../family/load.js");
     model = await load(modelName, repcodecOptions);
     if ((layer !== undefined || configPath !== undefined) && model.family !== "repcodec") {
       await model.dispose();

@@ -16,22 +16,25 @@ export interface CodesModelMismatch {
   record: Provenance;
 }
 
-/** Records beside `files` that name another model than `model`; an unreadable record is an InvalidInputError. */
-export async function codesModelMismatches(model: SpeechTokenizerModel, files: readonly string[]): Promise<CodesModelMismatch[]> {
+/**
+ * Records beside `files` that name another model than `model`; an unreadable record is an
+ * InvalidInputError. `cacheDir`: the hub cache that keeps the model files' digests (modelFilesSha256).
+ */
+export async function codesModelMismatches(model: SpeechTokenizerModel, files: readonly string[], cacheDir?: string): Promise<CodesModelMismatch[]> {
   const mismatches: CodesModelMismatch[] = [];
   let sha256: string | undefined;
   for (const file of files) {
     const record = readPartProvenance(file);
     if (record === null) continue;
-    sha256 ??= await modelFilesSha256(model.files);
+    sha256 ??= await modelFilesSha256(model.files, cacheDir);
     if (record.family !== model.family || record.sha256 !== sha256) mismatches.push({ file, record });
   }
   return mismatches;
 }
 
 /** The decoding model in words, as a record describes the encoding one. */
-export async function describeDecodingModel(model: SpeechTokenizerModel): Promise<string> {
-  const sha256 = await modelFilesSha256(model.files);
+export async function describeDecodingModel(model: SpeechTokenizerModel, cacheDir?: string): Promise<string> {
+  const sha256 = await modelFilesSha256(model.files, cacheDir);
   return `model ${model.source} (${model.family}, sha256 ${sha256.slice(0, 12)}…)`;
 }
 
@@ -44,10 +47,11 @@ export async function checkCodesModel(
   files: readonly string[],
   allowMismatch: boolean,
   warn: (message: string) => void,
+  cacheDir?: string,
 ): Promise<void> {
-  const mismatches = await codesModelMismatches(model, files);
+  const mismatches = await codesModelMismatches(model, files, cacheDir);
   if (mismatches.length === 0) return;
-  const decoding = await describeDecodingModel(model);
+  const decoding = await describeDecodingModel(model, cacheDir);
   for (const { file, record } of mismatches) {
     const made = describeProvenance(record);
     if (!allowMismatch) {

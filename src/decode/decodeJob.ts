@@ -41,6 +41,8 @@ export interface DecodeJobOptions {
   maxLineBytes?: number;
   /** Where warnings go (16-bit clipping, an allowed model mismatch); default: nowhere. */
   warn?: (message: string) => void;
+  /** The hub cache keeping the model files' digests (default: the hub's). */
+  cacheDir?: string;
 }
 
 export interface DecodeCounts {
@@ -73,7 +75,7 @@ export async function decodeCodesFiles(model: SpeechTokenizerModel, files: reado
   const firstCodebook = options.firstCodebook ?? 0;
   // Everything that can be wrong before decoding is found before any output.
   for (const file of files) checkCodesFile(file);
-  await checkCodesModel(model, files, options.allowModelMismatch === true, options.warn ?? (() => undefined));
+  await checkCodesModel(model, files, options.allowModelMismatch === true, options.warn ?? (() => undefined), options.cacheDir);
   mkdirSync(options.outputDir, { recursive: true });
   const errorsPath = decodeErrorsPath(options.outputDir, options.placement);
   // Two decodes of one rank into one folder would write every WAV twice: the second is refused.

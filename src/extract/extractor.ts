@@ -10,7 +10,7 @@
 import type { ScpEntry } from "../audio/wavScp.js";
 import { OutputWriteError } from "../errors.js";
 import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
-import { isCpu, type Device } from "../runtime/session.js";
+import { isCpu, type Device } from "../runtime/options.js";
 import { groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
 import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
 import { capText } from "./capText.js";

@@ -12,7 +12,8 @@ import { basename, dirname, join } from "node:path";
 import { InvalidInputError, OutputError } from "../errors.js";
 import type { ModelFiles } from "../family/types.js";
 import { removeIfPresent, writeOutputFileSync } from "../hub/atomicWrite.js";
-import { sha256File } from "../hub/checksumRecord.js";
+import { defaultCacheDir } from "../hub/cacheDir.js";
+import { recordedSha256 } from "../hub/releasedDigest.js";
 import type { LongAudioPlan } from "../pipeline/windows.js";
 
 export interface Provenance {
@@ -45,11 +46,14 @@ function longAudioOf(p: Provenance): LongAudioPlan | undefined {
 
 /**
  * One digest of a model's files: for a single file its own sha256 (what the registry pins), for
- * several the sha256 of their "name sha256" lines in name order.
+ * several the sha256 of their "name sha256" lines in name order. A file is hashed only when no
+ * checksum record describes it as it is now (same size and mtime): a run on an unchanged model
+ * reads records, not the model (recordedSha256; the hub's cache, `cacheDir` when given, keeps
+ * the records of files outside it).
  */
-export async function modelFilesSha256(files: ModelFiles): Promise<string> {
+export async function modelFilesSha256(files: ModelFiles, cacheDir?: string): Promise<string> {
   const names = Object.keys(files).sort();
-  const digests = await Promise.all(names.map((name) => sha256File(files[name]!)));
+  const digests = await Promise.all(names.map((name) => recordedSha256(files[name]!, defaultCacheDir(cacheDir))));
   if (digests.length === 1) return digests[0]!;
   return createHash("sha256").update(names.map((name, i) => `${name} ${digests[i]}\n`).join("")).digest("hex");
 }

@@ -8,6 +8,7 @@ import type { MelSpectrogram } from "../features/logMel.js";
 import type { HubOptions } from "../hub/options.js";
 import type { LongAudioCompat } from "../pipeline/windows.js";
 import type { RuntimeOptions } from "../runtime/session.js";
+import type { LaterStreams } from "../runtime/backend.js";
 
 export type FamilyName = "s3" | "speechtokenizer" | "funcodec" | "repcodec";
 
@@ -104,6 +105,16 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   mode?: "exact" | "fast";
   /** Sessions running batches side by side (default: per device). */
   streams?: number;
+  /** When the sessions after the first open (families that run several: S3; LaterStreams). */
+  laterStreams?: LaterStreams;
+  /**
+   * FunCodec: false builds and opens the decoder on the first decode instead of at load, for a
+   * caller that only encodes (the corpus job: about a second less to its first tokens at the
+   * released size). Default true: a decoder opened after a long encode would add its load to the
+   * encoder's memory then held (+240 MB at the peak of encoding then decoding the benchmark's
+   * workload at the released size).
+   */
+  decoderAtLoad?: boolean;
   /** Most padded frames (the family's unit) per forward pass (default: per device and family). */
   maxBatchFrames?: number;
   /** Most inputs per forward pass (default: per device and family). */

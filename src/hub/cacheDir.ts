@@ -7,6 +7,7 @@
  *   <cache>/NAME.onnx.lock/                 held while one process verifies or downloads NAME
  *   <cache>/converted/SHA-BUILDER.onnx      the batched graph built from the released file SHA
  *   <cache>/converted/SHA-BUILDER.json      its ModelInfo (version, dims)
+ *   <cache>/converted/SHA-BUILDER.onnx.packed-KEY/  the graph with onnxruntime's packed weights (runtime/packedCopy.ts)
  *   <cache>/digests/HASH.json               checksum records of released files outside the cache
  */
 import { homedir } from "node:os";

@@ -34,30 +34,30 @@ async function pruneOutsideRecords(dir: string): Promise<void> {
   }
 }
 
-/** The file's sha256 (lowercase hex), or null when it cannot be read (its loader reports why). */
-export async function releasedDigest(file: string, cacheDir: string): Promise<string | null> {
-  let stats;
-  try {
-    stats = await stat(file);
-  } catch {
-    return null;
-  }
-  if (!stats.isFile()) return null;
+/**
+ * The file's sha256 (lowercase hex), hashing it only when no record describes it as it is now
+ * (same size and mtime): the record beside it (a cached file's), else the one the cache keeps for
+ * it. After a hash the cache's record is written (best effort: where the cache cannot be written,
+ * the file is simply hashed again next time). Throws when the file cannot be read.
+ */
+export async function recordedSha256(file: string, cacheDir: string): Promise<string> {
+  const stats = await stat(file);
   const outside = outsideRecordPath(cacheDir, file);
   for (const recordPath of [checksumRecordPath(file), outside]) {
     const record = await readChecksumRecord(recordPath);
     if (record && recordDescribes(record, stats)) return record.sha256;
   }
-  let sha256: string;
-  try {
-    sha256 = await sha256File(file);
-  } catch {
-    return null;
-  }
-  // Best effort: without a writable cache the file is simply hashed again next time.
+  const sha256 = await sha256File(file);
   await mkdir(digestsDir(cacheDir), { recursive: true })
     .then(() => writeChecksumRecord(outside, file, sha256, stats, { path: resolve(file) }))
     .then(() => pruneOutsideRecords(digestsDir(cacheDir)))
     .catch(() => undefined);
   return sha256;
+}
+
+/** The file's sha256 (lowercase hex; see recordedSha256), or null when it cannot be read (its loader reports why). */
+export async function releasedDigest(file: string, cacheDir: string): Promise<string | null> {
+  const stats = await stat(file).catch(() => null);
+  if (!stats?.isFile()) return null;
+  return recordedSha256(file, cacheDir).catch(() => null);
 }

@@ -21,6 +21,13 @@ export type OrtSession = Ort.InferenceSession;
 export type OrtTensor = Ort.Tensor;
 export type OrtSessionOptions = Ort.InferenceSession.SessionOptions;
 
+/**
+ * When the sessions of a GraphRunner after the first open: "background" (default), right after
+ * the first, so they are ready when batches come (a service); "on-demand", when a batch waits and
+ * every open session is busy, so a short job never opens them (the corpus job).
+ */
+export type LaterStreams = "background" | "on-demand";
+
 /** Sessions of one graph that run forward passes: host tensors in, named outputs out. */
 export interface GraphRunner {
   /** Sessions open now (batches that can run at once). */
@@ -54,7 +61,8 @@ export interface RuntimeBackend {
   openGraph(graph: ModelProto, options: RuntimeOptions, source: string, extra?: OrtSessionOptions): Promise<OrtSession>;
   /**
    * Opens `count` sessions of one graph that run batches side by side (where the platform can);
-   * `extra` as for openSession (e.g. the graph's external data).
+   * `extra` as for openSession (e.g. the graph's external data); `later`: when the sessions after
+   * the first open (LaterStreams).
    */
-  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number, extra?: OrtSessionOptions): Promise<GraphRunner>;
+  openStreams(model: Uint8Array | string, options: RuntimeOptions, source: string, count: number, extra?: OrtSessionOptions, later?: LaterStreams): Promise<GraphRunner>;
 }

@@ -15,5 +15,5 @@ export const nodeBackend: RuntimeBackend = {
   threads: availableParallelism,
   openSession,
   openGraph: openGraphFromFile,
-  openStreams: (model, options, source, count, extra) => SessionStreams.open(model, options, source, count, extra),
+  openStreams: (model, options, source, count, extra, later) => SessionStreams.open(model, options, source, count, extra, { later }),
 };

@@ -17,6 +17,12 @@ export interface RuntimeOptions {
   deviceId?: number;
   /** Threads inside one operator; onnxruntime's default (physical cores) when absent. */
   intraOpThreads?: number;
+  /**
+   * The model is a cached graph file of this project's: on the CPU, keep a copy of it with
+   * onnxruntime's packed weights beside it and open that on later starts (packedCopy.ts). Never
+   * for a user's own file, which gets nothing written beside it.
+   */
+  packedCopy?: boolean;
 }
 
 export function parseDevice(value: string): Device {

@@ -10,15 +10,22 @@
  * Running the sessions off the main thread also keeps the event loop free while the model runs
  * (onnxruntime-node's run blocks its calling thread).
  *
- * The first stream to open makes the pool usable; the others open one after another behind it
- * (so start-up time is one session's, and only one load's transient memory is live at a time)
- * and join as they become ready.
+ * The first stream to open makes the pool usable: batches run on it at once, while the others
+ * open one after another behind it and join as they become ready. Start-up is one session's, and
+ * only one load's transient memory is live at a time. Opening them all at once was measured worse
+ * on 2 cores: onnxruntime's weight packing is bound by page faults, and two sessions packing at
+ * once delayed the first tokens of a released-size v2 from 3.4 s to 5.8 s (docs/benchmark.md).
+ * The later streams open either in the background right away (ready before the batches come: a
+ * service) or on demand, when a batch waits and every open stream is busy (a short job then never
+ * opens them: its first batch runs alone, and its process exits without waiting for a session
+ * that is still packing its weights, which no thread can interrupt).
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { openFailure } from "./openFailure.js";
 import { requireDevice, type RuntimeOptions } from "./session.js";
-import type { RunRequest, StreamMessage, StreamWorkerData } from "./sessionWorker.js";
-import type { GraphRunner } from "./backend.js";
+import type { OpenRequest, RunRequest, StreamMessage } from "./sessionWorker.js";
+import { startSessionThread } from "./sessionThread.js";
+import type { GraphRunner, LaterStreams } from "./backend.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
 interface Pending {
@@ -32,8 +39,6 @@ interface Stream {
   busy: Pending | null;
 }
 
-const WORKER_SCRIPT = new URL("./sessionWorker.js", import.meta.url);
-
 export class SessionStreams implements GraphRunner {
   private readonly ready: Stream[] = [];
   private readonly queue: Pending[] = [];
@@ -41,28 +46,41 @@ export class SessionStreams implements GraphRunner {
   private closed = false;
   /** Why a stream could not open or stopped, for `failures`. */
   private readonly problems: string[] = [];
+  /** The next stream to open (0-based); `count` once every stream opened or one could not. */
+  private nextStream = 0;
+  /** True while a later stream is opening (they open one at a time). */
+  private opening = false;
 
   private constructor(
     private readonly model: string | Uint8Array,
     private readonly options: RuntimeOptions,
     private readonly source: string,
-    private readonly extra: StreamWorkerData["extra"],
+    private readonly count: number,
+    private readonly extra: OpenRequest["extra"],
+    private readonly later: LaterStreams,
+    private readonly beforeOpen: (stream: number) => Promise<void>,
   ) {}
 
   /**
-   * Opens `count` streams of `model` (a file path or ONNX bytes); resolves once the first is
-   * ready. Throws the typed open error (DeviceUnavailableError, ModelFormatError) when the first
-   * cannot open; a later stream that cannot open (e.g. out of memory) is left out.
+   * Opens up to `count` streams of `model` (a file path or ONNX bytes); resolves once the first
+   * is ready, which runs batches while the others open (`settings.later`: in the background, the
+   * default, or on demand). Throws the typed open error (DeviceUnavailableError,
+   * ModelFormatError) when the first cannot open; a later stream that cannot open (e.g. out of
+   * memory) is left out, and so are the ones after it. `settings.beforeOpen(i)` is awaited before
+   * stream i (0-based) starts opening (tests hold a later stream back with it).
    */
-  static async open(model: string | Uint8Array, options: RuntimeOptions, source: string, count: number, extra?: StreamWorkerData["extra"]): Promise<SessionStreams> {
+  static async open(
+    model: string | Uint8Array,
+    options: RuntimeOptions,
+    source: string,
+    count: number,
+    extra?: OpenRequest["extra"],
+    settings: { later?: LaterStreams; beforeOpen?: (stream: number) => Promise<void> } = {},
+  ): Promise<SessionStreams> {
     requireDevice(options);
-    const streams = new SessionStreams(model, options, source, extra);
-    await streams.openOne(true);
-    void (async () => {
-      for (let i = 1; i < count && !streams.closed; i++) {
-        if (!(await streams.openOne(false))) break;
-      }
-    })();
+    const streams = new SessionStreams(model, options, source, count, extra, settings.later ?? "background", settings.beforeOpen ?? (async () => undefined));
+    await streams.openOne(streams.nextStream++);
+    if (streams.later === "background") streams.openLater();
     return streams;
   }
 
@@ -95,13 +113,46 @@ export class SessionStreams implements GraphRunner {
     await Promise.all(streams.map((s) => s.worker.terminate()));
   }
 
-  /** Starts a worker and waits for its session; true when it joined the pool. */
-  private openOne(first: boolean): Promise<boolean> {
-    const data: StreamWorkerData = { model: this.model, options: this.options, ...(this.extra ? { extra: this.extra } : {}) };
-    const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+  /** Starts stream `index`'s thread and waits for its session; true when it joined the pool. */
+  /**
+   * Opens the later streams one after another: all of them ("background"), or while batches wait
+   * for a stream ("on-demand"; dispatch() starts this again when one waits later).
+   */
+  private openLater(): void {
+    if (this.opening || this.closed || this.nextStream >= this.count) return;
+    this.opening = true;
+    void (async () => {
+      while (!this.closed && this.nextStream < this.count) {
+        if (!(await this.openOne(this.nextStream++))) {
+          this.nextStream = this.count; // out of memory or threads: the next would fail alike
+          break;
+        }
+        if (this.later === "on-demand" && this.queue.length === 0) break;
+      }
+      this.opening = false;
+    })();
+  }
+
+  private async openOne(index: number): Promise<boolean> {
+    const first = index === 0;
+    await this.beforeOpen(index);
+    if (!first && this.closed) return false;
+    let worker: Worker;
+    try {
+      worker = startSessionThread();
+    } catch (error) {
+      // No thread could start (e.g. the process is out of them): as a session that cannot open.
+      const reason = `no session thread could start: ${error instanceof Error ? error.message : String(error)}`;
+      if (first) throw openFailure(this.options, this.source, reason, error);
+      this.problems.push(reason);
+      return false;
+    }
     // A later stream still loading must not keep a finished process alive (a one-file run would
     // wait for it to exit); the first one is awaited by load() and has to.
-    if (!first) worker.unref();
+    if (first) worker.ref();
+    else worker.unref();
+    const request: OpenRequest = { type: "open", model: this.model, options: this.options, ...(this.extra ? { extra: this.extra } : {}) };
+    worker.postMessage(request);
     return new Promise((resolve, reject) => {
       let failed = false;
       const fail = (reason: string, cause?: unknown) => {
@@ -161,6 +212,8 @@ export class SessionStreams implements GraphRunner {
       const request: RunRequest = { type: "run", id: this.nextId++, ...pending.request };
       stream.worker.postMessage(request, transferList(request.feeds));
     }
+    // Every open stream is busy and a batch waits: time for another stream.
+    if (this.later === "on-demand" && this.queue.length > 0) this.openLater();
   }
 
   private settle(stream: Stream, message: StreamMessage): void {

@@ -1,15 +1,19 @@
 /**
- * Worker thread entry of one session stream: opens an onnxruntime session on the batched graph,
+ * Worker thread entry of one session stream: waits for the model to open (the thread may start
+ * before the model is known, sessionThread.ts), opens an onnxruntime session on the batched graph,
  * then answers forward passes one at a time. Buffers travel by transfer, never by copy.
  * Protocol (see sessionStreams.ts): "open" → "ready" | "failed"; "run" → "result" | "runFailed".
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type * as OrtTypes from "onnxruntime-node";
 import { runOnHostTensors } from "./hostRun.js";
+import { isCpu } from "./options.js";
+import { openWithPackedCopy } from "./packedCopy.js";
 import { ort, sessionOptions, type RuntimeOptions } from "./session.js";
 import { transferList, type Feeds, type Fetched } from "./tensors.js";
 
-export interface StreamWorkerData {
+export interface OpenRequest {
+  type: "open";
   model: string | Uint8Array;
   options: RuntimeOptions;
   /** Session settings over the device's (plain data: it crosses to the thread). */
@@ -32,7 +36,6 @@ export type StreamMessage =
   | { type: "runFailed"; id: number; reason: string };
 
 const port = parentPort!;
-const { model, options, extra } = workerData as StreamWorkerData;
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -42,8 +45,17 @@ async function run(session: OrtTypes.InferenceSession, request: RunRequest): Pro
   return { type: "result", id: request.id, outputs: await runOnHostTensors(ort, session, request.feeds, request.outputs) };
 }
 
-try {
-  const session = await ort.InferenceSession.create(model as string, { ...sessionOptions(options), ...extra });
+async function open({ model, options, extra }: OpenRequest): Promise<void> {
+  let session: OrtTypes.InferenceSession;
+  try {
+    const settings = { ...sessionOptions(options), ...extra };
+    session = options.packedCopy === true && isCpu(options.device) && typeof model === "string"
+      ? await openWithPackedCopy(ort, model, settings)
+      : await ort.InferenceSession.create(model as string, settings);
+  } catch (error) {
+    port.postMessage({ type: "failed", reason: reasonOf(error) } satisfies StreamMessage);
+    return;
+  }
   // Forward passes run one at a time, in arrival order: onnxruntime-node's run blocks this
   // thread, and the pool sends a stream its next batch only after the previous answer.
   port.on("message", (request: RunRequest) => {
@@ -53,6 +65,6 @@ try {
     );
   });
   port.postMessage({ type: "ready" } satisfies StreamMessage);
-} catch (error) {
-  port.postMessage({ type: "failed", reason: reasonOf(error) } satisfies StreamMessage);
 }
+
+port.once("message", (request: OpenRequest) => void open(request));

@@ -21,12 +21,14 @@ export type LstmLayer = readonly LstmDirection[];
 /** PyTorch stacks gates i, f, g, o; ONNX expects i, o, f, c (c = PyTorch's g). */
 const ONNX_FROM_TORCH = [0, 3, 1, 2];
 
-/** Gate blocks of rows [4H, W] reordered from PyTorch's to ONNX's order. */
-function reorderGates(values: Float32Array, hidden: number, width: number): Float32Array {
-  const out = new Float32Array(values.length);
+/**
+ * Gate blocks of rows [4H, W] reordered from PyTorch's to ONNX's order, written into `out` at
+ * `offset` (straight into the layer's tensor: a released model's LSTMs are over 100 MB, and every
+ * fresh buffer costs its page faults at load).
+ */
+function reorderGatesInto(values: Float32Array, hidden: number, width: number, out: Float32Array, offset: number): void {
   const block = hidden * width;
-  ONNX_FROM_TORCH.forEach((source, target) => out.set(values.subarray(source * block, (source + 1) * block), target * block));
-  return out;
+  ONNX_FROM_TORCH.forEach((source, target) => out.set(values.subarray(source * block, (source + 1) * block), offset + target * block));
 }
 
 /** The ONNX W [D, 4H, C], R [D, 4H, H], B [D, 8H] of one layer. */
@@ -37,10 +39,10 @@ function layerTensors(layer: LstmLayer, hidden: number): { w: TensorData; r: Ten
   const r = new Float32Array(directions * 4 * hidden * hidden);
   const b = new Float32Array(directions * 8 * hidden);
   layer.forEach((d, i) => {
-    w.set(reorderGates(asFloat32(d.weightIh), hidden, width), i * 4 * hidden * width);
-    r.set(reorderGates(asFloat32(d.weightHh), hidden, hidden), i * 4 * hidden * hidden);
-    b.set(reorderGates(asFloat32(d.biasIh), hidden, 1), i * 8 * hidden);
-    b.set(reorderGates(asFloat32(d.biasHh), hidden, 1), i * 8 * hidden + 4 * hidden);
+    reorderGatesInto(asFloat32(d.weightIh), hidden, width, w, i * 4 * hidden * width);
+    reorderGatesInto(asFloat32(d.weightHh), hidden, hidden, r, i * 4 * hidden * hidden);
+    reorderGatesInto(asFloat32(d.biasIh), hidden, 1, b, i * 8 * hidden);
+    reorderGatesInto(asFloat32(d.biasHh), hidden, 1, b, i * 8 * hidden + 4 * hidden);
   });
   return {
     w: float32Tensor([directions, 4 * hidden, width], w),

@@ -8,7 +8,7 @@
 import { InvalidInputError } from "../../errors.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
-import type { Codes, DecodeOptions, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
 import { FunCodecAudioTooLongError } from "./errors.js";
@@ -74,7 +74,11 @@ export class FunCodecModel implements SpeechTokenizerModel {
   readonly hopLength: number;
   readonly parallelism = 1;
   private encodeSession?: OrtSession;
-  private decodeSession?: OrtSession;
+  /** The decoder's session: opened at load, or on the first decode (FamilyLoadOptions.decoderAtLoad). */
+  private decodeSession?: Promise<OrtSession>;
+  /** What the decoder is built from, until it is (then dropped, with its hold on the weights). */
+  private decoderSource?: { weights: FunCodecWeights; options: FunCodecLoadOptions; backend: RuntimeBackend };
+  private disposed = false;
   private readonly maxBatchSamples: number;
   private readonly maxSamples: number;
 
@@ -82,13 +86,13 @@ export class FunCodecModel implements SpeechTokenizerModel {
     readonly source: string,
     readonly config: FunCodecConfig,
     encodeSession: OrtSession,
-    decodeSession: OrtSession,
+    decoderSource: { weights: FunCodecWeights; options: FunCodecLoadOptions; backend: RuntimeBackend },
     options: FunCodecLoadOptions,
     /** The runtime package whose Tensor the sessions accept. */
     private readonly ort: OrtModule,
   ) {
     this.encodeSession = encodeSession;
-    this.decodeSession = decodeSession;
+    this.decoderSource = decoderSource;
     this.sampleRate = config.sampleRate;
     this.hopLength = hopLength(config);
     this.frameRate = config.sampleRate / this.hopLength;
@@ -98,11 +102,28 @@ export class FunCodecModel implements SpeechTokenizerModel {
     this.maxSamples = Math.floor((options.maxSeconds ?? FUNCODEC_MAX_SECONDS) * config.sampleRate);
   }
 
-  /** Builds both graphs from checked weights and opens their sessions on `backend`. */
-  static async create(source: string, config: FunCodecConfig, weights: FunCodecWeights, options: FunCodecLoadOptions, backend: RuntimeBackend): Promise<FunCodecModel> {
+  /**
+   * Builds the graphs from checked weights and opens their sessions on `backend`: the encoder's,
+   * and the decoder's unless `decoderAtLoad` is false (then on the first decode).
+   */
+  static async create(
+    source: string,
+    config: FunCodecConfig,
+    weights: FunCodecWeights,
+    options: FunCodecLoadOptions & Pick<FamilyLoadOptions, "decoderAtLoad">,
+    backend: RuntimeBackend,
+  ): Promise<FunCodecModel> {
     const encode = await backend.openGraph(buildEncodeGraph(config, weights), options, `${source} (encoder)`);
-    const decode = await backend.openGraph(buildDecodeGraph(config, weights), options, `${source} (decoder)`);
-    return new FunCodecModel(source, config, encode, decode, options, backend.ort);
+    const model = new FunCodecModel(source, config, encode, { weights, options, backend }, options, backend.ort);
+    if (options.decoderAtLoad !== false) {
+      try {
+        await model.decoder();
+      } catch (error) {
+        await model.dispose();
+        throw error;
+      }
+    }
+    return model;
   }
 
   /** Rows an encode returns for these options (bit width or rows; every row by default). */
@@ -176,10 +197,14 @@ export class FunCodecModel implements SpeechTokenizerModel {
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.encodeSession, this.decodeSession];
+    const encode = this.encodeSession;
+    const decode = this.decodeSession;
+    this.disposed = true;
     this.encodeSession = undefined;
     this.decodeSession = undefined;
-    await Promise.all(sessions.map((s) => s?.release()));
+    this.decoderSource = undefined;
+    // A decoder still opening is released once open; one that failed to open has nothing to release.
+    await Promise.all([encode?.release(), decode?.then((s) => s.release(), () => undefined)]);
   }
 
   private checkInput(input: Float32Array, index: number): void {
@@ -205,10 +230,31 @@ export class FunCodecModel implements SpeechTokenizerModel {
     }
   }
 
-  private session(which: "encode" | "decode"): OrtSession {
-    const session = which === "encode" ? this.encodeSession : this.decodeSession;
-    if (!session) throw new InvalidInputError(`${this.source}: this FunCodec model has been disposed`);
-    return session;
+  private encoder(): OrtSession {
+    if (!this.encodeSession) throw this.disposedError();
+    return this.encodeSession;
+  }
+
+  /** The decoder's session, built and opened on first use; a failed open is tried again next time. */
+  private decoder(): Promise<OrtSession> {
+    if (this.disposed) return Promise.reject(this.disposedError());
+    if (this.decodeSession) return this.decodeSession;
+    const { weights, options, backend } = this.decoderSource!;
+    this.decodeSession = backend.openGraph(buildDecodeGraph(this.config, weights), options, `${this.source} (decoder)`).then(
+      (session) => {
+        this.decoderSource = undefined;
+        return session;
+      },
+      (error: unknown) => {
+        this.decodeSession = undefined;
+        throw error;
+      },
+    );
+    return this.decodeSession;
+  }
+
+  private disposedError(): InvalidInputError {
+    return new InvalidInputError(`${this.source}: this FunCodec model has been disposed`);
   }
 
   private async runEncode(rows: readonly Float32Array[]): Promise<Omit<EncodedUtterance, "scale">[]> {
@@ -216,7 +262,7 @@ export class FunCodecModel implements SpeechTokenizerModel {
     const audio = new Float32Array(rows.length * longest); // [B, L], zeros past each row (never read)
     rows.forEach((r, b) => audio.set(r, b * longest));
     const lengths = BigInt64Array.from(rows, (r) => BigInt(r.length));
-    const out = await this.session("encode").run({
+    const out = await this.encoder().run({
       audio: new this.ort.Tensor("float32", audio, [rows.length, longest]),
       lengths: new this.ort.Tensor("int64", lengths, [rows.length]),
     });
@@ -244,7 +290,7 @@ export class FunCodecModel implements SpeechTokenizerModel {
         for (let f = 0; f < c.frames; f++) input[(b * rows + r) * longest + f] = BigInt(c.data[r * c.frames + f]!);
       }
     });
-    const out = await this.session("decode").run({
+    const out = await (await this.decoder()).run({
       codes: new this.ort.Tensor("int64", input, [codes.length, rows, longest]),
       frames: new this.ort.Tensor("int64", BigInt64Array.from(codes, (c) => BigInt(c.frames)), [codes.length]),
     });

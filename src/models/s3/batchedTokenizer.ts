@@ -20,7 +20,7 @@ import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "../../pipeline/melView.js";
 import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
 import { EncoderRunner } from "./encoderRunner.js";
-import type { GraphRunner, RuntimeBackend } from "../../runtime/backend.js";
+import type { GraphRunner, LaterStreams, RuntimeBackend } from "../../runtime/backend.js";
 import { isCpu, type RuntimeOptions } from "../../runtime/options.js";
 
 export interface TokenizerOptions extends RuntimeOptions, HubOptions {
@@ -47,6 +47,12 @@ export interface TokenizerOptions extends RuntimeOptions, HubOptions {
    * copy of the weights.
    */
   streams?: number;
+  /**
+   * When the streams after the first open: "background" (default), right after the first, ready
+   * before the batches come; "on-demand", when a batch waits and every open stream is busy, so a
+   * job of one batch never opens them (the corpus job: its first tokens and its exit come sooner).
+   */
+  laterStreams?: LaterStreams;
   /**
    * Audio over 30 s: absent (default), windows up to the first one that holds the end, so the
    * tokens cover the whole utterance; "s3tokenizer-0.3.0", that release's windows, which lose up

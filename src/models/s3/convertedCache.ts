@@ -115,10 +115,13 @@ async function storeConverted(paths: ConvertedPaths, releasedSha256: string, mod
   };
   await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 1) + "\n");
   // Entries of this file from other builder versions are stale; other modes' and targets' are kept.
+  // So are the packed copies of the graph just replaced (runtime/packedCopy.ts): made from the old one.
   const stale = (await readdir(paths.dir)).filter(
-    (name) => name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|onnx\.data|json)$/.test(name),
+    (name) =>
+      (name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|onnx\.data|json)$|\.onnx\.packed-/.test(name)) ||
+      name.startsWith(`${basename(paths.graph)}.packed-`),
   );
-  await Promise.all(stale.map((name) => rm(join(paths.dir, name), { force: true })));
+  await Promise.all(stale.map((name) => rm(join(paths.dir, name), { recursive: true, force: true })));
 }
 
 /** A graph that could not be stored goes to onnxruntime as bytes, weights inside. */

@@ -5,7 +5,6 @@
  * Node module); this adds loading by name or path (hub, converted-graph cache, session streams
  * in worker threads) and audio files by path.
  */
-import { loadAudio } from "../../audio/loadAudio.js";
 import { ModelFormatError } from "../../errors.js";
 import { logMelSpectrogram } from "../../features/logMel.js";
 import { resolveModel } from "../../hub/resolve.js";
@@ -36,20 +35,24 @@ export class S3Tokenizer extends S3BatchedTokenizer {
     const target = graphTarget(options);
     let batched = await loadBatchedModel(released, { ...options, target });
     const limits = batchLimitsFor(options, batched.info); // before any session opens
+    // A graph given as a path is the converted cache's copy: it may keep its packed weights beside it.
+    const runtimeFor = (model: Uint8Array | string) => ({ ...plan.runtime, packedCopy: typeof model === "string" });
     let streams: GraphRunner;
     try {
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams);
+      streams = await nodeBackend.openStreams(batched.model, runtimeFor(batched.model), released, plan.streams, undefined, options.laterStreams);
     } catch (error) {
       // A cached graph onnxruntime cannot read is a damaged cache entry: rebuild it, once.
       if (!batched.fromCache || !(error instanceof ModelFormatError)) throw error;
       batched = await loadBatchedModel(released, { ...options, target, convertedCache: "refresh" });
-      streams = await nodeBackend.openStreams(batched.model, plan.runtime, released, plan.streams);
+      streams = await nodeBackend.openStreams(batched.model, runtimeFor(batched.model), released, plan.streams, undefined, options.laterStreams);
     }
     return new S3Tokenizer(source, batched.info, streams, limits, plan.streams, compat);
   }
 
   /** Tokens of each input (file path or 16 kHz samples), all in one batched call. */
   async tokenize(inputs: readonly AudioInput[]): Promise<Int32Array[]> {
+    // The audio decoders load on first use: the corpus job and the service decode in their own threads.
+    const { loadAudio } = await import("../../audio/loadAudio.js");
     const mels = await Promise.all(
       inputs.map(async (input, i) => {
         const samples = typeof input === "string" ? await loadAudio(input) : input;
