@@ -88,10 +88,11 @@ test("a fixture model named in a registry file downloads, verifies and tokenizes
   }
   assert.equal(server.requests.length, 1);
   const converted = (await readdir(join(cacheDir, "converted"))).sort();
-  assert.deepEqual(converted.map((f) => f.replace(/^[0-9a-f]{64}-/, "")), [
+  assert.deepEqual(converted.map((f) => f.replace(/^[0-9a-f]{64}-/, "").replace(/packed-[0-9a-f]{16}$/, "packed-KEY")), [
     `${BUILDER_VERSION}-exact-cpu.json`, // a CPU tokenizer's graph (fused attention)
     `${BUILDER_VERSION}-exact-cpu.onnx`,
     `${BUILDER_VERSION}-exact-cpu.onnx.data`, // the weights, as ONNX external data
+    `${BUILDER_VERSION}-exact-cpu.onnx.packed-KEY`, // the graph with onnxruntime's packed weights
   ]);
   assert.ok(converted[0]!.startsWith(sha256(bytes)), "keyed by the released file's sha256");
   const graph = join(cacheDir, "converted", converted[1]!);
