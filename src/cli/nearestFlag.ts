@@ -2,20 +2,10 @@
  * "Did you mean": the known flag nearest to a mistyped one, by edit distance (insertions,
  * deletions, substitutions), when it is near enough to be a typo rather than another word.
  */
+import { distance } from "fastest-levenshtein";
 
-/** Levenshtein distance between `a` and `b`. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+/** Levenshtein distance between `a` and `b` (fastest-levenshtein's). */
+export const editDistance: (a: string, b: string) => number = distance;
 
 /**
  * The name among `known` nearest to `typed` (names without dashes, compared as written), or null
