@@ -16,10 +16,11 @@ const readAt = promisify(read);
 const closeFd = promisify(close);
 
 export async function readWholeFile(path: string): Promise<Buffer> {
-  const { fd, size } = openRegularFile(path, (problem, cause) => {
-    const said = problem.replace(/^cannot read:/, "cannot read the file:").replace("(a folder)", "(a folder, not a checkpoint file)");
-    return new CheckpointFormatError(path, said, cause === undefined ? {} : { cause });
-  });
+  const { fd, size } = openRegularFile(
+    path,
+    (problem, cause) => new CheckpointFormatError(path, problem, cause === undefined ? {} : { cause }),
+    { subject: "the file", expected: "a checkpoint file" },
+  );
   try {
     if (size > constants.MAX_LENGTH) {
       throw new CheckpointFormatError(path, `${size} bytes is more than this Node.js can hold in one buffer (${constants.MAX_LENGTH})`);

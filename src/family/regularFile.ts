@@ -9,18 +9,28 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 /** Builds the caller's typed error from what is wrong (`cause`: the system error, where one). */
 export type FileProblem = (problem: string, cause?: unknown) => Error;
 
+/** How refusals name the file: "cannot read the file: ...", "(a folder, not a checkpoint file)". */
+export interface FileNoun {
+  /** What a refused path is not ("a checkpoint file"); absent: the folder is just said to be one. */
+  expected?: string;
+  /** "the file" after "cannot read"; absent: "cannot read: ...". */
+  subject?: string;
+}
+
 /** An open descriptor of a regular file and its size; the caller closes it. */
-export function openRegularFile(path: string, problem: FileProblem): { fd: number; size: number } {
+export function openRegularFile(path: string, problem: FileProblem, noun: FileNoun = {}): { fd: number; size: number } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw problem(`cannot read: ${error instanceof Error ? error.message : String(error)}`, error);
+    const subject = noun.subject === undefined ? "" : ` ${noun.subject}`;
+    throw problem(`cannot read${subject}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   const stats = fstatSync(fd);
   if (!stats.isFile()) {
     closeSync(fd);
-    throw problem(`not a regular file (${stats.isDirectory() ? "a folder" : "a device, FIFO or socket"})`);
+    const kind = stats.isDirectory() ? "a folder" : "a device, FIFO or socket";
+    throw problem(`not a regular file (${kind}${noun.expected === undefined ? "" : `, not ${noun.expected}`})`);
   }
   return { fd, size: stats.size };
 }
