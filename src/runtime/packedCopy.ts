@@ -51,6 +51,11 @@ function cpuIdentity(): string {
   return `${process.arch} ${cpus()[0]?.model ?? "unknown"} ${flags}`;
 }
 
+/** The start of the names of `graphName`'s packed copies (`<graph>.packed-<key>`, and the same with `.writing` while one is written). */
+export function packedCopyPrefix(graphName: string): string {
+  return `${graphName}.packed-`;
+}
+
 /** Folder of the packed copy of `graphPath` for these settings on this CPU and onnxruntime. */
 export function packedCopyFolder(ort: Ort, graphPath: string, settings: SessionOptions): string {
   // The thread count changes neither the graph nor the packing: every stream shares one copy.
@@ -59,7 +64,7 @@ export function packedCopyFolder(ort: Ort, graphPath: string, settings: SessionO
     .update(JSON.stringify([ort.env.versions, cpuIdentity(), graphSettings]))
     .digest("hex")
     .slice(0, 16);
-  return `${graphPath}.packed-${key}`;
+  return `${packedCopyPrefix(graphPath)}${key}`;
 }
 
 async function isComplete(folder: string): Promise<boolean> {

@@ -22,6 +22,7 @@ import { convertedDir } from "../../hub/cacheDir.js";
 import { withFileLock } from "../../hub/fileLock.js";
 import { hubSettings, type HubOptions } from "../../hub/options.js";
 import { releasedDigest } from "../../hub/releasedDigest.js";
+import { packedCopyPrefix } from "../../runtime/packedCopy.js";
 
 export interface BatchedModelSource {
   /** `source` is the released file. */
@@ -119,7 +120,7 @@ async function storeConverted(paths: ConvertedPaths, releasedSha256: string, mod
   const stale = (await readdir(paths.dir)).filter(
     (name) =>
       (name.startsWith(`${releasedSha256}-`) && !name.includes(`-${BUILDER_VERSION}-`) && /\.(onnx|onnx\.data|json)$|\.onnx\.packed-/.test(name)) ||
-      name.startsWith(`${basename(paths.graph)}.packed-`),
+      name.startsWith(packedCopyPrefix(basename(paths.graph))),
   );
   await Promise.all(stale.map((name) => rm(join(paths.dir, name), { recursive: true, force: true })));
 }
