@@ -12,10 +12,10 @@ import { corpusGrouping, extractTokens, type ExtractionOptions } from "../src/ex
 import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
-import { load } from "../src/family/load.js";
+import { load } from "../src/registry/load.js";
 import type { FamilyLoadOptions, SpeechTokenizerModel } from "../src/family/types.js";
 import type { Device } from "../src/runtime/session.js";
-import { S3Tokenizer, type TokenizerOptions } from "../src/tokenizer.js";
+import { S3Tokenizer, type TokenizerOptions } from "../src/s3Tokenizer.js";
 
 /** What `s3tokenizer --wav_scp ...` passes to extractTokens by default (see extractCommand.ts). */
 function cliExtractionOptions(tokenizer: SpeechTokenizerModel, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {

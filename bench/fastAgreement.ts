@@ -11,6 +11,7 @@ import type { FamilyName, ModelFiles } from "../src/family/types.js";
 import { repcodecFamily } from "../src/models/repcodec/family.js";
 import { readNpy } from "../test/support/npy.js";
 import { repcodecFixturesDir } from "../test/support/repcodecFixtures.js";
+import { loadLocalFiles } from "../src/family/loadLocal.js";
 
 export interface FastAgreement {
   /** Share of the clips' code positions where fast mode's code equals exact mode's, in percent. */
@@ -38,9 +39,9 @@ export async function fixtureFastAgreement(family: FamilyName): Promise<FastAgre
   const set = fixtureSet(family);
   if (set === null) return null;
   const audio = set.clips.map((clip) => readNpy(join(set.dir, "inputs", clip)).data as Float32Array);
-  const exact = await repcodecFamily.load(set.files, "fixture (exact)");
+  const exact = await loadLocalFiles(repcodecFamily, set.files, "fixture (exact)");
   try {
-    const fast = await repcodecFamily.load(set.files, "fixture (fast)", { mode: "fast" });
+    const fast = await loadLocalFiles(repcodecFamily, set.files, "fixture (fast)", { mode: "fast" });
     try {
       const [a, b] = [await exact.encode(audio), await fast.encode(audio)];
       let positions = 0;

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { familyNamed } from "../src/family/families.js";
+import { familyNamed } from "../src/registry/families.js";
 
 const MANIFEST = "files.json"; // familyModels.ts reads it
 

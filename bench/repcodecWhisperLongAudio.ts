@@ -12,7 +12,7 @@
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { load } from "../src/family/load.js";
+import { load } from "../src/registry/load.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
 import type { RepCodecFamilyLoadOptions } from "../src/models/repcodec/family.js";
 import { ensureFamilyModel } from "./familyModels.js";

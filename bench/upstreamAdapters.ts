@@ -68,7 +68,7 @@ export function upstreamAdapter(key: FamilyKey, checkouts: UpstreamCheckouts): U
           script: "repcodec_whisper_run.py",
           args: ["--upstream-repcodec", repcodec, "--upstream-whisper", whisper,
             "--whisper", fileMatching(files, /\.pt$/, "a Whisper .pt"), "--repcodec", fileMatching(files, /\.pkl$/, "a RepCodec .pkl"),
-            // The released random model's RepCodec has repcodec_dim1024's shapes (src/models/repcodec/randomModel.ts).
+            // The released random model's RepCodec has repcodec_dim1024's shapes (src/models/repcodec/randomModel.node.ts).
             "--repcodec-config", join(repcodec, "repcodec", "configs", "repcodec_dim1024.yaml"), "--layer", String(REPCODEC_WHISPER_LAYER)],
         }),
       };

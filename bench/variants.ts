@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ScpEntry } from "../src/audio/wavScp.js";
 import { ReleasedModelRunner } from "../src/models/s3/releasedRunner.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
-import type { TokenizerOptions } from "../src/tokenizer.js";
+import type { TokenizerOptions } from "../src/s3Tokenizer.js";
 import { CliExtraction } from "./extractRun.js";
 import type { GemmCeiling } from "./gemm.js";
 import { releasedOnce } from "./releasedRun.js";

@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 // Compiled by tsc before this script runs (npm run build, npm run build:web).
-import { BROWSER_BUNDLE } from "../dist/src/webpage/browserBundle.js";
+import { BROWSER_BUNDLE, nodeTwinPlugin } from "../dist/src/webpage/browserBundle.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "web");
@@ -40,6 +40,7 @@ const result = await build({
   chunkNames: "chunk-[hash]",
   ...BROWSER_BUNDLE,
   plugins: [
+    nodeTwinPlugin,
     {
       name: "onnxruntime-web beside the bundle",
       setup(b) {

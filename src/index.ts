@@ -1,6 +1,6 @@
 /** Public API of the s3tokenizer package (re-exports only). */
-export { S3Tokenizer } from "./tokenizer.js";
-export type { AudioInput, MelBatch, QuantizeResult, TokenizerOptions } from "./tokenizer.js";
+export { S3Tokenizer } from "./s3Tokenizer.js";
+export type { AudioInput, MelBatch, QuantizeResult, TokenizerOptions } from "./s3Tokenizer.js";
 export type { ModelInfo } from "./models/s3/modelFile.js";
 export { buildBatchedModel } from "./models/s3/modelFile.js";
 export { logMelSpectrogram } from "./features/logMel.js";
@@ -31,7 +31,7 @@ export type { ModelEntry } from "./hub/registry.js";
 export { BUILT_IN_NAMES, DEFAULT_ENDPOINT } from "./hub/registry.js";
 export type { DownloadOptions, HubOptions } from "./hub/options.js";
 export { defaultCacheDir } from "./hub/cacheDir.js";
-export { loadBatchedModel } from "./models/s3/convertedCache.js";
+export { loadBatchedModel } from "./s3Tokenizer.js";
 export type { BatchedModelSource } from "./models/s3/convertedCache.js";
 export { BUILDER_VERSION } from "./convert/builderVersion.js";
 export { DynamicBatcher, QueueFullError, RequestCancelledError } from "./pipeline/dynamicBatcher.js";
@@ -43,8 +43,8 @@ export type { RawPcmFormat, RawPcmSpec } from "./serve/rawPcm.js";
 export { AudioTooLongError, BodyTooLargeError, ClientClosedError, DeadlineExceededError, NoDecoderError, UnsupportedAudioFormatError } from "./serve/errors.js";
 export type { BatchEngine } from "./pipeline/dynamicBatcher.js";
 // Every tokenizer family behind one interface.
-export { load, detectFamily, familyRegistryEntries } from "./family/load.js";
-export { FAMILIES, familyNamed } from "./family/families.js";
+export { load, detectFamily, familyRegistryEntries } from "./registry/load.js";
+export { FAMILIES, familyNamed } from "./registry/families.js";
 export { s3Family } from "./models/s3/family.js";
 export type {
   Codes,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { readWavScp } from "../src/audio/wavScp.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { padding } from "../src/features/padding.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { verifyModel } from "../src/verify/verifyModel.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";

@@ -10,7 +10,7 @@ import { DynamicBatcher, GROUP_PASSES } from "../src/pipeline/dynamicBatcher.js"
 import { defaultFeatureWorkers } from "../src/pipeline/featureWorkers.js";
 import { defaultFeatureWorkers as serviceDefault } from "../src/serve/service.js";
 import { parseVerifyArgs } from "../src/cli/verifyCommand.js";
-import type { S3Tokenizer } from "../src/tokenizer.js";
+import type { S3Tokenizer } from "../src/s3Tokenizer.js";
 
 test("isS3TokenizerError recognises an error from another copy of the package, and nothing else", () => {
   // What a second copy's InvalidInputError looks like from here: another class, the same brand.

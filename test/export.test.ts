@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as ort from "onnxruntime-node";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { modelPath } from "./support/conformance.js";
 

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "node:test";
 import { InvalidInputError, UnknownModelError, UnrecognizedModelError } from "../src/errors.js";
-import { FAMILIES } from "../src/family/families.js";
-import { load } from "../src/family/load.js";
+import { FAMILIES } from "../src/registry/families.js";
+import { load } from "../src/registry/load.js";
 import type { Codes, SpeechTokenizerModel } from "../src/family/types.js";
 
 /** Speech-like test signal: a few partials with a moving pitch and some noise, seeded. */

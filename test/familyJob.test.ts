@@ -13,7 +13,7 @@ import { extractTokens } from "../src/extract/extractor.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
 import { codesJson } from "../src/family/frontEnd.js";
-import { FAMILIES } from "../src/family/families.js";
+import { FAMILIES } from "../src/registry/families.js";
 import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../src/family/types.js";
 import { TokenizerService } from "../src/serve/service.js";
 import { readJsonLines, runCli } from "./support/cli.js";

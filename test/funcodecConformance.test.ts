@@ -11,10 +11,12 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Codes } from "../src/family/types.js";
 import { parseCodecsText, formatCodecsText } from "../src/models/funcodec/codecsText.js";
-import { funcodecFamily, loadFunCodec } from "../src/models/funcodec/family.js";
+import { funcodecFamily } from "../src/models/funcodec/family.js";
+import { loadFunCodec } from "../src/models/funcodec/loadFiles.js";
 import type { FunCodecModel } from "../src/models/funcodec/model.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
 import { readNpy } from "./support/npy.js";
+import { detectLocal } from "../src/family/loadLocal.js";
 
 const dir = familyFixturesDir("funcodec");
 const skip = dir === null ? "FunCodec fixtures (../shared/fixtures/funcodec) absent" : false;
@@ -53,7 +55,7 @@ function assertCodesEqual(actual: Codes, expected: Int32Array, rows: number, wha
 
 before(async () => {
   if (skip) return;
-  const files = await funcodecFamily.detect(dir!);
+  const files = await detectLocal(funcodecFamily, dir!);
   assert.ok(files, "the fixture folder is detected as a FunCodec model");
   // One padded batch for any call: the batched test below then really pads.
   model = await loadFunCodec(files, "funcodec fixture", { intraOpThreads: 1, maxBatchSamples: Infinity });

@@ -17,13 +17,15 @@ import { quantizersForBitWidth, rowsForBitWidth } from "../src/models/funcodec/b
 import { parseCodecsLine } from "../src/models/funcodec/codecsText.js";
 import { parseFunCodecConfig } from "../src/models/funcodec/config.js";
 import { FunCodecAudioTooLongError } from "../src/models/funcodec/errors.js";
-import { funcodecFamily, loadFunCodec } from "../src/models/funcodec/family.js";
+import { funcodecFamily } from "../src/models/funcodec/family.js";
+import { loadFunCodec } from "../src/models/funcodec/loadFiles.js";
 import { openFunCodec } from "../src/models/funcodec/open.js";
 import { nodeBackend } from "../src/runtime/nodeBackend.js";
 import type { RuntimeBackend } from "../src/runtime/backend.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { funcodecWeights } from "../src/models/funcodec/weights.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
+import { detectLocal } from "../src/family/loadLocal.js";
 
 const dir = familyFixturesDir("funcodec");
 const skip = dir === null ? "FunCodec fixtures (../shared/fixtures/funcodec) absent" : false;
@@ -94,8 +96,8 @@ test("a random-weight model loads back through the released format; rows are pre
   const temp = await mkdtemp(join(tmpdir(), "funcodec-"));
   try {
     const files = await funcodecFamily.writeRandomModel(temp, { seed: 7, size: "tiny" });
-    assert.deepEqual(await funcodecFamily.detect(temp), files);
-    assert.deepEqual(await funcodecFamily.detect(files["model.pth"]!), files);
+    assert.deepEqual(await detectLocal(funcodecFamily, temp), files);
+    assert.deepEqual(await detectLocal(funcodecFamily, files["model.pth"]!), files);
     assert.match(await readFile(files["config.yaml"]!, "utf8"), /encoder_conf:/);
     const model = await loadFunCodec(files, "random", { intraOpThreads: 1, maxSeconds: 1 });
     try {

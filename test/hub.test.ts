@@ -21,14 +21,14 @@ import {
   UnknownModelError,
 } from "../src/errors.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
-import { loadBatchedModel } from "../src/models/s3/convertedCache.js";
+import { loadBatchedModel } from "../src/s3Tokenizer.js";
 import { BUILDER_VERSION } from "../src/convert/builderVersion.js";
 import { listModels } from "../src/hub/listModels.js";
 import { hubSettings, type DownloadOptions, type HubOptions } from "../src/hub/options.js";
 import { BUILT_IN_NAMES, parseRegistry } from "../src/hub/registry.js";
 import { releasedDigest } from "../src/hub/releasedDigest.js";
 import { resolveModel, resolveModelFile } from "../src/hub/resolve.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { modelPath, referenceTokens } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { startServer, type Behavior, type TestServer } from "./support/httpServer.js";

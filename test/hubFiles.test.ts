@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test, type TestContext } from "node:test";
 import { InvalidInputError, OfflineModelMissingError, RegistryError } from "../src/errors.js";
-import { load } from "../src/family/load.js";
+import { load } from "../src/registry/load.js";
 import { listModels } from "../src/hub/listModels.js";
 import type { DownloadOptions, HubOptions } from "../src/hub/options.js";
 import { parseRegistry } from "../src/hub/registry.js";

@@ -17,7 +17,7 @@ import { provenancePath } from "../src/extract/provenance.js";
 import { checkLongAudioFamily } from "../src/family/longAudioCompat.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../src/features/logMel.js";
 import { packBatch, sliceView } from "../src/pipeline/melView.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { compareTokens } from "../src/verify/missRate.js";
 import { readJsonLines, runCli } from "./support/cli.js";
 import { modelPath, referenceTokens } from "./support/conformance.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { InvalidInputError, ModelConfigError } from "../src/errors.js";
-import { load } from "../src/family/load.js";
+import { load } from "../src/registry/load.js";
 import { parseFunCodecConfig } from "../src/models/funcodec/config.js";
 import { readConfigYaml } from "../src/models/repcodec/yamlConfig.js";
 import { readRepCodecCheckpoint } from "../src/models/repcodec/load.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { logMelSpectrogram } from "../src/features/logMel.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { modelPath, sixteenKilohertzUtterances } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 

@@ -14,7 +14,7 @@ import { importWeights } from "../src/models/s3/importWeights.js";
 import { decodeModel } from "../src/onnx/read.js";
 import { encodeReleasedLayout } from "../src/models/s3/releasedLayout.js";
 import { ReleasedModelRunner } from "../src/models/s3/releasedRunner.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 
 const SHAPES: RandomModelShape[] = [
   { version: "v1", nMels: 128, width: 96, heads: 3, layers: 2, conv1Stride: 1, codebookSize: 300, contextFrames: 1500 },

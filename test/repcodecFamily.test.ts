@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { OfflineModelMissingError } from "../src/errors.js";
 import { repcodecFamily } from "../src/models/repcodec/family.js";
+import { detectLocal, loadLocalFiles } from "../src/family/loadLocal.js";
 
 /** A deterministic chirp with a little pseudo-noise, `seconds` long at 16 kHz. */
 function chirp(seconds: number, phase: number): Float32Array {
@@ -24,9 +25,9 @@ function chirp(seconds: number, phase: number): Float32Array {
 test("a random tiny model loads back by detection and encodes like one utterance at a time", async () => {
   const dir = mkdtempSync(join(tmpdir(), "repcodec-family-"));
   await repcodecFamily.writeRandomModel(dir, { seed: 7, size: "tiny" });
-  const files = await repcodecFamily.detect(dir);
+  const files = await detectLocal(repcodecFamily, dir);
   assert.ok(files, "the written folder is detected");
-  const model = await repcodecFamily.load(files, dir, { intraOpThreads: 1 });
+  const model = await loadLocalFiles(repcodecFamily, files, dir, { intraOpThreads: 1 });
   try {
     assert.equal(model.family, "repcodec");
     assert.equal(model.frameRate, 50);
@@ -46,7 +47,7 @@ test("a random tiny model loads back by detection and encodes like one utterance
 
 test("a registry model without its RepCodec checkpoint names the file, the folder and the Drive page", async () => {
   const whisper = join(tmpdir(), "cache", "repcodec_whisper_medium_l24", "medium.pt");
-  await assert.rejects(repcodecFamily.load({ "medium.pt": whisper }, "repcodec_whisper_medium_l24"), (error: unknown) => {
+  await assert.rejects(loadLocalFiles(repcodecFamily, { "medium.pt": whisper }, "repcodec_whisper_medium_l24"), (error: unknown) => {
     assert.ok(error instanceof OfflineModelMissingError);
     assert.equal(error.expectedPath, join(tmpdir(), "cache", "repcodec_whisper_medium_l24", "whisper_medium_l24.pkl"));
     assert.match(error.message, /drive\.google\.com\/file\/d\/1V6YJSA2V4iywXrecJAN0oqsa3aHowexZ/);

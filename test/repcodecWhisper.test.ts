@@ -3,6 +3,7 @@
  * 80-band log-mel without 30 s padding, encoder features at layers 2 and 3 (no ln_post; positions
  * past 1500 frames), tokens; float16 checkpoints (skipped without torch to write one).
  */
+import { loadLocalFiles } from "../src/family/loadLocal.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -151,8 +152,8 @@ describe("RepCodec Whisper path", { skip: fixtures === null ? repcodecSkipReason
 
   test("fast mode: int8 tokens agree with exact ones on all but a few frames", async () => {
     const files = { [`repcodec_whisper_tiny.pkl`]: join(dir(), "repcodec_whisper_tiny.pkl"), [`whisper_tiny_random.pt`]: join(dir(), "whisper_tiny_random.pt") };
-    const exact = await repcodecFamily.load(files, "whisper fixture", { intraOpThreads: 1 });
-    const fast = await repcodecFamily.load(files, "whisper fixture", { intraOpThreads: 1, mode: "fast" });
+    const exact = await loadLocalFiles(repcodecFamily, files, "whisper fixture", { intraOpThreads: 1 });
+    const fast = await loadLocalFiles(repcodecFamily, files, "whisper fixture", { intraOpThreads: 1, mode: "fast" });
     try {
       const clips = CLIPS.map(audio);
       const [a, b] = await Promise.all([exact.encode(clips), fast.encode(clips)]);

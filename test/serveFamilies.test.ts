@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseWav } from "../src/audio/wavParse.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
-import { load } from "../src/family/load.js";
+import { load } from "../src/registry/load.js";
 import { NoDecoderError } from "../src/serve/errors.js";
 import type { ServeHandle } from "../src/serve/serve.js";
 import { modelPath } from "./support/conformance.js";

@@ -18,7 +18,7 @@ import { toHttpError } from "../src/serve/httpError.js";
 import { TokenizerHttpServer } from "../src/serve/httpServer.js";
 import { decodeRawPcm, rawPcmSpec } from "../src/serve/rawPcm.js";
 import { TokenizerService } from "../src/serve/service.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { modelPath, referenceTokens } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 

@@ -7,7 +7,7 @@ import { buildBatchedModel } from "../src/models/s3/modelFile.js";
 import { runMelBatch } from "../src/models/s3/encoderRunner.js";
 import { SessionStreams } from "../src/runtime/sessionStreams.js";
 import { discardSessionThread, prestartSessionThread, sessionThreadWaiting } from "../src/runtime/sessionThread.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { modelPath, sixteenKilohertzUtterances } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 

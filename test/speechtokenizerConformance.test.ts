@@ -13,6 +13,7 @@ import { encodeModel } from "../src/onnx/write.js";
 import { openSession, ort } from "../src/runtime/session.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
 import { CLIPS, VARIANTS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights } from "./support/speechTokenizerFixtures.js";
+import { detectLocal, loadLocalFiles } from "../src/family/loadLocal.js";
 
 const fixtures = speechTokenizerFixtures();
 const TOLERANCE = 1e-4;
@@ -39,9 +40,9 @@ function slice(rows: Int32Array, frames: number, from: number, to: number): Code
 for (const variant of VARIANTS) {
   describe(`SpeechTokenizer conformance ${variant}`, { skip: fixtures === null ? skipReason : false }, () => {
     test("codes of every clip, in one batch and one at a time, equal upstream's encode(wav)", async () => {
-      const files = await speechTokenizerFamily.detect(join(fixtures!, variant));
+      const files = await detectLocal(speechTokenizerFamily, join(fixtures!, variant));
       assert.ok(files, "the fixture folder is detected as a SpeechTokenizer model");
-      const model = await speechTokenizerFamily.load(files, variant);
+      const model = await loadLocalFiles(speechTokenizerFamily, files, variant);
       try {
         const inputs = CLIPS.map((clip) => clipSamples(fixtures!, clip));
         const batched = await model.encode(inputs);
@@ -83,8 +84,8 @@ for (const variant of VARIANTS) {
     });
 
     test("decode(codes), decode(codes[:1]) and decode(codes[1:4], st=1) within 1e-4 of upstream's, batched and alone", async () => {
-      const files = await speechTokenizerFamily.detect(join(fixtures!, variant));
-      const model = await speechTokenizerFamily.load(files!, variant);
+      const files = await detectLocal(speechTokenizerFamily, join(fixtures!, variant));
+      const model = await loadLocalFiles(speechTokenizerFamily, files!, variant);
       try {
         const cases = [
           { file: "decode_all", from: 0, to: 8 },

@@ -21,6 +21,7 @@ import { readCheckpoint } from "../src/checkpoint/index.js";
 import { asFloat32, float32Tensor } from "../src/onnx/tensor.js";
 import { readNpyF32 } from "./support/npy.js";
 import { CLIPS, clipSamples, skipReason, speechTokenizerFixtures, variantWeights } from "./support/speechTokenizerFixtures.js";
+import { detectLocal, loadLocalFiles } from "../src/family/loadLocal.js";
 
 const fixtures = speechTokenizerFixtures();
 const VARIANT = "hubert_avg_tiny";
@@ -135,12 +136,12 @@ test("writeRandomModel writes a torch checkpoint + config.json that detect finds
   const dir = await mkdtemp(join(tmpdir(), "speechtokenizer-"));
   try {
     const files = await speechTokenizerFamily.writeRandomModel(dir, { seed: 3, size: "tiny" });
-    assert.deepEqual(await speechTokenizerFamily.detect(dir), files);
+    assert.deepEqual(await detectLocal(speechTokenizerFamily, dir), files);
     const written = randomStateDict(randomModelConfig("tiny"), 3);
     const read = (await readCheckpoint(files["SpeechTokenizer.pt"]!)).stateDict();
     assert.deepEqual([...read.keys()].sort(), [...written.keys()].sort());
     for (const [name, tensor] of written) assert.deepEqual(asFloat32(read.get(name)!), asFloat32(tensor), name);
-    const model = await speechTokenizerFamily.load(files, "random tiny");
+    const model = await loadLocalFiles(speechTokenizerFamily, files, "random tiny");
     try {
       const audio = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 7) * 0.3);
       const [codes] = await model.encode([audio]);

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test, type TestContext } from "node:test";
 import { ChecksumMismatchError, CheckpointTensorError, RegistryError } from "../src/errors.js";
-import { familyRegistryEntries, load } from "../src/family/load.js";
+import { familyRegistryEntries, load } from "../src/registry/load.js";
 import type { DownloadOptions, HubOptions } from "../src/hub/options.js";
 import { parseRegistry } from "../src/hub/registry.js";
 import { registryEntry, resolveEntryFiles } from "../src/hub/resolve.js";

@@ -20,6 +20,7 @@ import { describe, test } from "node:test";
 import { UpstreamRunner, type RunnerCommand } from "../bench/upstreamProcess.js";
 import { fixturesDir } from "./support/fixtures.js";
 import { readNpy } from "./support/npy.js";
+import { loadLocalFiles } from "../src/family/loadLocal.js";
 
 const PYTHON = process.env["S3TOKENIZER_PYTHON"] ?? "/usr/bin/python3";
 const s3Fixtures = fixturesDir();
@@ -63,7 +64,7 @@ async function assertOwnModelAgrees(family: TokenizerFamily, inputs: string, com
   const dir = mkdtempSync(join(tmpdir(), `upstream-${family.name}-`));
   try {
     const files = await family.writeRandomModel(dir, { seed: 11, size: "tiny" });
-    const model = await family.load(files, "random");
+    const model = await loadLocalFiles(family, files, "random");
     const ours = await model.encode(clips(inputs).map((f) => readNpy(join(inputs, f)).data as Float32Array)).finally(() => model.dispose());
     const { runner } = await open(command(files, dir), inputs, true);
     try {
@@ -179,7 +180,7 @@ describe("upstream RepCodec-Whisper runner", {
 
   test("upstream reads the family's own random model (writeRandomModel) with a flat config, and the family's tokens equal upstream's", async () => {
     await assertOwnModelAgrees(repcodecFamily, inputs, (files, dir) => {
-      // The tiny size's RepCodec shapes (src/models/repcodec/randomModel.ts), in repcodec/configs' flat layout.
+      // The tiny size's RepCodec shapes (src/models/repcodec/randomModel.node.ts), in repcodec/configs' flat layout.
       const config = join(dir, "repcodec_tiny.yaml");
       writeFileSync(config, [
         "input_channels: 64", "output_channels: 64", "encode_channels: 32", "decode_channels: 32", "code_dim: 16", "codebook_num: 1",

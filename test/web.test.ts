@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { loadAudio } from "../src/audio/loadAudio.js";
 import { parseWav } from "../src/audio/wavParse.js";
-import { familyRegistryEntries } from "../src/family/load.js";
+import { familyRegistryEntries } from "../src/registry/load.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { entryFiles } from "../src/web/modelStore.js";
 import {

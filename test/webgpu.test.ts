@@ -10,7 +10,7 @@ import { describe, test } from "node:test";
 import { DeviceUnavailableError, InvalidInputError } from "../src/errors.js";
 import { buildBatchedGraph } from "../src/models/s3/modelFile.js";
 import { webGpuBatchLimits } from "../src/models/s3/webgpuPlan.js";
-import { S3Tokenizer } from "../src/tokenizer.js";
+import { S3Tokenizer } from "../src/s3Tokenizer.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";

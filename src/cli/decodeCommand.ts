@@ -9,7 +9,7 @@ import { decodeCodesFiles, decodeErrorsPath } from "../decode/decodeJob.js";
 import { UsageError } from "../errors.js";
 import { checkOutputDir } from "../extract/outputDir.js";
 import { resolvePlacement } from "../extract/rank.js";
-import { load } from "../family/load.js";
+import { load } from "../registry/load.js";
 import { selectDevice } from "../runtime/session.js";
 import { EXIT_OK, EXIT_SOME_FAILED } from "./exitCodes.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";

@@ -5,13 +5,14 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { FAMILIES } from "../family/families.js";
-import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../family/load.js";
+import { FAMILIES } from "../registry/families.js";
+import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../registry/load.js";
 import type { HubOptions } from "../hub/options.js";
 import { BUILT_IN_NAMES } from "../hub/registry.js";
 import { isPathLike, registryEntry, resolveModel } from "../hub/resolve.js";
 import { buildBatchedModel } from "../models/s3/modelFile.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags, parseMode, requireFlag } from "./args.js";
+import { detectLocal } from "../family/loadLocal.js";
 
 export const EXPORT_HELP = `s3tokenizer export --model NAME|PATH --out FILE [--mode exact|fast]
 
@@ -30,7 +31,7 @@ ${HUB_FLAGS_HELP}`;
 async function otherFamily(nameOrPath: string, hub: HubOptions): Promise<string | null> {
   if (existsSync(nameOrPath)) {
     for (const family of FAMILIES) {
-      if (family.name !== SINGLE_FILE_FAMILY && (await family.detect(nameOrPath)) !== null) return family.name;
+      if (family.name !== SINGLE_FILE_FAMILY && (await detectLocal(family, nameOrPath)) !== null) return family.name;
     }
     return null;
   }

@@ -10,6 +10,7 @@ import { ModelNotFoundError, UsageError } from "../errors.js";
 import type { FamilyLoadOptions, SpeechTokenizerModel } from "../family/types.js";
 import type { RepCodecFamilyLoadOptions } from "../models/repcodec/family.js";
 import { integerFlag, requireFlag, type FlagValues } from "./args.js";
+import { loadLocalFiles } from "../family/loadLocal.js";
 
 export const MODEL_FILE_FLAGS = {
   "feature-model": { type: "string" },
@@ -45,9 +46,9 @@ export async function loadModelFlags(values: FlagValues, options: FamilyLoadOpti
   if (typeof featureModel === "string") {
     const files = { "repcodec.pkl": localFile(modelName, "--model"), "whisper.pt": localFile(featureModel, "--feature_model") };
     const { repcodecFamily } = await import("../models/repcodec/family.js");
-    model = await repcodecFamily.load(files, modelName, repcodecOptions);
+    model = await loadLocalFiles(repcodecFamily, files, modelName, repcodecOptions);
   } else {
-    const { load } = await import("../family/load.js");
+    const { load } = await import("../registry/load.js");
     model = await load(modelName, repcodecOptions);
     if ((layer !== undefined || configPath !== undefined) && model.family !== "repcodec") {
       await model.dispose();

@@ -1,6 +1,6 @@
 /** The registry's model names by family, for help texts: read from the registry, never listed by hand. */
-import { FAMILIES } from "../family/families.js";
-import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../family/load.js";
+import { FAMILIES } from "../registry/families.js";
+import { familyRegistryEntries, SINGLE_FILE_FAMILY } from "../registry/load.js";
 import { BUILT_IN_NAMES } from "../hub/registry.js";
 
 /** One line per family: its name and the model names it offers (or where its files come from). */

@@ -3,7 +3,7 @@ import { readWavScp } from "../audio/wavScp.js";
 import { UsageError } from "../errors.js";
 import type { HubOptions } from "../hub/options.js";
 import { selectDevice } from "../runtime/session.js";
-import type { TokenizerOptions } from "../tokenizer.js";
+import type { TokenizerOptions } from "../s3Tokenizer.js";
 import { formatVerifyReport, verifyModel } from "../verify/verifyModel.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags, requireFlag } from "./args.js";
 

@@ -4,10 +4,10 @@
  * regular-file check keep a FIFO from hanging the load and /dev/zero or a huge file from being
  * read. Parsing them (browser-safe) is configText.ts.
  */
+import { MAX_CONFIG_BYTES } from "./modelSource.js";
 import { readRegularText, type FileProblem } from "./regularFile.js";
 
-/** The largest configuration file read: hundreds of times any real one. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export { MAX_CONFIG_BYTES };
 
 /** The text of the configuration file `path`; `problem` builds the caller's typed error. */
 export function readConfigFile(path: string, problem: FileProblem): string {

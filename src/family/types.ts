@@ -8,9 +8,12 @@ import type { MelSpectrogram } from "../features/logMel.js";
 import type { HubOptions } from "../hub/options.js";
 import type { LongAudioCompat } from "../pipeline/windows.js";
 import type { RuntimeOptions } from "../runtime/session.js";
-import type { LaterStreams } from "../runtime/backend.js";
+import type { LaterStreams, RuntimeBackend } from "../runtime/backend.js";
+import type { DerivedFileCache } from "./derivedFiles.js";
+import type { ModelSource } from "./modelSource.js";
 
-export type FamilyName = "s3" | "speechtokenizer" | "funcodec" | "repcodec";
+/** A family's name ("s3", "speechtokenizer", ...): the registry (src/registry/families.ts) lists them. */
+export type FamilyName = string;
 
 /** Codes of one utterance: data [codebooks, frames], row-major (row r, frame t at r · frames + t). */
 export interface Codes {
@@ -127,16 +130,8 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   longAudioCompat?: LongAudioCompat;
 }
 
-/** One file of a registry entry. */
-export interface ModelFileSpec {
-  /** File name inside the model's cache folder (e.g. "config.json"). */
-  file: string;
-  url: string;
-  /** Lowercase hex. */
-  sha256: string;
-  /** Bytes, when known (for progress and a quick check before hashing). */
-  size?: number;
-}
+export type { ModelFileSpec } from "../hub/registry.js";
+import type { ModelFileSpec } from "../hub/registry.js";
 
 /** A model a family offers by name. */
 export interface FamilyModelSpec {
@@ -149,14 +144,36 @@ export interface FamilyModelSpec {
    * pinned by carrying its content; the loader checks it against the downloaded weights.
    */
   carried?: Readonly<Record<string, string>>;
+  /**
+   * Files of the model no URL serves (the user places them in the model's cache folder): a page,
+   * which has no such folder, does not offer the model by name.
+   */
+  placedByHand?: readonly string[];
 }
 
 /** The local files of a model: file name (as in ModelFileSpec.file) → path. */
 export type ModelFiles = Readonly<Record<string, string>>;
 
-/** What the toolkit knows of a family without loading a model. */
+/**
+ * What a family's open() is given besides the model's files: the runtime its sessions run on
+ * (onnxruntime-node in Node, onnxruntime-web in a page) and, where the loader keeps one, a cache
+ * for files derived from the model's (converted graphs).
+ */
+export interface OpenContext {
+  readonly backend: RuntimeBackend;
+  readonly derivedFiles?: DerivedFileCache;
+}
+
+/**
+ * What the toolkit knows of a family without loading a model. A new family is its folder under
+ * src/models/<family>/ with one of these in its family.ts, and one line in src/registry/families.ts:
+ * Node's load(), the corpus job, `serve`, `models`, the page and the shared test suite find it there.
+ * Browser-safe: a family.ts imports no Node module (the page bundles every family).
+ */
 export interface TokenizerFamily {
   readonly name: FamilyName;
+  /** The family's own name for people ("S3Tokenizer", "FunCodec"): choosers and headings. */
+  readonly title: string;
   /** One line for `models` and `--help`. */
   readonly description: string;
   /** The models this family offers by name. */
@@ -169,17 +186,17 @@ export interface TokenizerFamily {
   /** Whether a decoder to audio exists. */
   readonly decodes: boolean;
   /**
-   * The files of this family found at a local path (a file or a folder), or null when the path
-   * is not this family's. Reads at most headers or file names: cheap enough to try every family.
+   * The names of this family's files in `source`, or null when the source holds no model of this
+   * family. Reads at most file names, headers or a config: cheap enough to ask every family.
    */
-  detect(path: string): Promise<ModelFiles | null>;
-  /** Loads a model from its local files. `source` names it in messages. */
-  load(files: ModelFiles, source: string, options?: FamilyLoadOptions): Promise<SpeechTokenizerModel>;
+  detect(source: ModelSource): Promise<readonly string[] | null>;
+  /** Opens the model in `source` (one that detect() accepted). */
+  open(source: ModelSource, options: FamilyLoadOptions, context: OpenContext): Promise<SpeechTokenizerModel>;
   /**
    * Writes a model of this family with seeded random weights into `dir`, in the released files'
    * format (the shared test suite's "tiny" size; the benchmark's "released" size, the shapes of
    * the family's main release), and returns its files. Loading them back goes through the same
-   * reader as a released checkpoint.
+   * reader as a released checkpoint. Node only (a page's bundle gets a refusal in its place).
    */
   writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles>;
 }

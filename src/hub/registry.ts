@@ -6,7 +6,17 @@
  * model of several files. A mirror endpoint replaces the ModelScope origin of the built-in URLs.
  */
 import { InvalidInputError, RegistryError } from "../errors.js";
-import type { ModelFileSpec } from "../family/types.js";
+
+/** One file of a registry entry. */
+export interface ModelFileSpec {
+  /** File name inside the model's cache folder (e.g. "config.json"). */
+  file: string;
+  url: string;
+  /** Lowercase hex. */
+  sha256: string;
+  /** Bytes, when known (for progress and a quick check before hashing). */
+  size?: number;
+}
 
 export interface ModelEntry {
   name: string;
@@ -22,6 +32,8 @@ export interface ModelEntry {
   family?: string;
   /** A multi-file entry's files carried as text (file name → text), written beside the downloaded ones. */
   carried?: Readonly<Record<string, string>>;
+  /** One line saying what the model is, where known. */
+  description?: string;
 }
 
 /** The key of a single-file entry's file in a model's ModelFiles (file name → path). */
@@ -33,21 +45,25 @@ export const DEFAULT_ENDPOINT = "https://www.modelscope.cn";
 const BUILT_IN: readonly Omit<ModelEntry, "origin">[] = [
   {
     name: "speech_tokenizer_v1",
+    description: "S3Tokenizer v1 (CosyVoice 300M), 50 Hz",
     url: `${DEFAULT_ENDPOINT}/models/iic/cosyvoice-300m/resolve/master/speech_tokenizer_v1.onnx`,
     sha256: "23b5a723ed9143aebfd9ffda14ac4c21231f31c35ef837b6a13bb9e5488abb1e",
   },
   {
     name: "speech_tokenizer_v1_25hz",
+    description: "S3Tokenizer v1 (CosyVoice 300M 25 Hz), 25 Hz",
     url: `${DEFAULT_ENDPOINT}/models/iic/CosyVoice-300M-25Hz/resolve/master/speech_tokenizer_v1.onnx`,
     sha256: "56285ddd4a83e883ee0cb9f8d69c1089b53a94b1f78ff7e4a0224a27eb4cb486",
   },
   {
     name: "speech_tokenizer_v2_25hz",
+    description: "S3Tokenizer v2 (CosyVoice 2), 25 Hz",
     url: `${DEFAULT_ENDPOINT}/models/iic/CosyVoice2-0.5B/resolve/master/speech_tokenizer_v2.onnx`,
     sha256: "d43342aa12163a80bf07bffb94c9de2e120a8df2f9917cd2f642e7f4219c6f71",
   },
   {
     name: "speech_tokenizer_v3_25hz",
+    description: "S3Tokenizer v3 (Fun-CosyVoice 3), 25 Hz",
     url: `${DEFAULT_ENDPOINT}/models/FunAudioLLM/Fun-CosyVoice3-0.5B-2512/resolve/master/speech_tokenizer_v3.onnx`,
     sha256: "23236a74175dbdda47afc66dbadd5bcb41303c467a57c261cb8539ad9db9208d",
   },
@@ -171,10 +187,11 @@ function checkFileSpec(spec: unknown, file: string, where: string): ModelFileSpe
 
 /** Registry entries for models a family offers by name (the hub itself knows no family). */
 export function familyEntries(
-  models: readonly { name: string; family: string; files: readonly ModelFileSpec[]; carried?: Readonly<Record<string, string>> }[],
+  models: readonly { name: string; family: string; files: readonly ModelFileSpec[]; carried?: Readonly<Record<string, string>>; description?: string }[],
 ): ModelEntry[] {
   return models.map((model) => ({
     name: model.name,
+    ...(model.description === undefined ? {} : { description: model.description }),
     url: model.files[0]!.url,
     sha256: model.files[0]!.sha256,
     origin: "family",

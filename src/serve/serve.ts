@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Device } from "../runtime/session.js";
-import { load } from "../family/load.js";
+import { load } from "../registry/load.js";
 import type { HubOptions } from "../hub/options.js";
 import type { ModelMode } from "../models/s3/modelFile.js";
 import { checkLongAudioFamily } from "../family/longAudioCompat.js";

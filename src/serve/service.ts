@@ -9,7 +9,7 @@
 import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
-import { load } from "../family/load.js";
+import { load } from "../registry/load.js";
 import type { Codes, SpeechTokenizerModel } from "../family/types.js";
 import type { ServiceEncodeOptions } from "./encodeQuery.js";
 import { NoDecoderError } from "./errors.js";

@@ -9,7 +9,7 @@ import type { ScpEntry } from "../audio/wavScp.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
 import { ReleasedModelRunner } from "../models/s3/releasedRunner.js";
 import type { RuntimeOptions } from "../runtime/session.js";
-import { S3Tokenizer, type TokenizerOptions } from "../tokenizer.js";
+import { S3Tokenizer, type TokenizerOptions } from "../s3Tokenizer.js";
 import { compareTokens, summarize, type TokenComparison } from "./missRate.js";
 
 export interface UtteranceVerdict extends TokenComparison {

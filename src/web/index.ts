@@ -5,7 +5,7 @@
  * codesJsonLine / decodeToWav.
  */
 export { configureRuntime, configuredDevice, setWasmPaths, wasmThreads, webGpuAvailable, webBackend, type WebDevice, type WebRuntimeOptions } from "./runtime.js";
-export { listWebModels, loadWebModel, WEB_FAMILIES, type WebLoadOptions, type WebModelInfo, type WebModelSource } from "./models.js";
+export { listWebFamilies, listWebModels, loadWebModel, WEB_FAMILIES, type WebLoadOptions, type WebModelInfo, type WebModelSource } from "./models.js";
 export {
   clearModelCache,
   fetchModelFiles,

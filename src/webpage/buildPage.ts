@@ -10,7 +10,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { BROWSER_BUNDLE } from "./browserBundle.js";
+import { BROWSER_BUNDLE, nodeTwinPlugin } from "./browserBundle.js";
 
 /** The package root (this file is dist/src/webpage/buildPage.js). */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -39,7 +39,7 @@ export async function buildPage(outDir: string = PAGE_OUT_DIR): Promise<PageBuil
     entryPoints: [join(PAGE_SOURCE_DIR, "src", "main.ts")],
     outfile: join(outDir, "page.js"),
     ...BROWSER_BUNDLE,
-    plugins: [coreAsBundle],
+    plugins: [coreAsBundle, nodeTwinPlugin],
   });
   await Promise.all(["index.html", "style.css"].map((name) => copyFile(join(PAGE_SOURCE_DIR, name), join(outDir, name))));
   const output = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith("page.js"))!]!;

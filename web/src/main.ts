@@ -6,7 +6,7 @@
  *
  * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
  */
-import { configureRuntime, decodeAudioToMono16k, listWebModels, loadWebModel, tokenize, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
+import { configureRuntime, decodeAudioToMono16k, listWebFamilies, listWebModels, loadWebModel, tokenize, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
 import { byId, download, formatBytes, formatSeconds } from "./dom.js";
 import { installGlobalErrorHandlers, showError } from "./errors.js";
 import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
@@ -268,6 +268,12 @@ function updateBulkButtons(): void {
 // ---------------------------------------------------------------------------------------------
 // Wiring
 
+/** The family chooser: "detect" and every family the core registers. */
+function fillFamilies(): void {
+  const select = byId<HTMLSelectElement>("model-family");
+  for (const family of listWebFamilies()) select.append(new Option(family.title, family.name));
+}
+
 async function fillRegistry(): Promise<void> {
   const select = byId<HTMLSelectElement>("model-name");
   const models = await listWebModels();
@@ -343,6 +349,7 @@ async function start(): Promise<void> {
   byId("runtime-info").textContent = `${crossOriginIsolated ? "Cross-origin isolated" : "Not cross-origin isolated"}: WebAssembly with ${threads} thread${threads === 1 ? "" : "s"}; ${gpu}.`;
   wire();
   try {
+    fillFamilies();
     await fillRegistry();
   } catch (error) {
     showError("Registry", error);

@@ -1,5 +1,6 @@
-/** The FunCodec family's public names, for src/index.ts and the commands. */
-export { funcodecFamily, loadFunCodec } from "./family.js";
+/** The FunCodec family's public names, for src/index.ts (Node). */
+export { funcodecFamily } from "./family.js";
+export { loadFunCodec } from "./loadFiles.js";
 export {
   FunCodecModel,
   FUNCODEC_MAX_SECONDS,
@@ -12,4 +13,4 @@ export { bitsPerRow, quantizersForBitWidth, rowsForBitWidth } from "./bitWidth.j
 export { formatCodecsLine, formatCodecsText, parseCodecsLine, parseCodecsText, type CodecsEntry } from "./codecsText.js";
 export { parseFunCodecConfig, type FunCodecConfig } from "./config.js";
 export { FunCodecAudioTooLongError } from "./errors.js";
-export { writeRandomFunCodec } from "./randomModel.js";
+export { writeRandomFunCodec } from "./randomModel.node.js";

@@ -4,34 +4,55 @@
  * cached, verified by the sha256 in its URL) and RepCodec's trainer checkpoint, which is on Google
  * Drive (no plain download): the user places it in the model's cache folder, or names local files.
  */
-import { readdir, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
 import { OfflineModelMissingError } from "../../errors.js";
-import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
-import { writeRandomRepCodecWhisper } from "./randomModel.js";
-import { REPCODEC_RELEASES } from "./open.js";
-import { RepCodecWhisperModel } from "./whisperRepCodec.js";
+import { namesEnding, type ModelSource } from "../../family/modelSource.js";
+import type { FamilyLoadOptions, FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
+import { writeRandomRepCodecWhisper } from "./randomModel.node.js";
+import { openRepCodecParts, REPCODEC_RELEASES } from "./open.js";
+import { RepCodecWhisperModel as WhisperModel } from "./whisperModel.js";
+import { RepCodecWhisperModel } from "./whisperFiles.node.js";
 
 export { REPCODEC_RELEASES };
 
 export interface RepCodecFamilyLoadOptions extends FamilyLoadOptions {
   /** 1-based Whisper block (default: the release's, else the encoder's last). */
   layer?: number;
-  /** RepCodec YAML checked against the weights. */
+  /** RepCodec YAML checked against the weights (Node: a path). */
   configPath?: string;
 }
 
-/** The first file of `files` whose name ends with `suffix`. */
-function fileEnding(files: ModelFiles, suffix: string): string | undefined {
-  return Object.entries(files).find(([name]) => name.endsWith(suffix))?.[1];
+/** The RepCodec .pkl and Whisper .pt of a source, by the release's names where it is one. */
+function modelFileNames(source: ModelSource): { repcodec: string | undefined; whisper: string | undefined; release: (typeof REPCODEC_RELEASES)[number] | undefined } {
+  const release = REPCODEC_RELEASES.find((r) => r.name === source.label || source.names.includes(r.whisper.file));
+  const present = (name: string | undefined) => (name !== undefined && source.names.includes(name) ? name : undefined);
+  return {
+    release,
+    whisper: present(release?.whisper.file) ?? namesEnding(source, ".pt")[0],
+    repcodec: present(release?.repcodec.file) ?? namesEnding(source, ".pkl")[0],
+  };
+}
+
+/** The typed error of a model missing one of its two files, saying where it goes and where it comes from. */
+function missingFile(source: ModelSource, names: ReturnType<typeof modelFileNames>): OfflineModelMissingError {
+  const { release, repcodec, whisper } = names;
+  const missing = repcodec === undefined ? release?.repcodec.file ?? "the RepCodec .pkl" : release?.whisper.file ?? "the Whisper .pt";
+  const present = whisper ?? repcodec;
+  const presentPath = present === undefined ? undefined : source.locate(present);
+  const folder = presentPath?.slice(0, presentPath.lastIndexOf("/") + 1);
+  const expected = folder === undefined ? missing : `${folder}${missing.replace(/^.*\//, "")}`;
+  const url = repcodec === undefined ? release?.repcodec.page ?? "https://github.com/mct10/RepCodec" : release?.whisper.url ?? "https://github.com/openai/whisper";
+  return new OfflineModelMissingError(source.label, expected, url, `${missing} is missing${repcodec === undefined ? " (RepCodec's checkpoints are on Google Drive, which serves no plain download)" : ""}`);
 }
 
 export const repcodecFamily: TokenizerFamily = {
   name: "repcodec",
+  title: "RepCodec",
   description: "RepCodec over Whisper features (mct10/RepCodec): 50 Hz, one row of 1024 codes; decodes to features, not audio",
   models: REPCODEC_RELEASES.map((release): FamilyModelSpec => ({
     name: release.name,
     files: [release.whisper],
+    placedByHand: [release.repcodec.file],
     description: `Whisper ${release.whisper.file} layer ${release.layer} + RepCodec ${release.repcodec.file} (place it by hand: ${release.repcodec.page})`,
   })),
   byHand: [
@@ -41,33 +62,37 @@ export const repcodecFamily: TokenizerFamily = {
   ],
   decodes: false,
 
-  /** A folder holding one RepCodec .pkl and one Whisper .pt. */
-  async detect(path: string): Promise<ModelFiles | null> {
-    const info = await stat(path).catch(() => null);
-    if (!info?.isDirectory()) return null;
-    const names = await readdir(path);
-    const pkl = names.filter((n) => n.endsWith(".pkl"));
-    const pt = names.filter((n) => n.endsWith(".pt"));
-    if (pkl.length !== 1 || pt.length !== 1) return null;
-    return { [pkl[0]!]: join(path, pkl[0]!), [pt[0]!]: join(path, pt[0]!) };
+  /** A folder (not one file) holding one RepCodec .pkl and one Whisper .pt. */
+  async detect(source) {
+    if (source.chosen !== undefined) return null;
+    const pkl = namesEnding(source, ".pkl");
+    const pt = namesEnding(source, ".pt");
+    return pkl.length === 1 && pt.length === 1 ? [pkl[0]!, pt[0]!] : null;
   },
 
-  async load(files: ModelFiles, source: string, options: RepCodecFamilyLoadOptions = {}): Promise<SpeechTokenizerModel> {
-    const release = REPCODEC_RELEASES.find((r) => r.name === source || files[r.whisper.file] !== undefined);
-    const whisper = (release && files[release.whisper.file]) ?? fileEnding(files, ".pt");
-    const repcodec = (release && files[release.repcodec.file]) ?? fileEnding(files, ".pkl");
-    if (repcodec === undefined || whisper === undefined) {
-      const missing = repcodec === undefined ? release?.repcodec.file ?? "the RepCodec .pkl" : release?.whisper.file ?? "the Whisper .pt";
-      const folder = whisper ?? repcodec;
-      const expected = folder === undefined ? missing : join(dirname(folder), basename(missing));
-      const url = repcodec === undefined ? release?.repcodec.page ?? "https://github.com/mct10/RepCodec" : release?.whisper.url ?? "https://github.com/openai/whisper";
-      throw new OfflineModelMissingError(source, expected, url, `${missing} is missing${repcodec === undefined ? " (RepCodec's checkpoints are on Google Drive, which serves no plain download)" : ""}`);
-    }
+  async open(source, familyOptions, context) {
+    const options = familyOptions as RepCodecFamilyLoadOptions;
+    const names = modelFileNames(source);
+    const { repcodec, whisper, release } = names;
+    if (repcodec === undefined || whisper === undefined) throw missingFile(source, names);
     const layer = options.layer ?? release?.layer;
-    return RepCodecWhisperModel.open({ repcodec, whisper, ...(layer === undefined ? {} : { layer }), ...(options.configPath === undefined ? {} : { configPath: options.configPath }) }, source, options);
+    const repcodecPath = source.localPath?.(repcodec);
+    const whisperPath = source.localPath?.(whisper);
+    if (repcodecPath !== undefined && whisperPath !== undefined) {
+      // On disk: Whisper's graph built in a worker thread (Node).
+      return RepCodecWhisperModel.open(
+        { repcodec: repcodecPath, whisper: whisperPath, ...(layer === undefined ? {} : { layer }), ...(options.configPath === undefined ? {} : { configPath: options.configPath }) },
+        source.label,
+        options,
+      );
+    }
+    const repcodecCheckpoint = await parseCheckpoint(await source.read(repcodec), source.locate(repcodec));
+    const whisperCheckpoint = await parseCheckpoint(await source.read(whisper), source.locate(whisper));
+    const parts = await openRepCodecParts(repcodecCheckpoint, whisperCheckpoint, layer, options, context.backend);
+    return WhisperModel.fromParts(parts, { "repcodec.pkl": repcodec, "whisper.pt": whisper }, source.label);
   },
 
-  async writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles> {
+  async writeRandomModel(dir, options) {
     return writeRandomRepCodecWhisper(dir, options.seed, options.size);
   },
 };

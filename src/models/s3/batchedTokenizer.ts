@@ -6,7 +6,6 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../../features/logMel.js";
-import type { HubOptions } from "../../hub/options.js";
 import { decodeModel } from "../../onnx/decode.js";
 import { inPlaceLayout, type ExternalFile } from "../../onnx/externalLayout.js";
 import { batchedGraphOf, type GraphTarget, type ModelInfo, type ModelMode } from "./releasedGraph.js";
@@ -15,15 +14,23 @@ import type { BatchLimits } from "../../pipeline/batchPlan.js";
 import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
 import { SAMPLE_RATE } from "../../features/constants.js";
 import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
-import { SINGLE_FILE_NAME } from "../../hub/registry.js";
 import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "../../pipeline/melView.js";
 import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
 import { EncoderRunner } from "./encoderRunner.js";
+import { openReleasedFile } from "./releasedFile.node.js";
+import type { DerivedFileCache } from "../../family/derivedFiles.js";
 import type { GraphRunner, LaterStreams, RuntimeBackend } from "../../runtime/backend.js";
 import { isCpu, type RuntimeOptions } from "../../runtime/options.js";
 
-export interface TokenizerOptions extends RuntimeOptions, HubOptions {
+/**
+ * The key of an S3 model's one file in its ModelFiles (provenance): the name the hub gives the
+ * file of a single-file entry, which every S3 release is.
+ */
+export const S3_MODEL_FILE = "model.onnx";
+
+/** How an S3 model opens and runs (the library's TokenizerOptions add where files come from). */
+export interface TokenizerOptions extends RuntimeOptions {
   /** "exact" (default): the released files' tokens. "fast": int8 projections, faster on CPU, some tokens differ. */
   mode?: ModelMode;
   /**
@@ -176,7 +183,7 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
   ) {
     this.source = source;
     this.longAudioCompat = longAudioCompat;
-    this.files = { [SINGLE_FILE_NAME]: info.source };
+    this.files = { [S3_MODEL_FILE]: info.source };
     this.info = info;
     this.batchLimits = limits;
     this.streams = streams;
@@ -210,6 +217,30 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
     const { graph, files } = built.take();
     const streams = await backend.openStreams(graph, plan.runtime, source, plan.streams, { externalData: files });
     return new S3BatchedTokenizer(source, built.info, streams, limits, plan.streams, compat);
+  }
+
+  /**
+   * Opens a released S3Tokenizer file on disk (Node): its batched graph from `cache` when stored
+   * there (else built and stored), opened by path so that onnxruntime maps the weights. Called on
+   * a subclass, makes that subclass (the library's S3Tokenizer).
+   */
+  static async openReleasedFile<T extends S3BatchedTokenizer>(
+    this: { prototype: T },
+    path: string,
+    source: string,
+    backend: RuntimeBackend,
+    cache: DerivedFileCache | undefined,
+    options: TokenizerOptions = {},
+  ): Promise<T> {
+    const plan = streamPlan(options, backend.threads());
+    const compat = longAudioCompatOf(options, source); // before anything loads
+    let limits: Required<BatchLimits> | undefined;
+    const settings = { mode: options.mode ?? "exact", target: graphTarget(options), runtime: plan.runtime, streams: plan.streams, laterStreams: options.laterStreams };
+    const opened = await openReleasedFile(path, settings, backend, cache, (info) => {
+      limits = batchLimitsFor(options, info);
+    });
+    const make = this as unknown as new (source: string, info: ModelInfo, streams: GraphRunner, limits: Required<BatchLimits>, parallelism: number, compat: LongAudioCompat | undefined) => T;
+    return new make(source, opened.info, opened.streams, limits!, plan.streams, compat);
   }
 
   /** Tokens per second: 50 (v1 50 Hz) or 25. */

@@ -17,11 +17,7 @@ import { buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo,
 import { writeModelWithExternalData } from "../../onnx/externalData.js";
 import { encodeModel } from "../../onnx/encode.js";
 import type { ModelDims, ModelVersion } from "./weights.js";
-import { temporaryPath, writeFileAtomic } from "../../hub/atomicWrite.js";
-import { convertedDir } from "../../hub/cacheDir.js";
-import { withFileLock } from "../../hub/fileLock.js";
-import { hubSettings, type HubOptions } from "../../hub/options.js";
-import { releasedDigest } from "../../hub/releasedDigest.js";
+import type { DerivedFileCache } from "../../family/derivedFiles.js";
 import { packedCopyPrefix } from "../../runtime/packedCopy.js";
 
 export interface BatchedModelSource {
@@ -58,8 +54,7 @@ const DIM_KEYS: readonly (keyof ModelDims)[] = [
   "nMels", "width", "heads", "headDim", "layers", "mlpWidth", "conv1Stride", "codebookSize", "tokenRate",
 ];
 
-function convertedPaths(cacheDir: string, releasedSha256: string, mode: ModelMode, target: GraphTarget): ConvertedPaths {
-  const dir = convertedDir(cacheDir);
+function convertedPaths(dir: string, releasedSha256: string, mode: ModelMode, target: GraphTarget): ConvertedPaths {
   const key = `${releasedSha256}-${BUILDER_VERSION}-${mode}-${target}`;
   return { dir, key, graph: join(dir, `${key}.onnx`), data: join(dir, `${key}.onnx.data`), meta: join(dir, `${key}.json`) };
 }
@@ -93,9 +88,9 @@ async function readConverted(paths: ConvertedPaths, releasedSha256: string, rele
  * Weights, then graph, then JSON, each renamed into place when complete: a JSON present means
  * its graph and weights were whole. Old builder versions' entries of the same file go.
  */
-async function storeConverted(paths: ConvertedPaths, releasedSha256: string, model: BatchedGraph): Promise<void> {
-  const temporaryGraph = temporaryPath(paths.graph);
-  const temporaryData = temporaryPath(paths.data);
+async function storeConverted(cache: DerivedFileCache, paths: ConvertedPaths, releasedSha256: string, model: BatchedGraph): Promise<void> {
+  const temporaryGraph = cache.temporaryPath(paths.graph);
+  const temporaryData = cache.temporaryPath(paths.data);
   let sizes;
   try {
     // The graph names the data file by its final name; both are renamed into place below.
@@ -114,7 +109,7 @@ async function storeConverted(paths: ConvertedPaths, releasedSha256: string, mod
     size: sizes.graphBytes,
     dataSize: sizes.dataBytes,
   };
-  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 1) + "\n");
+  await cache.writeAtomic(paths.meta, JSON.stringify(meta, null, 1) + "\n");
   // Entries of this file from other builder versions are stale; other modes' and targets' are kept.
   // So are the packed copies of the graph just replaced (runtime/packedCopy.ts): made from the old one.
   const stale = (await readdir(paths.dir)).filter(
@@ -131,25 +126,25 @@ function inMemory(model: BatchedGraph): BatchedModelSource {
 }
 
 /**
- * The batched graph of a released file: from the converted cache when it holds it, else built
- * (and stored there). `convertedCache: false` builds without the cache; "refresh" rebuilds and
- * replaces the cached copy (e.g. after onnxruntime could not load it). Target: "portable" unless
- * given.
+ * The batched graph of a released file: from the derived-file cache when it holds it, else built
+ * (and stored there). No cache (a caller that keeps none) or policy false builds without it;
+ * "refresh" rebuilds and replaces the stored copy (e.g. after onnxruntime could not load it).
+ * Target: "portable" unless given.
  */
 export async function loadBatchedModel(
   releasedPath: string,
-  options: HubOptions & { mode?: ModelMode; target?: GraphTarget } = {},
+  cache: DerivedFileCache | undefined,
+  options: { mode?: ModelMode; target?: GraphTarget; refresh?: boolean } = {},
 ): Promise<BatchedModelSource> {
-  const settings = hubSettings(options);
   const mode = options.mode ?? "exact";
   const target = options.target ?? "portable";
   const build = () => buildBatchedGraph(releasedPath, mode, target);
-  if (settings.convertedCache === false) return inMemory(await build());
-  const releasedSha256 = await releasedDigest(releasedPath, settings.cacheDir);
+  if (cache === undefined || cache.policy === false) return inMemory(await build());
+  const releasedSha256 = await cache.digest(releasedPath);
   // Unreadable: the builder says precisely why.
   if (releasedSha256 === null) return inMemory(await build());
-  const paths = convertedPaths(settings.cacheDir, releasedSha256, mode, target);
-  const reuse = settings.convertedCache !== "refresh";
+  const paths = convertedPaths(cache.dir, releasedSha256, mode, target);
+  const reuse = cache.policy !== "refresh" && options.refresh !== true;
   if (reuse) {
     const hit = await readConverted(paths, releasedSha256, releasedPath);
     if (hit) return hit;
@@ -157,12 +152,12 @@ export async function loadBatchedModel(
   try {
     await mkdir(paths.dir, { recursive: true });
     // The ranks of a job starting together build the graph once; the others wait and reuse it.
-    return await withFileLock(paths.graph, { pollMs: settings.download.lockPollMs }, async () => {
+    return await cache.withLock(paths.graph, async () => {
       const hit = reuse ? await readConverted(paths, releasedSha256, releasedPath) : null;
       if (hit) return hit;
       const model = await build();
       try {
-        await storeConverted(paths, releasedSha256, model);
+        await storeConverted(cache, paths, releasedSha256, model);
       } catch {
         return inMemory(model); // the cache cannot be written (read-only, full)
       }

@@ -1,30 +1,31 @@
 /**
  * The SpeechTokenizer family as the toolkit sees it: its released models, how to recognise its
- * files, how to load them, and a random-weight model of the released format for tests and benches.
+ * files, how to open them, and a random-weight model of the released format for tests and benches.
  */
-import { mkdir, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { readCheckpoint, writeTorchCheckpoint } from "../../checkpoint/index.js";
-import { isFile } from "../../family/fileCheck.js";
-import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../../family/types.js";
+import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
 import { ModelConfigError } from "../../errors.js";
-import { nodeBackend } from "../../runtime/nodeBackend.js";
-import { configJson } from "./config.js";
-import { readConfigText } from "./readConfig.js";
+import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
+import type { TokenizerFamily } from "../../family/types.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";
-import { randomModelConfig, randomStateDict } from "./randomModel.js";
+import { writeRandomSpeechTokenizer } from "./randomFiles.node.js";
 
 const CONFIG = SPEECHTOKENIZER_CONFIG;
 const CHECKPOINTS = SPEECHTOKENIZER_CHECKPOINTS;
 
+/** config.json's text, or ModelConfigError naming it (not a regular file, or too large). */
+function configText(source: ModelSource): Promise<string> {
+  const where = source.locate(CONFIG);
+  return source.text(CONFIG, (problem, cause) => new ModelConfigError(where, problem, cause === undefined ? {} : { cause }));
+}
+
 /**
- * True when the folder's config.json names the fields of a SpeechTokenizer config (a 1 kB read).
- * Absent or not JSON: false; present but a FIFO, device or oversized file: its ModelConfigError,
- * as reading it would hang or never end.
+ * True when the source's config.json names the fields of a SpeechTokenizer config. Absent or not
+ * JSON: false; present but a FIFO, device or oversized file: its ModelConfigError, as reading it
+ * would hang or never end.
  */
-async function speechTokenizerConfig(path: string): Promise<boolean> {
-  if ((await stat(path).catch(() => null)) === null) return false;
-  const text = await readConfigText(path);
+async function speechTokenizerConfig(source: ModelSource): Promise<boolean> {
+  if (!source.names.includes(CONFIG)) return false;
+  const text = await configText(source);
   try {
     const json = JSON.parse(text) as Record<string, unknown>;
     return typeof json === "object" && json !== null && ["n_filters", "strides", "dimension", "semantic_dimension", "n_q", "codebook_size"].every((key) => key in json);
@@ -33,48 +34,32 @@ async function speechTokenizerConfig(path: string): Promise<boolean> {
   }
 }
 
-/** The checkpoint a model's files name (whichever of the release's names is present). */
-function checkpointOf(files: ModelFiles, source: string): string {
-  return files[checkpointName(Object.keys(files), source)]!;
-}
-
 export const speechTokenizerFamily: TokenizerFamily = {
   name: "speechtokenizer",
+  title: "SpeechTokenizer",
   description: "SpeechTokenizer (fnlp): 8 RVQ rows × 1024 codes at 50 Hz (row 0 semantic), decodes to 16 kHz audio",
   models: SPEECHTOKENIZER_MODELS,
   decodes: true,
 
-  async detect(path: string): Promise<ModelFiles | null> {
-    const folder = (await isFile(path)) ? dirname(path) : path;
-    const config = join(folder, CONFIG);
-    if (!(await speechTokenizerConfig(config))) return null;
-    if (await isFile(path)) {
-      const name = basename(path);
-      if (!CHECKPOINTS.includes(name) && !name.endsWith(".pt")) return null;
-      return { [CONFIG]: config, [CHECKPOINTS.includes(name) ? name : CHECKPOINTS[0]!]: path };
-    }
-    for (const name of CHECKPOINTS) {
-      if (await isFile(join(folder, name))) return { [CONFIG]: config, [name]: join(folder, name) };
-    }
-    return null;
+  /** config.json (a SpeechTokenizer one) and a checkpoint: a release's name, or any .pt named on its own. */
+  async detect(source) {
+    if (!(await speechTokenizerConfig(source))) return null;
+    const { chosen } = source;
+    if (chosen !== undefined) return CHECKPOINTS.includes(chosen) || chosen.endsWith(".pt") ? [CONFIG, chosen] : null;
+    const checkpoint = CHECKPOINTS.find((name) => source.names.includes(name));
+    return checkpoint === undefined ? null : [CONFIG, checkpoint];
   },
 
-  async load(files: ModelFiles, source: string, options: FamilyLoadOptions = {}): Promise<SpeechTokenizerModel> {
-    const configPath = files[CONFIG];
-    if (configPath === undefined) throw new ModelConfigError(source, `no ${CONFIG} among the model's files`);
-    const configText = await readConfigText(configPath);
-    const checkpoint = await readCheckpoint(checkpointOf(files, source));
-    const model = await openSpeechTokenizer(configText, configPath, checkpoint, source, options, nodeBackend);
-    model.files = files;
+  async open(source, options, context) {
+    const configPath = source.locate(CONFIG);
+    if (!source.names.includes(CONFIG)) throw new ModelConfigError(source.label, `no ${CONFIG} among the model's files`);
+    const text = await configText(source);
+    const name = source.chosen ?? CHECKPOINTS.find((n) => source.names.includes(n)) ?? source.names.find((n) => n.endsWith(".pt")) ?? checkpointName(source.names, source.label);
+    const checkpoint = await parseCheckpoint(await source.read(name), source.locate(name));
+    const model = await openSpeechTokenizer(text, configPath, checkpoint, source.label, options, context.backend);
+    model.files = sourceFiles(source, [CONFIG, name]);
     return model;
   },
 
-  async writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles> {
-    const config = randomModelConfig(options.size);
-    await mkdir(dir, { recursive: true });
-    const files = { [CONFIG]: join(dir, CONFIG), [CHECKPOINTS[0]!]: join(dir, CHECKPOINTS[0]!) };
-    await writeFile(files[CONFIG]!, `${JSON.stringify(configJson(config), null, 4)}\n`);
-    writeTorchCheckpoint(files[CHECKPOINTS[0]!]!, randomStateDict(config, options.seed));
-    return files;
-  },
+  writeRandomModel: writeRandomSpeechTokenizer,
 };

@@ -1,13 +1,14 @@
 /**
- * Every tokenizer family the toolkit serves: the one place a family is registered. `load`, the
- * corpus job, `serve`, `models` and the shared test suite read this list; adding a family is one
- * line here (its TokenizerFamily object from src/models/<family>/family.ts).
+ * Every tokenizer family the toolkit serves: the one place a family is registered. Node's load(),
+ * the corpus job, `serve`, `models`, the page and the shared test suite read this list; adding a
+ * family is its folder under src/models/ and one line here (its TokenizerFamily from family.ts).
+ * Browser-safe, as every family.ts is.
  */
 import { funcodecFamily } from "../models/funcodec/family.js";
 import { repcodecFamily } from "../models/repcodec/family.js";
 import { s3Family } from "../models/s3/family.js";
 import { speechTokenizerFamily } from "../models/speechtokenizer/family.js";
-import type { FamilyName, TokenizerFamily } from "./types.js";
+import type { FamilyName, TokenizerFamily } from "../family/types.js";
 
 export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily];
 

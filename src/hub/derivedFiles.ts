@@ -1,0 +1,22 @@
+/**
+ * The hub's derived-file cache (family/derivedFiles.ts): `<cache>/converted/`, digests from the
+ * checksum records, file locks and atomic writes. The loaders pass it to the families.
+ */
+import type { DerivedFileCache } from "../family/derivedFiles.js";
+import { temporaryPath, writeFileAtomic } from "./atomicWrite.js";
+import { convertedDir } from "./cacheDir.js";
+import { withFileLock } from "./fileLock.js";
+import { hubSettings, type HubOptions } from "./options.js";
+import { releasedDigest } from "./releasedDigest.js";
+
+export function hubDerivedFiles(options: HubOptions = {}): DerivedFileCache {
+  const settings = hubSettings(options);
+  return {
+    dir: convertedDir(settings.cacheDir),
+    policy: settings.convertedCache,
+    digest: (path) => releasedDigest(path, settings.cacheDir),
+    withLock: (path, work) => withFileLock(path, { pollMs: settings.download.lockPollMs }, () => work()),
+    writeAtomic: writeFileAtomic,
+    temporaryPath,
+  };
+}
