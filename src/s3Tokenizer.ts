@@ -4,7 +4,7 @@
  * worker threads) and audio files by path.
  */
 import { logMelSpectrogram } from "./features/logMel.js";
-import { hubDerivedFiles } from "./hub/derivedFiles.js";
+import { hubDerivedFiles } from "./registry/derivedFiles.js";
 import type { HubOptions } from "./hub/options.js";
 import { resolveModel } from "./hub/resolve.js";
 import { S3BatchedTokenizer, type TokenizerOptions as S3ModelOptions } from "./models/s3/batchedTokenizer.js";

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Codes } from "../src/family/types.js";
-import { parseCodecsText, formatCodecsText } from "../src/models/funcodec/codecsText.js";
+import { parseCodecsText, formatCodecsText } from "../src/parts/codecsText.js";
 import { funcodecFamily } from "../src/models/funcodec/family.js";
 import { loadFunCodec } from "../src/models/funcodec/loadFiles.js";
 import type { FunCodecModel } from "../src/models/funcodec/model.js";

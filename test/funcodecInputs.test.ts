@@ -14,7 +14,7 @@ import { test } from "node:test";
 import { readCheckpoint } from "../src/checkpoint/index.js";
 import { CheckpointTensorError, InvalidInputError, ModelConfigError } from "../src/errors.js";
 import { quantizersForBitWidth, rowsForBitWidth } from "../src/models/funcodec/bitWidth.js";
-import { parseCodecsLine } from "../src/models/funcodec/codecsText.js";
+import { parseCodecsLine } from "../src/parts/codecsText.js";
 import { parseFunCodecConfig } from "../src/models/funcodec/config.js";
 import { FunCodecAudioTooLongError } from "../src/models/funcodec/errors.js";
 import { funcodecFamily } from "../src/models/funcodec/family.js";

@@ -11,7 +11,7 @@ import { parseCodeLine } from "../src/decode/codesFile.js";
 import { UsageError } from "../src/errors.js";
 import { readParts } from "../src/extract/mergeParts.js";
 import { recoverPart } from "../src/extract/partFile.js";
-import { formatPartLine, isCodecsLine, parsePartFormat } from "../src/extract/partFormat.js";
+import { formatPartLine, isCodecsLine, parsePartFormat } from "../src/parts/partFormat.js";
 import type { Codes } from "../src/family/types.js";
 
 // [2 rows, 3 frames]

@@ -9,7 +9,7 @@ import { constants } from "node:buffer";
 import { close, read } from "node:fs";
 import { promisify } from "node:util";
 import { CheckpointFormatError } from "../errors.js";
-import { openRegularFile } from "../family/regularFile.js";
+import { openRegularFile } from "../files/regularFile.js";
 
 const CHUNK = 256 * 1024 * 1024;
 const readAt = promisify(read);

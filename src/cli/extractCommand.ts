@@ -20,7 +20,7 @@ import { selectDevice } from "../runtime/options.js";
 import { discardSessionThread, prestartSessionThread } from "../runtime/sessionThread.js";
 import { UsageError } from "../errors.js";
 import type { EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
-import { parsePartFormat } from "../extract/partFormat.js";
+import { parsePartFormat } from "../parts/partFormat.js";
 import type { FunCodecEncodeOptions } from "../models/funcodec/model.js";
 import { HUB_FLAGS, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 import { FUNCODEC_FLAGS, funcodecEncodeFlags } from "./funcodecFlags.js";

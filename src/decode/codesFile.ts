@@ -10,11 +10,11 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { InvalidInputError, UsageError } from "../errors.js";
-import { isCodecsLine } from "../extract/partFormat.js";
+import { isCodecsLine } from "../parts/partFormat.js";
 import type { Codes, FamilyFacts } from "../family/types.js";
-import { parseCodecsLine } from "../models/funcodec/codecsText.js";
+import { parseCodecsLine } from "../parts/codecsText.js";
 import { readBoundedLines, type BoundedLine } from "./boundedLines.js";
-import { describeJsonValue } from "./describeValue.js";
+import { describeJsonValue } from "../parts/describeValue.js";
 
 /** One line of a codes file: its codes, or why it cannot be decoded. */
 export type CodeLine =

@@ -16,7 +16,7 @@ import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../family/types
 import { capText } from "./capText.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
-import { formatPartLine, type PartFormat } from "./partFormat.js";
+import { formatPartLine, type PartFormat } from "../parts/partFormat.js";
 import type { ProgressCounts, ProgressReporter } from "./progress.js";
 
 export interface ExtractionOptions {

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { codesJson } from "../family/frontEnd.js";
-import { parseCodecsLine } from "../models/funcodec/codecsText.js";
-import { isCodecsLine } from "./partFormat.js";
+import { parseCodecsLine } from "../parts/codecsText.js";
+import { isCodecsLine } from "../parts/partFormat.js";
 import { describeProvenance, readPartProvenance, sameTokens, type Provenance } from "./provenance.js";
 
 /** One utterance's codes: one row (S3Tokenizer) or several ([codebooks][frames]). */

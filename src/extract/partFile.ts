@@ -8,7 +8,7 @@ import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, r
 import { OutputError, OutputWriteError } from "../errors.js";
 import { NO_FOLLOW, refuseNonRegular } from "../hub/atomicWrite.js";
 import { join } from "node:path";
-import { partLineKey } from "./partFormat.js";
+import { partLineKey } from "../parts/partFormat.js";
 
 export interface PartPaths {
   part: string;

@@ -5,7 +5,7 @@
  * read. Parsing them (browser-safe) is configText.ts.
  */
 import { MAX_CONFIG_BYTES } from "./modelSource.js";
-import { readRegularText, type FileProblem } from "./regularFile.js";
+import { readRegularText, type FileProblem } from "../files/regularFile.js";
 
 export { MAX_CONFIG_BYTES };
 

@@ -9,7 +9,7 @@ import { CheckpointFormatError } from "../errors.js";
 import { readWholeFile } from "../checkpoint/readWholeFile.js";
 import { readConfigFile } from "./configFile.js";
 import type { ModelSource } from "./modelSource.js";
-import { openRegularFile } from "./regularFile.js";
+import { openRegularFile } from "../files/regularFile.js";
 import type { ModelFiles } from "./types.js";
 
 /** The regular files of folder `dir` (names), sorted; none when it cannot be listed. */

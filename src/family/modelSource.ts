@@ -7,7 +7,7 @@
  * Browser-safe: nothing here imports a Node module.
  */
 import { InvalidInputError } from "../errors.js";
-import type { FileProblem } from "./regularFile.js";
+import type { FileProblem } from "../files/regularFile.js";
 import type { ModelFiles } from "./types.js";
 
 /** The largest configuration file read: hundreds of times any real one (config.json, config.yaml). */

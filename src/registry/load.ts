@@ -7,7 +7,7 @@
 import { InvalidInputError, ModelNotFoundError } from "../errors.js";
 import { localSource, filesSource } from "../family/localSource.js";
 import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../family/types.js";
-import { hubDerivedFiles } from "../hub/derivedFiles.js";
+import { hubDerivedFiles } from "./derivedFiles.js";
 import { SINGLE_FILE_NAME } from "../hub/registry.js";
 import { isPathLike, registryEntry, resolveEntryFiles } from "../hub/resolve.js";
 import { nodeBackend } from "../runtime/nodeBackend.js";

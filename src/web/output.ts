@@ -4,7 +4,7 @@
  */
 import { encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
 import { InvalidInputError } from "../errors.js";
-import { formatPartLine } from "../extract/partFormat.js";
+import { formatPartLine } from "../parts/partFormat.js";
 import type { Codes, EncodeOptions, FamilyFacts, SpeechTokenizerModel } from "../family/types.js";
 
 /** Codes of one utterance (16 kHz mono samples): rows [codebooks, frames]. */

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { InvalidInputError } from "../../errors.js";
-import { readRegularText } from "../../family/regularFile.js";
+import { readRegularText } from "../../files/regularFile.js";
 import { openFloatMatrix, type NpyMatrix } from "./npy.js";
 
 export interface FeatureTsv {

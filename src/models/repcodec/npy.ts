@@ -8,7 +8,7 @@
  * infinities. Anything else is a NpyFileError naming the file and what it holds.
  */
 import { closeSync } from "node:fs";
-import { openRegularFile, readExactly, type FileProblem } from "../../family/regularFile.js";
+import { openRegularFile, readExactly, type FileProblem } from "../../files/regularFile.js";
 import { NonFiniteFeatureError, NpyFileError } from "./errors.js";
 import { parsePythonLiteral, PythonDict, PythonLiteralError, PythonTuple } from "./pythonLiteral.js";
 

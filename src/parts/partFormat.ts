@@ -6,7 +6,7 @@
 import { UsageError } from "../errors.js";
 import { codesJson } from "../family/frontEnd.js";
 import type { Codes, FamilyFacts } from "../family/types.js";
-import { formatCodecsLine, parseCodecsLine } from "../models/funcodec/codecsText.js";
+import { formatCodecsLine, parseCodecsLine } from "./codecsText.js";
 
 export const PART_FORMATS = ["jsonl", "funcodec"] as const;
 export type PartFormat = (typeof PART_FORMATS)[number];

@@ -3,11 +3,11 @@
  * checksum records, file locks and atomic writes. The loaders pass it to the families.
  */
 import type { DerivedFileCache } from "../family/derivedFiles.js";
-import { temporaryPath, writeFileAtomic } from "./atomicWrite.js";
-import { convertedDir } from "./cacheDir.js";
-import { withFileLock } from "./fileLock.js";
-import { hubSettings, type HubOptions } from "./options.js";
-import { releasedDigest } from "./releasedDigest.js";
+import { temporaryPath, writeFileAtomic } from "../hub/atomicWrite.js";
+import { convertedDir } from "../hub/cacheDir.js";
+import { withFileLock } from "../hub/fileLock.js";
+import { hubSettings, type HubOptions } from "../hub/options.js";
+import { releasedDigest } from "../hub/releasedDigest.js";
 
 export function hubDerivedFiles(options: HubOptions = {}): DerivedFileCache {
   const settings = hubSettings(options);

@@ -4,9 +4,9 @@
  * (upstream's json.dumps of `x[:, b, :T]` per segment, so ", " between values). It carries no
  * scale: audio decoded from it is at the normalised level, as upstream's decode mode.
  */
-import { InvalidInputError } from "../../errors.js";
-import { describeJsonValue } from "../../decode/describeValue.js";
-import type { Codes } from "../../family/types.js";
+import { InvalidInputError } from "../errors.js";
+import { describeJsonValue } from "./describeValue.js";
+import type { Codes } from "../family/types.js";
 
 export interface CodecsEntry {
   key: string;
