@@ -12,11 +12,15 @@ import type { ModelSource } from "./modelSource.js";
 import { openRegularFile } from "../files/regularFile.js";
 import type { ModelFiles } from "./types.js";
 
-/** The regular files of folder `dir` (names), sorted; none when it cannot be listed. */
-function regularFiles(dir: string): string[] {
+/**
+ * The entries of folder `dir` that are not folders (names), sorted; none when it cannot be listed.
+ * A FIFO or device is listed too: the family that takes a file of that name refuses it by name
+ * when it reads it, rather than the folder looking like no model at all.
+ */
+function fileEntries(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile() === true))
+      .filter((entry) => !entry.isDirectory() && !(entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isDirectory() === true))
       .map((entry) => entry.name)
       .sort();
   } catch {
@@ -57,7 +61,7 @@ export function filesSource(files: ModelFiles, label: string, chosen?: string): 
 }
 
 /**
- * The source of a local path: a folder gives its regular files; a file gives its folder's files
+ * The source of a local path: a folder gives its files; a file gives its folder's files
  * with that file `chosen` (a family that takes one file reads only it; one that takes a checkpoint
  * and its config finds the config beside it). Null when nothing is at `path`.
  */
@@ -65,9 +69,8 @@ export function localSource(path: string): ModelSource | null {
   const stats = statSync(path, { throwIfNoEntry: false });
   if (stats === undefined) return null;
   const dir = stats.isDirectory() ? path : dirname(path);
-  const names = regularFiles(dir);
+  const names = fileEntries(dir);
   const chosen = stats.isDirectory() ? undefined : basename(path);
-  // A file that is not regular (a FIFO, a device) is still offered, so its family says what is wrong.
   if (chosen !== undefined && !names.includes(chosen)) names.push(chosen);
   return filesSource(Object.fromEntries(names.map((name) => [name, join(dir, name)])), path, chosen);
 }
