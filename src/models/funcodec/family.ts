@@ -19,6 +19,7 @@ import { nodeBackend } from "../../runtime/nodeBackend.js";
 import type { FunCodecLoadOptions, FunCodecModel } from "./model.js";
 import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "./open.js";
 import { writeRandomFunCodec } from "./randomModel.js";
+import { FUNCODEC_OPTIONS } from "./options.js";
 
 const CONFIG = FUNCODEC_CONFIG;
 const CHECKPOINT = FUNCODEC_CHECKPOINT;
@@ -65,6 +66,9 @@ const RELEASES = [
 
 export const funcodecFamily: TokenizerFamily = {
   name: "funcodec",
+  title: "FunCodec",
+  options: FUNCODEC_OPTIONS,
+  batching: { unitName: "samples", defaults: "480000 (30 s)" },
   description: "FunCodec encodec codecs: 16 kHz audio → up to 32 RVQ rows × 1024 codes and a per-utterance scale (bit width → rows); decodes to audio",
   models,
   byHand: [

@@ -11,6 +11,7 @@ import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, SpeechTokenizerMod
 import { writeRandomRepCodecWhisper } from "./randomModel.js";
 import { REPCODEC_RELEASES } from "./open.js";
 import { RepCodecWhisperModel } from "./whisperRepCodec.js";
+import { REPCODEC_OPTIONS } from "./options.js";
 
 export { REPCODEC_RELEASES };
 
@@ -28,6 +29,9 @@ function fileEnding(files: ModelFiles, suffix: string): string | undefined {
 
 export const repcodecFamily: TokenizerFamily = {
   name: "repcodec",
+  title: "RepCodec",
+  options: REPCODEC_OPTIONS,
+  batching: { unitName: "Whisper feature frames (50 per second)", defaults: "6000, at most 16 utterances; audio over 30 s runs alone" },
   description: "RepCodec over Whisper features (mct10/RepCodec): 50 Hz, one row of 1024 codes; decodes to features, not audio",
   models: REPCODEC_RELEASES.map((release): FamilyModelSpec => ({
     name: release.name,

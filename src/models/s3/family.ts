@@ -11,6 +11,7 @@ import type { ModelFiles, TokenizerFamily } from "../../family/types.js";
 import { FULL_SIZE, randomWeights, type RandomModelShape } from "./randomWeights.js";
 import { encodeReleasedLayout } from "./releasedLayout.js";
 import { S3Tokenizer } from "./tokenizer.js";
+import { S3_OPTIONS } from "./options.js";
 
 /** The key of an S3 model's one file in ModelFiles: the hub's single-file name. */
 const S3_MODEL_FILE = SINGLE_FILE_NAME;
@@ -24,6 +25,9 @@ function isOnnx(name: string): boolean {
 
 export const s3Family: TokenizerFamily = {
   name: "s3",
+  title: "S3",
+  options: S3_OPTIONS,
+  batching: { unitName: "mel frames (100 per second)", defaults: "3000 on cpu, 96000 on cuda; on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz" },
   description: "S3Tokenizer (CosyVoice v1 50/25 Hz, v2, v3): released ONNX files, log-mel front end, 1 row of tokens",
   models: [],
   decodes: false,

@@ -13,6 +13,7 @@ import { configJson } from "./config.js";
 import { readConfigText } from "./readConfig.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";
 import { randomModelConfig, randomStateDict } from "./randomModel.js";
+import { SPEECHTOKENIZER_OPTIONS } from "./options.js";
 
 const CONFIG = SPEECHTOKENIZER_CONFIG;
 const CHECKPOINTS = SPEECHTOKENIZER_CHECKPOINTS;
@@ -40,6 +41,9 @@ function checkpointOf(files: ModelFiles, source: string): string {
 
 export const speechTokenizerFamily: TokenizerFamily = {
   name: "speechtokenizer",
+  title: "SpeechTokenizer",
+  options: SPEECHTOKENIZER_OPTIONS,
+  batching: { unitName: "code frames (50 per second)", defaults: "3000 (60 s)" },
   description: "SpeechTokenizer (fnlp): 8 RVQ rows × 1024 codes at 50 Hz (row 0 semantic), decodes to 16 kHz audio",
   models: SPEECHTOKENIZER_MODELS,
   decodes: true,
