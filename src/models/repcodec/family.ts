@@ -31,7 +31,7 @@ export const repcodecFamily: TokenizerFamily = {
   name: "repcodec",
   title: "RepCodec",
   options: REPCODEC_OPTIONS,
-  batching: { unitName: "Whisper feature frames (50 per second)", defaults: "6000, at most 16 utterances; audio over 30 s runs alone" },
+  batching: { unitName: "Whisper feature frames (50 a second)", defaults: "6000 (2 minutes), at most 16 utterances; audio over 30 s runs alone" },
   description: "RepCodec over Whisper features (mct10/RepCodec): 50 Hz, one row of 1024 codes; decodes to features, not audio",
   models: REPCODEC_RELEASES.map((release): FamilyModelSpec => ({
     name: release.name,

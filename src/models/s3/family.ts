@@ -27,7 +27,7 @@ export const s3Family: TokenizerFamily = {
   name: "s3",
   title: "S3",
   options: S3_OPTIONS,
-  batching: { unitName: "mel frames (100 per second)", defaults: "3000 on cpu, 96000 on cuda; on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz" },
+  batching: { unitName: "mel frames (100 a second)", defaults: "3000 on cpu, 96000 on cuda, on webgpu what a 128 MiB binding holds (12850 v1, 25700 25 Hz)" },
   description: "S3Tokenizer (CosyVoice v1 50/25 Hz, v2, v3): released ONNX files, log-mel front end, 1 row of tokens",
   models: [],
   decodes: false,

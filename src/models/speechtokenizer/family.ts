@@ -43,7 +43,7 @@ export const speechTokenizerFamily: TokenizerFamily = {
   name: "speechtokenizer",
   title: "SpeechTokenizer",
   options: SPEECHTOKENIZER_OPTIONS,
-  batching: { unitName: "code frames (50 per second)", defaults: "3000 (60 s)" },
+  batching: { unitName: "code frames (50 a second)", defaults: "3000 (60 s)" },
   description: "SpeechTokenizer (fnlp): 8 RVQ rows × 1024 codes at 50 Hz (row 0 semantic), decodes to 16 kHz audio",
   models: SPEECHTOKENIZER_MODELS,
   decodes: true,

@@ -8,6 +8,7 @@ export const SPEECHTOKENIZER_OPTIONS: readonly FamilyOption[] = [
   {
     name: "first-codebook",
     type: "integer",
+    placeholder: "S",
     help: ["SpeechTokenizer: the first quantizer layer of the rows (upstream's st; default 0)"],
     commands: [],
     into: { encode: "firstCodebook" },
