@@ -34,6 +34,7 @@ class HopEnergyModel implements SpeechTokenizerModel {
   readonly codebooks = 3;
   readonly codebookSize = 1024;
   readonly parallelism = 1;
+  readonly batching = { unit: "samples", unitName: "samples", maxBatchUnits: 480_000, maxBatchSize: Infinity } as const;
   readonly batches: number[] = [];
 
   async encode(inputs: readonly Float32Array[], options: EncodeOptions = {}): Promise<Codes[]> {

@@ -1,11 +1,17 @@
 /** FunCodec's CLI flags: --bit_width / --n_q as encode options, and --rescale as upstream's save_audio. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseFlags } from "../src/cli/args.js";
-import { FUNCODEC_FLAGS, funcodecEncodeFlags, rescaleToPeak } from "../src/cli/funcodecFlags.js";
+import { integerFlag, parseFlags } from "../src/cli/args.js";
+import { familyEncodeOptions, familyFlagTable, givenFamilyOptions } from "../src/cli/familyFlags.js";
+import { rescaleToPeak } from "../src/decode/rescale.js";
 import { UsageError } from "../src/errors.js";
 
-const flags = (...argv: string[]) => funcodecEncodeFlags(parseFlags(argv, FUNCODEC_FLAGS).values);
+/** The extraction's encode options from its flags: --n_q (every family's) and the families' own. */
+function flags(...argv: string[]): Record<string, unknown> {
+  const { values } = parseFlags(argv, { "n-q": { type: "string" }, ...familyFlagTable("extract") });
+  const rows = integerFlag(values, "n-q");
+  return { ...(rows === undefined ? {} : { codebooks: rows }), ...familyEncodeOptions(givenFamilyOptions(values, "extract")) };
+}
 
 test("--bit_width and --n_q become encode options; both at once, or non-integers, are usage errors", () => {
   assert.deepEqual(flags("--bit_width", "2000"), { bitWidth: 2000 });

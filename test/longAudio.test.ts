@@ -14,7 +14,7 @@ import { readWav } from "../src/audio/wav.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { parseServeOptions } from "../src/cli/serveCommand.js";
 import { provenancePath } from "../src/extract/provenance.js";
-import { checkLongAudioFamily } from "../src/family/longAudioCompat.js";
+import { checkLongAudioFamily } from "../src/registry/longAudioCompat.js";
 import { logMelSpectrogram, type MelSpectrogram } from "../src/features/logMel.js";
 import { packBatch, sliceView } from "../src/pipeline/melView.js";
 import { S3Tokenizer } from "../src/s3Tokenizer.js";

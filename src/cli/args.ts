@@ -74,6 +74,27 @@ export function integerFlag(values: Record<string, unknown>, name: string): numb
   return parsed;
 }
 
+/**
+ * The batch budget, one option of the extraction and the service, in the model's own unit
+ * (BatchPolicy: mel frames for S3, samples for FunCodec, ...); --max_frames is the extraction's
+ * name of old, still taken (and said to be deprecated in help) by both commands.
+ */
+export const BATCH_BUDGET_FLAGS = {
+  "max-batch-frames": { type: "string" },
+  "max-frames": { type: "string" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** The deprecated name of the batch budget flag, as help names it. */
+export const BATCH_BUDGET_ALIAS_HELP = "--max_frames F is a deprecated name of this flag, still taken";
+
+/** --max_batch_frames (or its old name --max_frames); undefined: the model's per-device default. */
+export function batchBudgetFlag(values: FlagValues): number | undefined {
+  if (values["max-batch-frames"] !== undefined && values["max-frames"] !== undefined) {
+    throw new UsageError("--max_batch_frames and --max_frames (its deprecated name): give one of them, not both");
+  }
+  return integerFlag(values, "max-batch-frames") ?? integerFlag(values, "max-frames");
+}
+
 /** The model-cache flags every command that takes --model accepts. */
 export const HUB_FLAGS = {
   registry: { type: "string" },

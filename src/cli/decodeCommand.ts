@@ -13,9 +13,9 @@ import { load } from "../registry/load.js";
 import { selectDevice } from "../runtime/session.js";
 import { EXIT_OK, EXIT_SOME_FAILED } from "./exitCodes.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, requireFlag } from "./args.js";
-import { FUNCODEC_FLAGS, rescaleToPeak } from "./funcodecFlags.js";
+import { rescaleToPeak } from "../decode/rescale.js";
 import type { DecodeOptions } from "../family/types.js";
-import { FunCodecModel, type FunCodecDecodeOptions } from "../models/funcodec/model.js";
+import { familyDecodeOptions, familyFlagsHelp, familyFlagTable, givenFamilyOptions, refuseForeignOptions } from "./familyFlags.js";
 
 export const DECODE_HELP = `s3tokenizer decode --codes FILE [--codes FILE ...] --model NAME|PATH --output_dir DIR [options]
 
@@ -43,8 +43,7 @@ Options (snake_case or kebab-case):
   --rank R --world_size W  this process's share of the lines (line i goes to rank i mod W); otherwise
                            from torchrun, SLURM, a Kubernetes Indexed Job or OpenMPI, as extraction does
   --overwrite              decode every key again (default: keys whose WAV exists are skipped)
-  --no_scale               FunCodec: ignore the lines' "scale" and decode at the normalised level
-                           (upstream's use_scale false); lines without a scale always decode so
+${familyFlagsHelp("decode", 27)}
   --rescale                scale each waveform to a 0.99 peak (never up) before writing, as
                            FunCodec's CLI does (default: the decoder's output as it is)
   --allow_model_mismatch   decode codes whose provenance record names another model (warned, not
@@ -71,8 +70,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     rank: { type: "string" },
     "world-size": { type: "string" },
     overwrite: { type: "boolean", default: false },
-    rescale: FUNCODEC_FLAGS.rescale,
-    "no-scale": { type: "boolean" },
+    rescale: { type: "boolean" },
+    ...familyFlagTable("decode"),
     "allow-model-mismatch": { type: "boolean", default: false },
     ...HUB_FLAGS,
   });
@@ -86,15 +85,14 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const firstCodebook = values["first-codebook"] === undefined ? 0 : nonNegative(String(values["first-codebook"]), "--first_codebook");
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const { device, deviceId } = selectDevice(String(values.device));
+  const given = givenFamilyOptions(values, "decode");
   // The output is checked before the model loads: a fault found after would waste the load.
   checkOutputDir(outputDir);
 
   const model = await load(modelName, { ...hubOptions(values), device, deviceId: deviceId ?? placement.localRank });
   try {
     if (!model.decode) throw new UsageError(`${modelName} (${model.family}) has no decoder to audio`);
-    if (values["no-scale"] === true && !(model instanceof FunCodecModel)) {
-      throw new UsageError(`--no_scale: ${modelName} is a ${model.family} model; only FunCodec models take it`);
-    }
+    refuseForeignOptions(given, model, modelName);
     const counts = await decodeCodesFiles(model, files, {
       outputDir,
       placement,
@@ -102,7 +100,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       firstCodebook,
       batchSize: integerFlag(values, "batch-size") ?? 16,
       overwrite: Boolean(values.overwrite),
-      ...(values["no-scale"] === true ? { decodeOptions: funcodecNoScale() } : {}),
+      ...(given.length === 0 ? {} : { decodeOptions: familyDecodeOptions(given) as DecodeOptions }),
       ...(values.rescale === true ? { postprocess: (audio: Float32Array) => rescaleToPeak(audio) } : {}),
       allowModelMismatch: values["allow-model-mismatch"] === true,
       warn: (message) => process.stderr.write(`${message}\n`),
@@ -122,10 +120,4 @@ export async function decodeCommand(argv: string[]): Promise<number> {
 function nonNegative(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative decimal integer, got "${value}"`);
   return Number(value);
-}
-
-/** FunCodec's decode option for --no_scale, as the generic decode options the job passes on. */
-function funcodecNoScale(): DecodeOptions {
-  const options: FunCodecDecodeOptions = { useScale: false };
-  return options;
 }

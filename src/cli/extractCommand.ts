@@ -13,7 +13,6 @@ import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { checkOutputDir } from "../extract/outputDir.js";
 import { JsonLinesAppender, partPaths, recoverPart } from "../extract/partFile.js";
 import { lockPart } from "../extract/partLock.js";
-import { claimPart, modelFilesSha256 } from "../extract/provenance.js";
 import { ProgressReporter, type ProgressCounts } from "../extract/progress.js";
 import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { selectDevice } from "../runtime/options.js";
@@ -21,25 +20,34 @@ import { discardSessionThread, prestartSessionThread } from "../runtime/sessionT
 import { UsageError } from "../errors.js";
 import type { EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
 import { parsePartFormat } from "../parts/partFormat.js";
-import type { FunCodecEncodeOptions } from "../models/funcodec/model.js";
-import { HUB_FLAGS, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
-import { FUNCODEC_FLAGS, funcodecEncodeFlags } from "./funcodecFlags.js";
-import { loadModelFlags, MODEL_FILE_FLAGS } from "./modelFlags.js";
-import { LONG_AUDIO_FLAGS, longAudioCompatFlag } from "./longAudioFlag.js";
-import { checkLongAudioFamily } from "../family/longAudioCompat.js";
-import { longAudioPlan } from "../pipeline/windows.js";
+import { BATCH_BUDGET_FLAGS, batchBudgetFlag, HUB_FLAGS, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 import { EXIT_OK, EXIT_OUTPUT_FAULT, EXIT_SOME_FAILED, EXIT_USAGE } from "./exitCodes.js";
 
 export { EXIT_OK, EXIT_OUTPUT_FAULT, EXIT_SOME_FAILED, EXIT_USAGE };
 
 export async function extractCommand(argv: string[]): Promise<number> {
+  // A session stream's thread loads onnxruntime while the families' code loads (their options
+  // make this command's flags), the list is read and the model is found (S3 models run on session
+  // streams; other families end it unused).
+  prestartSessionThread();
+  try {
+    return await extract(argv);
+  } finally {
+    await discardSessionThread();
+  }
+}
+
+async function extract(argv: string[]): Promise<number> {
+  const families = await import("./familyFlags.js");
+  const { loadModelFlags } = await import("./modelFlags.js");
+  const { claimPart, modelFilesSha256 } = await import("../extract/provenance.js");
   const { values } = parseFlags(argv, {
     "wav-scp": { type: "string" },
     model: { type: "string" },
     device: { type: "string", default: "cpu" },
     "output-dir": { type: "string" },
     "batch-size": { type: "string" },
-    "max-frames": { type: "string" },
+    ...BATCH_BUDGET_FLAGS,
     streams: { type: "string" },
     "num-workers": { type: "string" },
     rank: { type: "string" },
@@ -48,10 +56,8 @@ export async function extractCommand(argv: string[]): Promise<number> {
     "allow-pipes": { type: "boolean", default: false },
     mode: { type: "string", default: "exact" },
     "n-q": { type: "string" },
-    "bit-width": FUNCODEC_FLAGS["bit-width"],
     format: { type: "string" },
-    ...MODEL_FILE_FLAGS,
-    ...LONG_AUDIO_FLAGS,
+    ...families.familyFlagTable("extract"),
     ...HUB_FLAGS,
   });
   const scpPath = requireFlag(values, "wav-scp");
@@ -61,47 +67,37 @@ export async function extractCommand(argv: string[]): Promise<number> {
   const { device, deviceId } = selectDevice(String(values.device));
   const placement = resolvePlacement({ rank: values.rank as string | undefined, worldSize: values["world-size"] as string | undefined });
   const numWorkers = integerFlag(values, "num-workers") ?? defaultFeatureWorkers("corpus");
-  const { codebooks, bitWidth } = funcodecEncodeFlags(values);
-  const longAudioCompat = longAudioCompatFlag(values);
+  const codebooks = integerFlag(values, "n-q");
+  const given = families.givenFamilyOptions(values, "extract");
+  const encodeOptions = families.familyEncodeOptions(given) as EncodeOptions;
 
   // Everything that can be wrong with the request is found before any output is written.
   const entries = shard(await readWavScp(scpPath), placement);
   // The output is checked before the model loads: a fault found after would waste the load.
   checkOutputDir(outputDir);
-  // A session stream's thread loads onnxruntime while the families' code loads here and the
-  // model is found (S3 models run on session streams; other families end it unused).
-  prestartSessionThread();
   // The feature workers load their modules while the model loads, not after it.
   const featurePool = new FeaturePool(numWorkers);
   try {
-    const { model: tokenizer, layer } = await loadModelFlags(values, {
+    const tokenizer = await loadModelFlags(values, given, {
       ...hubOptions(values),
       device,
       deviceId: deviceId ?? placement.localRank,
       // Absent flags leave the device's (and, on WebGPU, the model's) defaults to the tokenizer.
-      maxBatchFrames: integerFlag(values, "max-frames"),
+      maxBatchFrames: batchBudgetFlag(values),
       maxBatchSize: integerFlag(values, "batch-size"),
       streams: integerFlag(values, "streams"),
       // A list of one short utterance never opens the second stream: it would only delay the exit.
       laterStreams: "on-demand",
-      // It only encodes: a FunCodec model's decoder is never built.
+      // It only encodes: a decoder that a family opens at load is never built.
       decoderAtLoad: false,
       mode: parseMode(values.mode),
-      longAudioCompat,
     }).finally(discardSessionThread);
-    // Loaded with the families' code by now: importing it costs nothing more.
-    const { FunCodecModel } = await import("../models/funcodec/model.js");
     const part = partPaths(outputDir, placement.rank, placement.worldSize).part;
     let releasePart = async (): Promise<void> => undefined;
     try {
       if (codebooks !== undefined && codebooks > tokenizer.codebooks) {
         throw new UsageError(`--n_q ${codebooks}: ${modelName} (${tokenizer.family}) makes ${tokenizer.codebooks} code row${tokenizer.codebooks === 1 ? "" : "s"}`);
       }
-      if (!(tokenizer instanceof FunCodecModel) && (bitWidth !== undefined || format === "funcodec")) {
-        const flag = bitWidth !== undefined ? "--bit_width" : "--format funcodec";
-        throw new UsageError(`${flag}: ${modelName} is a ${tokenizer.family} model; only FunCodec models take it`);
-      }
-      checkLongAudioFamily(tokenizer, longAudioCompat, modelName);
       mkdirSync(outputDir, { recursive: true });
       releasePart = await lockPart(part);
       const provenance = {
@@ -109,12 +105,10 @@ export async function extractCommand(argv: string[]): Promise<number> {
         sha256: await modelFilesSha256(tokenizer.files, hubOptions(values).cacheDir),
         family: tokenizer.family,
         mode: parseMode(values.mode),
-        // FunCodec's rows follow from the bit width (or --n_q) as its encode computes them.
-        codebooks: tokenizer instanceof FunCodecModel ? tokenizer.rowsFor({ codebooks, bitWidth }) : codebooks ?? tokenizer.codebooks,
-        ...(bitWidth === undefined ? {} : { bitWidth }),
-        ...(layer === undefined ? {} : { layer }),
+        // Where a family option decides the rows (a bit width), the model says how many its encode returns.
+        codebooks: tokenizer.rowsFor?.({ ...encodeOptions, ...(codebooks === undefined ? {} : { codebooks }) }) ?? codebooks ?? tokenizer.codebooks,
+        ...families.familyProvenance(given, tokenizer),
         format,
-        ...(tokenizer.family === "s3" ? { longAudio: longAudioPlan(longAudioCompat) } : {}),
       };
       claimPart(part, provenance, Boolean(values.overwrite));
       return await extractShard(tokenizer, entries, {
@@ -128,7 +122,7 @@ export async function extractCommand(argv: string[]): Promise<number> {
           allowPipes: Boolean(values["allow-pipes"]),
           featurePool,
           codebooks,
-          ...(bitWidth === undefined ? {} : { encodeOptions: funcodecBitWidth(bitWidth) }),
+          ...(Object.keys(encodeOptions).length === 0 ? {} : { encodeOptions }),
           format,
         },
       });
@@ -174,10 +168,4 @@ async function extractShard(tokenizer: SpeechTokenizerModel, entries: readonly S
   }
   progress.finish(counts);
   return counts.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
-}
-
-/** FunCodec's encode option for --bit_width, as the generic encode options the extractor passes on. */
-function funcodecBitWidth(bitWidth: number): EncodeOptions {
-  const options: FunCodecEncodeOptions = { bitWidth };
-  return options;
 }

@@ -2,25 +2,28 @@
  * The extraction's help text, in a module of its own: it lists every family's models by name,
  * which loads every family's description, and a run has no need of that before its model loads.
  */
-import { HUB_FLAGS_HELP } from "./args.js";
-import { LONG_AUDIO_FLAGS_HELP } from "./longAudioFlag.js";
-import { MODEL_FILE_FLAGS_HELP } from "./modelFlags.js";
+import { BATCH_BUDGET_ALIAS_HELP, HUB_FLAGS_HELP } from "./args.js";
+import { batchBudgetHelp, familyFlagsHelp, helpLines, ownedFlagValues } from "./familyFlags.js";
 import { modelNamesByFamily } from "./modelNames.js";
+
+/** Where each flag's text starts. */
+const COLUMN = 26;
+
+const formats = ownedFlagValues("extract", "format");
 
 export const EXTRACT_HELP = `s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [options]
 
 Tokenizes every utterance of a Kaldi wav.scp ("key path" per line) into
 DIR/part_{rank+1}_of_{world_size}: one JSON line {"key": ..., "code": [...]} per utterance
 ({"key": ..., "code": [[row 0], ..., [row n-1]]} for a model of several code rows, with
-"scale": x for a FunCodec model).
+"scale": x for a model whose codes carry a normalisation scale).
 Failures go to DIR/errors_{rank+1}_of_{world_size} as {"key", "path", "error"} lines.
 
 Options (snake_case or kebab-case):
   --device cpu|cuda|cuda:N|webgpu
                           execution device (cuda uses the GPU of the local rank unless N is given)
   --batch_size N          most utterances or windows per forward pass (default 64 on cpu, 128 on a GPU)
-  --max_frames F          most padded mel frames per forward pass (default 3000 on cpu, 96000 on
-                          cuda; on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz)
+${batchBudgetHelp("--max_batch_frames F", COLUMN, [BATCH_BUDGET_ALIAS_HELP])}
   --num_workers W         decoding/feature threads (default: cores - 1, at least 1)
   --streams S             model sessions running batches side by side, each with its share of
                           the cores and its own copy of the weights (default 2 on a CPU, 1 on a GPU)
@@ -31,15 +34,10 @@ Options (snake_case or kebab-case):
   --allow_pipes           run Kaldi pipe entries ("key cmd ... |") through the shell
   --n_q N                 code rows per utterance, for families with residual rows (default: all;
                           S3 models have one)
-  --bit_width B           FunCodec: bits per second, as upstream's CLI (rows = floor(B / bits per row);
-                          2000 → 8 rows of the 25 Hz models); not with --n_q. Lines then carry the
-                          utterance's normalisation "scale" beside "code", which decode uses
-  --format jsonl|funcodec jsonl (default): the JSON lines above; funcodec (FunCodec models): FunCodec's
-                          codecs.txt lines "key [[[row 0], ...]]" (no scale: decodes at the normalised level)
-${MODEL_FILE_FLAGS_HELP}
+${helpLines(["--format jsonl", ...formats.values].join("|"), ["jsonl (default): the JSON lines above", ...formats.help], COLUMN)}
+${familyFlagsHelp("extract", COLUMN)}
   --mode exact|fast       exact (default): the released files' tokens; fast: int8 projections,
                           several times faster on CPUs with VNNI, a few percent of tokens differ
-${LONG_AUDIO_FLAGS_HELP}
 
 Models by name are downloaded once into the cache and verified:
 ${modelNamesByFamily()}

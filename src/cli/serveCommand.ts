@@ -7,8 +7,29 @@ import { DEFAULT_MAX_AUDIO_SECONDS } from "../serve/service.js";
 import { startServe, type ServeOptions } from "../serve/serve.js";
 import { selectDevice } from "../runtime/session.js";
 import { DEFAULT_BODY_PACE } from "../serve/bodyPace.js";
-import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
-import { LONG_AUDIO_FLAGS, LONG_AUDIO_FLAGS_HELP, longAudioCompatFlag } from "./longAudioFlag.js";
+import { BATCH_BUDGET_ALIAS_HELP, BATCH_BUDGET_FLAGS, batchBudgetFlag, HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
+import { batchBudgetHelp, familyFlagsHelp, familyFlagTable, familyLoadOptions, givenFamilyOptions } from "./familyFlags.js";
+import { FAMILIES } from "../registry/families.js";
+import { ownedOptions } from "../family/options.js";
+
+/** Where each flag's text starts. */
+const COLUMN = 22;
+
+/** The query parameters the families declare, and the families that take each ("bit_width=B (FunCodec)"). */
+function queryHelp(): string {
+  const byName = new Map<string, { placeholder: string; titles: string[] }>();
+  for (const { option, owner } of ownedOptions(FAMILIES)) {
+    if (option.query === undefined) continue;
+    const entry = byName.get(option.query.name) ?? { placeholder: option.placeholder ?? "N", titles: [] };
+    byName.set(option.query.name, { ...entry, titles: [...entry.titles, owner.title] });
+  }
+  return [...byName].map(([name, { placeholder, titles }]) => `; ${name}=${placeholder} (${titles.join(", ")})`).join("");
+}
+
+/** The families without a decoder to audio, whose models answer /v1/detokenize with 501. */
+function familiesWithoutDecoder(): string {
+  return FAMILIES.filter((family) => !family.decodes).map((family) => family.title).join(", ");
+}
 
 export const SERVE_HELP = `s3tokenizer serve --model NAME|PATH [options]
 
@@ -20,10 +41,10 @@ Tokenizes audio over HTTP. Requests that arrive close together go through the mo
                       answer: {"code": [...], "code_len": N, "model": ..., "token_rate": 25|50, "audio_s": S,
                       "codebooks": 1, "frame_rate": 25|50} (a multi-row family: "code" is [[row 0], ...];
                       "first_codebook" and "scale" when the codes carry them)
-                      query: n_q=N rows; first_codebook=S (SpeechTokenizer); bit_width=B (FunCodec)
+                      query: n_q=N rows${queryHelp()}
   POST /v1/detokenize body: {"code": [[row 0], ...], "first_codebook"?: S, "scale"?: x} (a tokenize
                       answer as it is); answer: audio/wav, 16-bit PCM (?format=f32: float); 501 for a
-                      family without a decoder (S3Tokenizer, RepCodec)
+                      family without a decoder (${familiesWithoutDecoder()})
   GET  /healthz       200 while the process is alive
   GET  /readyz        200 once the model is loaded and warmed up, else 503
   GET  /metrics       Prometheus metrics
@@ -33,9 +54,7 @@ Options (snake_case or kebab-case):
   --host H            address to listen on (default 127.0.0.1)
   --port P            port (default 8080; 0 picks a free one)
   --max_wait_ms W     longest a request waits for others to share its batch (default 10)
-  --max_batch_frames F  padded mel frames per forward pass (default 3000 on cpu, 96000 on cuda,
-                      on webgpu what a 128 MiB binding holds: 12850 v1, 25700 25 Hz);
-                      a batch gathers up to 4 x F frames
+${batchBudgetHelp("--max_batch_frames F", COLUMN, ["a batch gathers up to 4 x F", BATCH_BUDGET_ALIAS_HELP])}
   --streams S         model sessions running batches side by side (default 2 on a CPU, 1 on a GPU)
   --max_audio_s S     longest audio per request in seconds (default ${DEFAULT_MAX_AUDIO_SECONDS}); longer: 413
   --max_body_mb M     largest request body in MiB (default 32); larger: 413
@@ -47,7 +66,7 @@ Options (snake_case or kebab-case):
   --allow_ffmpeg      decode other containers (MP4/M4A, WebM, AIFF...) with ffmpeg; off by default
   --feature_workers N decoding/log-mel threads (default: cores / 4, 1 to 4; 0 = on the main thread)
   --mode exact|fast   exact (default): the released files' tokens; fast: int8 projections
-${LONG_AUDIO_FLAGS_HELP}
+${familyFlagsHelp("serve", COLUMN)}
   --body_idle_ms T    a request body with no byte for T ms gets 408 and is closed (default 10000)
   --body_min_bps B    a body averaging under B bytes/s after its first 5 s gets 408 (default 16384;
                       0 turns the rate limit off). Bodies still arriving hold no --max_queue slot.
@@ -83,7 +102,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string" },
     "max-wait-ms": { type: "string" },
-    "max-batch-frames": { type: "string" },
+    ...BATCH_BUDGET_FLAGS,
     streams: { type: "string" },
     "max-audio-s": { type: "string" },
     "max-body-mb": { type: "string" },
@@ -97,21 +116,24 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     "body-idle-ms": { type: "string" },
     "body-min-bps": { type: "string" },
     "headers-timeout-ms": { type: "string" },
-    ...LONG_AUDIO_FLAGS,
+    ...familyFlagTable("serve"),
     ...HUB_FLAGS,
   });
   const { device, deviceId } = selectDevice(String(values.device));
   const port = countFlag(values, "port") ?? 8080;
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const maxWaitMs = countFlag(values, "max-wait-ms") ?? 10;
+  const given = givenFamilyOptions(values, "serve");
   return {
+    // The loader's options the families' flags set (S3's longAudioCompat), which startServe passes on.
+    ...familyLoadOptions(given),
     model: requireFlag(values, "model"),
     device,
     deviceId,
     host: String(values.host),
     port,
     maxWaitMs,
-    maxBatchFrames: integerFlag(values, "max-batch-frames"),
+    maxBatchFrames: batchBudgetFlag(values),
     streams: integerFlag(values, "streams"),
     maxAudioSeconds: positiveNumber(values, "max-audio-s", DEFAULT_MAX_AUDIO_SECONDS),
     maxBodyBytes: Math.floor(positiveNumber(values, "max-body-mb", 32) * 2 ** 20),
@@ -123,7 +145,6 @@ export function parseServeOptions(argv: string[]): ServeOptions {
     featureWorkers: countFlag(values, "feature-workers"),
     hub: hubOptions(values),
     mode: parseMode(values.mode),
-    longAudioCompat: longAudioCompatFlag(values),
     bodyPace: {
       idleMs: integerFlag(values, "body-idle-ms") ?? DEFAULT_BODY_PACE.idleMs,
       minBytesPerSecond: countFlag(values, "body-min-bps") ?? DEFAULT_BODY_PACE.minBytesPerSecond,

@@ -1,6 +1,7 @@
 /**
  * What wrote a part file: the model (name, sha256 of its released file, version) and the options
- * that change tokens (mode, S3's long-audio windows). Kept beside `part_R_of_W` as
+ * that change tokens (mode, rows, line format, and each family's own that its option
+ * declarations mark for provenance: family/options.ts). Kept beside `part_R_of_W` as
  * `provenance_R_of_W.json` (a name that `part_*` does not match, so globbing or `cat part_*` sees
  * tokens only; records written as `part_R_of_W.provenance.json` before are still read). Resuming
  * with anything else would append one model's tokens to another's, so a mismatch is refused
@@ -10,11 +11,12 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { InvalidInputError, OutputError } from "../errors.js";
+import { FAMILIES } from "../registry/families.js";
+import type { ProvenanceField } from "../family/options.js";
 import type { ModelFiles } from "../family/types.js";
 import { removeIfPresent, writeOutputFileSync } from "../hub/atomicWrite.js";
 import { defaultCacheDir } from "../hub/cacheDir.js";
 import { recordedSha256 } from "../hub/releasedDigest.js";
-import type { LongAudioPlan } from "../pipeline/windows.js";
 
 export interface Provenance {
   /** The --model value as given (a registry name or a path). */
@@ -26,22 +28,24 @@ export interface Provenance {
   mode: string;
   /** Code rows per utterance (--n_q, or all the model makes). */
   codebooks: number;
-  /** FunCodec's --bit_width, when given (it sets the rows). */
-  bitWidth?: number;
-  /** RepCodec's --layer (1-based Whisper block), when given: another layer, other tokens. */
-  layer?: number;
   /** The line format (absent: JSON lines); one part file holds one format. */
   format?: string;
   /**
-   * S3: how audio over 30 s was cut into windows (longAudioPlan). An S3 record without it was
-   * written before the windows covered the whole length, so it reads as "s3tokenizer-0.3.0".
+   * The family's own options that change tokens, under the fields their declarations name
+   * (FunCodec's bitWidth, RepCodec's layer, S3's longAudio: family/options.ts ProvenanceField).
    */
-  longAudio?: LongAudioPlan;
+  [field: string]: unknown;
 }
 
-/** The record's long-audio plan; undefined for families that cut no windows. */
-function longAudioOf(p: Provenance): LongAudioPlan | undefined {
-  return p.family === "s3" ? p.longAudio ?? "s3tokenizer-0.3.0" : undefined;
+/** The provenance fields the record's family declares. */
+function familyFields(p: Provenance): readonly ProvenanceField[] {
+  const family = FAMILIES.find((f) => f.name === p.family);
+  return (family?.options ?? []).flatMap((option) => (option.provenance === undefined ? [] : [option.provenance]));
+}
+
+/** A field's value as the record means it: a record written before the field existed reads as the declaration says. */
+function fieldOf(p: Provenance, field: ProvenanceField): unknown {
+  return p[field.field] ?? field.olderRecords;
 }
 
 /**
@@ -103,11 +107,10 @@ export function readPartProvenance(part: string): Provenance | null {
 
 /** One line naming the model and options of a record, for messages. */
 export function describeProvenance(p: Provenance): string {
+  const named = familyFields(p).filter((field) => fieldOf(p, field) !== undefined && fieldOf(p, field) !== field.quiet);
   const options = [
-    p.bitWidth === undefined ? "" : `, bit width ${p.bitWidth}`,
-    p.layer === undefined ? "" : `, layer ${p.layer}`,
+    ...named.map((field) => `, ${field.label} ${String(fieldOf(p, field))}`),
     (p.format ?? "jsonl") === "jsonl" ? "" : `, format ${p.format}`,
-    (longAudioOf(p) ?? "full-length") === "full-length" ? "" : `, long audio ${longAudioOf(p)}`,
   ].join("");
   return `model ${p.model} (${p.family}, sha256 ${p.sha256.slice(0, 12)}…, ${p.codebooks} code row${p.codebooks === 1 ? "" : "s"}), mode ${p.mode}${options}`;
 }
@@ -122,10 +125,8 @@ export function sameTokens(a: Provenance, b: Provenance): boolean {
     a.family === b.family &&
     a.mode === b.mode &&
     a.codebooks === b.codebooks &&
-    a.bitWidth === b.bitWidth &&
-    a.layer === b.layer &&
     (a.format ?? "jsonl") === (b.format ?? "jsonl") &&
-    longAudioOf(a) === longAudioOf(b)
+    familyFields(a).every((field) => fieldOf(a, field) === fieldOf(b, field))
   );
 }
 

@@ -5,8 +5,12 @@
  * family-specific lives in the family's folder under src/models/<family>/.
  */
 import type { MelSpectrogram } from "../features/logMel.js";
+import type { FamilyOption } from "./options.js";
 import type { HubOptions } from "../hub/options.js";
+import type { BatchPolicy } from "../pipeline/batchPlan.js";
 import type { LongAudioCompat } from "../pipeline/windows.js";
+
+export type { BatchPolicy, BatchUnit } from "../pipeline/batchPlan.js";
 import type { RuntimeOptions } from "../runtime/session.js";
 import type { LaterStreams, RuntimeBackend } from "../runtime/backend.js";
 import type { DerivedFileCache } from "./derivedFiles.js";
@@ -89,6 +93,8 @@ export interface SpeechTokenizerModel extends FamilyFacts {
   readonly files: ModelFiles;
   /** Batches run at once (session streams), for callers that keep work in flight. */
   readonly parallelism: number;
+  /** How one call's inputs are cut into forward passes (its unit and budget, for its device). */
+  readonly batching: BatchPolicy;
   /**
    * Codes of each utterance (16 kHz mono samples), batched as the model sees fit. Equal to
    * encoding each utterance alone.
@@ -96,6 +102,11 @@ export interface SpeechTokenizerModel extends FamilyFacts {
   encode(inputs: readonly Float32Array[], options?: EncodeOptions): Promise<Codes[]>;
   /** Audio (16 kHz mono) of each utterance's codes; absent where the family has no audio decoder. */
   decode?(codes: readonly Codes[], options?: DecodeOptions): Promise<Float32Array[]>;
+  /**
+   * Rows an encode with these options returns, where options other than `codebooks` decide it
+   * (a family option such as FunCodec's bit width); absent: `codebooks` or every row.
+   */
+  rowsFor?(options: EncodeOptions): number;
   /** The front end the toolkit may run in worker threads; absent: `encode` takes samples only. */
   readonly frontEnd?: FeatureFrontEnd;
   /** Frees sessions and threads. The model cannot be used afterwards. */
@@ -118,7 +129,10 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
    * workload at the released size).
    */
   decoderAtLoad?: boolean;
-  /** Most padded frames (the family's unit) per forward pass (default: per device and family). */
+  /**
+   * Most padded units per forward pass, in the model's batch unit (BatchPolicy: mel frames for
+   * S3, samples for FunCodec; each model states its own), default: per device and family.
+   */
   maxBatchFrames?: number;
   /** Most inputs per forward pass (default: per device and family). */
   maxBatchSize?: number;
@@ -172,8 +186,12 @@ export interface OpenContext {
  */
 export interface TokenizerFamily {
   readonly name: FamilyName;
-  /** The family's own name for people ("S3Tokenizer", "FunCodec"): choosers and headings. */
+  /** The family's own name for people ("S3Tokenizer", "FunCodec"): messages, help, choosers. */
   readonly title: string;
+  /** Its own options (flags, query parameters, provenance): declared in its folder's options.ts. */
+  readonly options: readonly FamilyOption[];
+  /** What its models' batch budget counts and its defaults, for help (each loaded model states its BatchPolicy). */
+  readonly batching: { readonly unitName: string; readonly defaults: string };
   /** One line for `models` and `--help`. */
   readonly description: string;
   /** The models this family offers by name. */

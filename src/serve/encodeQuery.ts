@@ -1,22 +1,33 @@
 /**
- * The encode options a /v1/tokenize query may carry: `n_q` (rows), `first_codebook`
- * (SpeechTokenizer's st: the first quantizer layer) and `bit_width` (FunCodec: bits per second).
- * Checked against the model before the body is read, so a bad value is a 400 naming the
- * parameter, and never fails inside a batching group where it would take other requests with it.
+ * The encode options a /v1/tokenize query may carry: `n_q` (rows, every family) and the query
+ * parameters the families declare for their own options (family/options.ts: SpeechTokenizer's
+ * first_codebook, FunCodec's bit_width, ...). Checked against the model before the body is read,
+ * so a bad value is a 400 naming the parameter, and never fails inside a batching group where it
+ * would take other requests with it.
  */
 import { InvalidInputError } from "../errors.js";
-import type { EncodeOptions, FamilyFacts, FamilyName } from "../family/types.js";
+import { FAMILIES } from "../registry/families.js";
+import { ownedOptions, type FamilyOption, type QueryParameter } from "../family/options.js";
+import type { EncodeOptions, FamilyFacts } from "../family/types.js";
 
-/** EncodeOptions plus FunCodec's bit width (its model reads `bitWidth`; no other family gets one). */
+/** Rows and first layer, plus the families' own encode options (by their option keys) that a query set. */
 export interface ServiceEncodeOptions extends Pick<EncodeOptions, "codebooks" | "firstCodebook"> {
-  bitWidth?: number;
+  /** A family's own encode option from its query parameter (FunCodec's bitWidth). */
+  [option: string]: number | undefined;
 }
 
-export const ENCODE_QUERY_KEYS = ["n_q", "first_codebook", "bit_width"] as const;
+/** Each declared query parameter once, with the families that take it. */
+const QUERY_OPTIONS = (() => {
+  const byName = new Map<string, { option: FamilyOption & { query: QueryParameter }; families: string[] }>();
+  for (const { option, owner } of ownedOptions(FAMILIES)) {
+    if (option.query === undefined) continue;
+    const entry = byName.get(option.query.name) ?? { option: option as FamilyOption & { query: QueryParameter }, families: [] };
+    byName.set(option.query.name, { ...entry, families: [...entry.families, owner.name] });
+  }
+  return [...byName.values()];
+})();
 
-/** Families whose rows may start past layer 0, and those that take a bit width. */
-const FIRST_CODEBOOK_FAMILIES: readonly FamilyName[] = ["speechtokenizer"];
-const BIT_WIDTH_FAMILIES: readonly FamilyName[] = ["funcodec"];
+export const ENCODE_QUERY_KEYS: readonly string[] = ["n_q", ...QUERY_OPTIONS.map(({ option }) => option.query.name)];
 
 /** A non-negative integer parameter, or undefined when absent. */
 function integerParam(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
@@ -29,29 +40,37 @@ function integerParam(query: URLSearchParams, name: string, min: number, max: nu
   return value;
 }
 
-function onlyFor(query: URLSearchParams, name: string, families: readonly FamilyName[], model: FamilyFacts): void {
-  if (query.has(name) && !families.includes(model.family)) {
-    throw new InvalidInputError(`query parameter ${name} applies to ${families.join(", ")} models only; this model is ${model.family}`);
-  }
+/** The encode option key an option sets. */
+function encodeKey(option: FamilyOption): string {
+  const into = option.into as { encode?: string } | undefined;
+  return into?.encode ?? option.name;
 }
 
 /** The encode options in `query` for `model` (repeats and unknown keys are rawPcmSpec's to refuse). */
 export function encodeQuery(query: URLSearchParams, model: FamilyFacts): ServiceEncodeOptions {
-  onlyFor(query, "first_codebook", FIRST_CODEBOOK_FAMILIES, model);
-  onlyFor(query, "bit_width", BIT_WIDTH_FAMILIES, model);
-  if (query.has("n_q") && query.has("bit_width")) throw new InvalidInputError("query parameters n_q and bit_width: give one of them, not both");
+  for (const { option, families } of QUERY_OPTIONS) {
+    if (query.has(option.query.name) && !families.includes(model.family)) {
+      throw new InvalidInputError(`query parameter ${option.query.name} applies to ${families.join(", ")} models only; this model is ${model.family}`);
+    }
+  }
+  for (const { option } of QUERY_OPTIONS) {
+    const excluded = option.excludes?.replace(/-/g, "_");
+    if (excluded !== undefined && query.has(excluded) && query.has(option.query.name)) {
+      throw new InvalidInputError(`query parameters ${excluded} and ${option.query.name}: give one of them, not both`);
+    }
+  }
   const options: ServiceEncodeOptions = {};
-  const first = integerParam(query, "first_codebook", 0, model.codebooks - 1);
-  if (first !== undefined) options.firstCodebook = first;
-  const rows = integerParam(query, "n_q", 1, model.codebooks - (first ?? 0));
+  // The families' parameters first: n_q's range depends on the first layer one of them may set.
+  for (const { option } of QUERY_OPTIONS) {
+    const value = integerParam(query, option.query.name, option.query.min, option.query.max(model));
+    if (value !== undefined) options[encodeKey(option)] = value;
+  }
+  const rows = integerParam(query, "n_q", 1, model.codebooks - (options.firstCodebook ?? 0));
   if (rows !== undefined) options.codebooks = rows;
-  // Upstream takes any bit width (rows = floor(bit_width / bits per row), at least 1, at most all).
-  const bitWidth = integerParam(query, "bit_width", 1, Number.MAX_SAFE_INTEGER);
-  if (bitWidth !== undefined) options.bitWidth = bitWidth;
   return options;
 }
 
 /** Requests with equal keys may share a forward pass. */
 export function encodeOptionsKey(options: ServiceEncodeOptions): string {
-  return `${options.codebooks ?? ""}/${options.firstCodebook ?? ""}/${options.bitWidth ?? ""}`;
+  return Object.keys(options).sort().map((key) => `${key}=${options[key] ?? ""}`).join("/");
 }

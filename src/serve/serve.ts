@@ -9,7 +9,7 @@ import type { Device } from "../runtime/session.js";
 import { load } from "../registry/load.js";
 import type { HubOptions } from "../hub/options.js";
 import type { ModelMode } from "../models/s3/modelFile.js";
-import { checkLongAudioFamily } from "../family/longAudioCompat.js";
+import { checkLongAudioFamily } from "../registry/longAudioCompat.js";
 import type { LongAudioCompat } from "../pipeline/windows.js";
 import { BearerAuth } from "./auth.js";
 import type { BodyPace } from "./bodyPace.js";

@@ -15,6 +15,7 @@ import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
 import type { FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
 import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "./open.js";
 import { writeRandomFunCodec } from "./randomModel.node.js";
+import { FUNCODEC_OPTIONS } from "./options.js";
 
 const CONFIG = FUNCODEC_CONFIG;
 const CHECKPOINT = FUNCODEC_CHECKPOINT;
@@ -38,6 +39,8 @@ const RELEASES = [
 export const funcodecFamily: TokenizerFamily = {
   name: "funcodec",
   title: "FunCodec",
+  options: FUNCODEC_OPTIONS,
+  batching: { unitName: "samples", defaults: "480000 (30 s)" },
   description: "FunCodec encodec codecs: 16 kHz audio → up to 32 RVQ rows × 1024 codes and a per-utterance scale (bit width → rows); decodes to audio",
   models,
   byHand: [

@@ -9,6 +9,7 @@ import { InvalidInputError } from "../../errors.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
 import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
 import { FunCodecAudioTooLongError } from "./errors.js";
@@ -34,10 +35,15 @@ export interface FunCodecDecodeOptions extends DecodeOptions {
 
 export interface FunCodecLoadOptions extends RuntimeOptions {
   /**
-   * Most padded samples of one encode batch (batch size × longest input). Default 480000 (30 s).
+   * Most padded samples of one encode batch (batch size × longest input). Default: the
+   * family-wide maxBatchFrames (FunCodec's batch unit is the sample), else 480000 (30 s).
    * Decode batches hold as many samples' worth of frames.
    */
   maxBatchSamples?: number;
+  /** Most padded samples of one encode batch, under the name every family's loader takes (FamilyLoadOptions). */
+  maxBatchFrames?: number;
+  /** Most utterances of one batch (default: no limit but the samples). */
+  maxBatchSize?: number;
   /** Longest utterance accepted, in seconds (default FUNCODEC_MAX_SECONDS). */
   maxSeconds?: number;
 }
@@ -79,7 +85,8 @@ export class FunCodecModel implements SpeechTokenizerModel {
   /** What the decoder is built from, until it is (then dropped, with its hold on the weights). */
   private decoderSource?: { weights: FunCodecWeights; options: FunCodecLoadOptions; backend: RuntimeBackend };
   private disposed = false;
-  private readonly maxBatchSamples: number;
+  /** Padded input samples per encode pass; a decode pass holds as many samples' worth of code frames. */
+  readonly batching: BatchPolicy;
   private readonly maxSamples: number;
 
   private constructor(
@@ -98,7 +105,12 @@ export class FunCodecModel implements SpeechTokenizerModel {
     this.frameRate = config.sampleRate / this.hopLength;
     this.codebooks = config.numQuantizers;
     this.codebookSize = config.codebookSize;
-    this.maxBatchSamples = options.maxBatchSamples ?? DEFAULT_BATCH_SAMPLES;
+    this.batching = {
+      unit: "samples",
+      unitName: "samples",
+      maxBatchUnits: options.maxBatchSamples ?? options.maxBatchFrames ?? DEFAULT_BATCH_SAMPLES,
+      maxBatchSize: options.maxBatchSize ?? Infinity,
+    };
     this.maxSamples = Math.floor((options.maxSeconds ?? FUNCODEC_MAX_SECONDS) * config.sampleRate);
   }
 
@@ -155,7 +167,7 @@ export class FunCodecModel implements SpeechTokenizerModel {
   async encodeAll(inputs: readonly Float32Array[], signal?: AbortSignal): Promise<EncodedUtterance[]> {
     inputs.forEach((input, i) => this.checkInput(input, i));
     const results: EncodedUtterance[] = new Array(inputs.length);
-    for (const batch of planBatches(inputs.map((x) => x.length), this.maxBatchSamples)) {
+    for (const batch of planBatches(inputs.map((x) => x.length), policyLimits(this.batching))) {
       signal?.throwIfAborted();
       const scales = batch.map((i) => (this.config.audioNormalize ? rmsScale(inputs[i]!) : undefined));
       const rowsIn = batch.map((i, b) => (scales[b] === undefined ? inputs[i]! : normalise(inputs[i]!, scales[b]!)));
@@ -172,8 +184,9 @@ export class FunCodecModel implements SpeechTokenizerModel {
     const byRows = new Map<number, number[]>();
     codes.forEach((c, i) => byRows.set(c.codebooks, [...(byRows.get(c.codebooks) ?? []), i]));
     for (const group of byRows.values()) {
-      const frameBudget = Math.max(1, Math.floor(this.maxBatchSamples / this.hopLength));
-      for (const batch of planBatches(group.map((i) => codes[i]!.frames), frameBudget)) {
+      const frameBudget = Math.max(1, Math.floor(this.batching.maxBatchUnits / this.hopLength));
+      const limits = { ...policyLimits(this.batching), maxBatchFrames: frameBudget };
+      for (const batch of planBatches(group.map((i) => codes[i]!.frames), limits)) {
         options.signal?.throwIfAborted();
         const members = batch.map((j) => group[j]!);
         const audio = await this.runDecode(members.map((i) => codes[i]!));
@@ -298,25 +311,4 @@ export class FunCodecModel implements SpeechTokenizerModel {
     const width = out.audio!.dims[1]!;
     return codes.map((c, b) => audio.slice(b * width, b * width + c.frames * this.hopLength));
   }
-}
-
-/**
- * Batches of indices with (size × longest) ≤ budget, over the lengths sorted so that similar
- * lengths share a batch (little padding); an item longer than the budget goes alone.
- */
-export function planBatches(lengths: readonly number[], budget: number): number[][] {
-  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]!);
-  const batches: number[][] = [];
-  let current: number[] = [];
-  for (const i of order) {
-    // Sorted longest first, so the batch's first member is its longest.
-    const longest = current.length > 0 ? lengths[current[0]!]! : lengths[i]!;
-    if (current.length > 0 && (current.length + 1) * longest > budget) {
-      batches.push(current);
-      current = [];
-    }
-    current.push(i);
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

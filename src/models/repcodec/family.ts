@@ -12,6 +12,7 @@ import { writeRandomRepCodecWhisper } from "./randomModel.node.js";
 import { openRepCodecParts, REPCODEC_RELEASES } from "./open.js";
 import { RepCodecWhisperModel as WhisperModel } from "./whisperModel.js";
 import { RepCodecWhisperModel } from "./whisperFiles.node.js";
+import { REPCODEC_OPTIONS } from "./options.js";
 
 export { REPCODEC_RELEASES };
 
@@ -48,6 +49,8 @@ function missingFile(source: ModelSource, names: ReturnType<typeof modelFileName
 export const repcodecFamily: TokenizerFamily = {
   name: "repcodec",
   title: "RepCodec",
+  options: REPCODEC_OPTIONS,
+  batching: { unitName: "Whisper feature frames (50 a second)", defaults: "6000 (2 minutes), at most 16 utterances; audio over 30 s runs alone" },
   description: "RepCodec over Whisper features (mct10/RepCodec): 50 Hz, one row of 1024 codes; decodes to features, not audio",
   models: REPCODEC_RELEASES.map((release): FamilyModelSpec => ({
     name: release.name,

@@ -8,7 +8,7 @@
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
 import type { Codes, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { InvalidInputError } from "../../errors.js";
-import { planBatches } from "../../pipeline/batchPlan.js";
+import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import type { RepCodecModel } from "./model.js";
 import { SAMPLES_PER_FEATURE, type WhisperFeatureExtractor, type WhisperFeatureOptions } from "./whisperEncoder.js";
 
@@ -32,6 +32,8 @@ export class RepCodecWhisperModel implements SpeechTokenizerModel {
   readonly codebooks = 1;
   readonly hopLength = SAMPLES_PER_FEATURE;
   readonly parallelism = 1;
+  /** Padded Whisper feature frames (50 per second) per pass, for utterances up to 30 s; longer ones run alone. */
+  readonly batching: BatchPolicy;
   /** The RepCodec checkpoint and the Whisper checkpoint (and the YAML, when given). */
   readonly files: ModelFiles;
 
@@ -40,9 +42,10 @@ export class RepCodecWhisperModel implements SpeechTokenizerModel {
     readonly features: WhisperFeatureExtractor,
     readonly repcodec: RepCodecModel,
     files: ModelFiles,
-    private readonly batchLimits: { maxBatchFrames: number; maxBatchSize: number },
+    batching: BatchPolicy,
   ) {
     this.files = files;
+    this.batching = batching;
   }
 
   get codebookSize(): number {
@@ -65,7 +68,9 @@ export class RepCodecWhisperModel implements SpeechTokenizerModel {
       throw new InvalidInputError(`${features.source} gives ${features.width}-wide features, but ${repcodec.source} takes ${repcodec.featureWidth}`);
     }
     return new RepCodecWhisperModel(source, features, repcodec, files, {
-      maxBatchFrames: options.maxBatchFrames ?? 6000,
+      unit: "frames",
+      unitName: "feature frames",
+      maxBatchUnits: options.maxBatchFrames ?? 6000,
       maxBatchSize: options.maxBatchSize ?? 16,
     });
   }
@@ -93,7 +98,7 @@ export class RepCodecWhisperModel implements SpeechTokenizerModel {
   private plan(inputs: readonly Float32Array[]): number[][] {
     const frames = inputs.map((samples) => Math.ceil(samples.length / SAMPLES_PER_FEATURE));
     const short = frames.flatMap((n, i) => (n <= BATCHED_FRAMES ? [i] : []));
-    const batches = planBatches(short.map((i) => frames[i]!), this.batchLimits).map((batch) => batch.map((j) => short[j]!));
+    const batches = planBatches(short.map((i) => frames[i]!), policyLimits(this.batching)).map((batch) => batch.map((j) => short[j]!));
     return [...batches, ...frames.flatMap((n, i) => (n > BATCHED_FRAMES ? [[i]] : []))];
   }
 

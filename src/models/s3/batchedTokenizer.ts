@@ -10,7 +10,7 @@ import { decodeModel } from "../../onnx/decode.js";
 import { inPlaceLayout, type ExternalFile } from "../../onnx/externalLayout.js";
 import { batchedGraphOf, type GraphTarget, type ModelInfo, type ModelMode } from "./releasedGraph.js";
 import { webGpuBatchLimits } from "./webgpuPlan.js";
-import type { BatchLimits } from "../../pipeline/batchPlan.js";
+import type { BatchLimits, BatchPolicy } from "../../pipeline/batchPlan.js";
 import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
 import { SAMPLE_RATE } from "../../features/constants.js";
 import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
@@ -170,6 +170,8 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
   readonly parallelism: number;
   /** The limits each forward pass is planned under (options over the device's defaults). */
   readonly batchLimits: Readonly<Required<BatchLimits>>;
+  /** The same limits as the policy every family states: padded mel frames (100 per second). */
+  readonly batching: BatchPolicy;
   /** How audio over 30 s is cut into windows (TokenizerOptions.longAudioCompat; undefined: the whole length). */
   readonly longAudioCompat: LongAudioCompat | undefined;
 
@@ -186,6 +188,7 @@ export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Arra
     this.files = { [S3_MODEL_FILE]: info.source };
     this.info = info;
     this.batchLimits = limits;
+    this.batching = { unit: "frames", unitName: "mel frames", maxBatchUnits: limits.maxBatchFrames, maxBatchSize: limits.maxBatchSize, maxPaddingRatio: limits.maxPaddingRatio };
     this.streams = streams;
     this.parallelism = parallelism;
     this.runner = new EncoderRunner(streams, info.dims.nMels, limits, parallelism);

@@ -16,7 +16,7 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
-import { planBatches } from "../../pipeline/batchPlan.js";
+import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
 import type { OrtModule, OrtSession, OrtTensor, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
@@ -34,7 +34,7 @@ import {
 import { convGeometry, decoderSteps, encoderSteps } from "./layout.js";
 import type { SpeechTokenizerWeights } from "./weights.js";
 
-/** Most code frames (50 per second) in one padded batch of the 50 Hz graphs: 60 s of audio. */
+/** Most code frames (50 per second) in one padded batch of the 50 Hz graphs by default: 60 s of audio. */
 const BATCH_FRAMES = 3000;
 /** Code frames per chunk of the audio-rate convolutions: 10 s (their context adds about 2 %). */
 const CHUNK_FRAMES = 500;
@@ -78,6 +78,8 @@ export class SpeechTokenizerCodec implements SpeechTokenizerModel {
   readonly codebookSize: number;
   readonly hopLength: number;
   readonly parallelism = 1;
+  /** Padded code frames of the 50 Hz graphs per pass (options.maxBatchFrames; default 60 s on every device). */
+  readonly batching: BatchPolicy;
   private readonly runtime: RuntimeOptions;
   private readonly ort: OrtModule;
   /** Sessions by graph ("encoderFront", "decoderBack", "quantize:first:count", …), opened on first use. */
@@ -98,6 +100,7 @@ export class SpeechTokenizerCodec implements SpeechTokenizerModel {
     this.frameRate = this.sampleRate / this.hopLength;
     this.codebooks = weights.config.nQ;
     this.codebookSize = weights.config.codebookSize;
+    this.batching = { unit: "frames", unitName: "code frames", maxBatchUnits: options.maxBatchFrames ?? BATCH_FRAMES, maxBatchSize: options.maxBatchSize ?? Infinity };
     this.runtime = { ...options, intraOpThreads: options.intraOpThreads ?? backend.threads() };
     this.ort = backend.ort;
     this.encoderContext = receptiveContext(convGeometry(splitEncoder(encoderSteps(weights.config)).front));
@@ -152,7 +155,7 @@ export class SpeechTokenizerCodec implements SpeechTokenizerModel {
 
   /** Batches of indices for the 50 Hz graphs: padded batches under the frame budget (a longer utterance alone). */
   private plan(frames: readonly number[], indices: readonly number[]): number[][] {
-    const batches = planBatches(indices.map((i) => frames[i]!), { maxBatchFrames: BATCH_FRAMES, maxBatchSize: Infinity });
+    const batches = planBatches(indices.map((i) => frames[i]!), policyLimits(this.batching));
     return batches.map((batch) => batch.map((j) => indices[j]!));
   }
 

@@ -8,6 +8,7 @@ import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
 import type { TokenizerFamily } from "../../family/types.js";
 import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";
 import { writeRandomSpeechTokenizer } from "./randomFiles.node.js";
+import { SPEECHTOKENIZER_OPTIONS } from "./options.js";
 
 const CONFIG = SPEECHTOKENIZER_CONFIG;
 const CHECKPOINTS = SPEECHTOKENIZER_CHECKPOINTS;
@@ -37,6 +38,8 @@ async function speechTokenizerConfig(source: ModelSource): Promise<boolean> {
 export const speechTokenizerFamily: TokenizerFamily = {
   name: "speechtokenizer",
   title: "SpeechTokenizer",
+  options: SPEECHTOKENIZER_OPTIONS,
+  batching: { unitName: "code frames (50 a second)", defaults: "3000 (60 s)" },
   description: "SpeechTokenizer (fnlp): 8 RVQ rows × 1024 codes at 50 Hz (row 0 semantic), decodes to 16 kHz audio",
   models: SPEECHTOKENIZER_MODELS,
   decodes: true,
