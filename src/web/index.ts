@@ -16,7 +16,7 @@ export {
   type ModelBytes,
   type WebFileSpec,
 } from "./modelStore.js";
-export { decodeAudioToMono16k, WEB_AUDIO_FORMATS } from "./audio.js";
+export { decodeAudioForModel, decodeAudioToMono16k, WEB_AUDIO_FORMATS } from "./audio.js";
 export { codesJsonLine, decodeToWav, tokenize } from "./output.js";
 export * from "../errors.js";
 export type { Codes, FamilyName, SpeechTokenizerModel } from "../family/types.js";
