@@ -72,9 +72,9 @@ export class FormatConverter {
   }
 }
 
-/** Refuses audio shorter than one STFT frame (MIN_SAMPLES per channel), naming `source`. */
-export function checkLongEnough(frames: number, source: string): void {
-  if (frames < MIN_SAMPLES) throw new AudioTooShortError(source, frames, MIN_SAMPLES);
+/** Refuses audio shorter than one STFT frame (MIN_SAMPLES per channel at `format`'s rate), naming `source`. */
+export function checkLongEnough(frames: number, format: AudioFormat, source: string): void {
+  if (frames < MIN_SAMPLES) throw new AudioTooShortError(source, frames, MIN_SAMPLES, format.sampleRate);
 }
 
 /**
@@ -96,7 +96,7 @@ export function toModelFormat(format: AudioFormat): (audio: AudioSource, blocks:
     converter.finish().forEach((piece, c) => outputs![c]!.add(piece));
     const channels = outputs.map((output) => output.result());
     // One STFT frame needs MIN_SAMPLES (the reflect padding); fail here, naming the file.
-    checkLongEnough(channels[0]!.length, source);
+    checkLongEnough(channels[0]!.length, format, source);
     return toPlanar(channels);
   };
 }

@@ -69,7 +69,7 @@ async function boundedToFormat(totalFrames: number | null, blocks: AsyncIterable
   }
   converter.finish().forEach((piece, c) => parts[c]!.push(piece));
   const channels = parts.map(joined);
-  checkLongEnough(channels[0]!.length, source);
+  checkLongEnough(channels[0]!.length, format, source);
   return toPlanar(channels);
 }
 
