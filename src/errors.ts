@@ -90,10 +90,11 @@ export class AudioDecodeError extends S3TokenizerError {
 /** Audio that decodes but is too short to give one feature frame. */
 export class AudioTooShortError extends S3TokenizerError {
   readonly source: string;
-  constructor(source: string, samples: number, minimum: number) {
+  /** `sampleRate`: the rate the samples are counted at (the model's), named in the message. */
+  constructor(source: string, samples: number, minimum: number, sampleRate?: number) {
     super(
       "AUDIO_TOO_SHORT",
-      `${source}: audio too short: ${samples} samples at 16 kHz, at least ${minimum} are needed`,
+      `${source}: audio too short: ${samples} samples${sampleRate === undefined ? "" : ` at ${sampleRate / 1000} kHz`}, at least ${minimum} are needed`,
     );
     this.source = source;
   }

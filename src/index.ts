@@ -9,6 +9,7 @@ export { padding } from "./features/padding.js";
 export type { PaddedBatch } from "./features/padding.js";
 export { melFilters } from "./features/melFilters.js";
 export { loadAudio, loadAudioBytes } from "./audio/loadAudio.js";
+export { audioFormatOf, SPEECH_16K_MONO, type AudioFormat, type MixToMono } from "./audio/format.js";
 export { decodeAudioBytes, decodeAudioFile } from "./audio/decode.js";
 export type { DecodedAudio } from "./audio/decode.js";
 export { resample, StreamingResampler } from "./audio/resample.js";

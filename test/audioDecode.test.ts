@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { decodeAudioBytes, decodeAudioFile } from "../src/audio/decode.js";
 import { FlacFrameSplitter } from "../src/audio/codecs/flacFrames.js";
 import { loadAudio, loadAudioBytes } from "../src/audio/loadAudio.js";
+import { SPEECH_16K_MONO } from "../src/audio/format.js";
 import { resample } from "../src/audio/resample.js";
 import { computeFeatures } from "../src/extract/featureJob.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
@@ -149,7 +150,7 @@ describe("fixtures against upstream's load_audio()", { skip }, () => {
 
   test("pipe entries are decoded and resampled like files", async () => {
     const path = join(FIXTURES!, "audio", "en_22k.wav");
-    const result = await computeFeatures({ id: 0, key: "k", path: `cat '${path}' |`, isPipe: true, frontEnd: { kind: "logMel", nMels: 128 } });
+    const result = await computeFeatures({ id: 0, key: "k", path: `cat '${path}' |`, isPipe: true, format: SPEECH_16K_MONO, frontEnd: { kind: "logMel", nMels: 128 } });
     assert.ok(result.ok, result.ok ? "" : result.error);
     const direct = logMelSpectrogram(await loadAudio(path));
     assert.ok(!(result.input instanceof Float32Array), "log-mel features, not samples");

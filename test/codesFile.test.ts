@@ -8,7 +8,7 @@ import { checkCodesFile, codesProblem, keyFileProblem, parseCodeLine, readCodeLi
 import { UsageError } from "../src/errors.js";
 import type { FamilyFacts } from "../src/family/types.js";
 
-const facts: FamilyFacts = { family: "speechtokenizer", sampleRate: 16000, frameRate: 50, codebooks: 8, codebookSize: 1024, hopLength: 320 };
+const facts: FamilyFacts = { family: "speechtokenizer", sampleRate: 16000, channels: 1, frameRate: 50, codebooks: 8, codebookSize: 1024, hopLength: 320 };
 
 test("a one-row line and a multi-row line become [rows, frames] codes", () => {
   const one = parseCodeLine('{"key": "a", "code": [1, 2, 3]}', "f", 1);

@@ -29,6 +29,7 @@ class HopEnergyModel implements SpeechTokenizerModel {
   readonly source = "hop-energy";
   readonly files = {};
   readonly sampleRate = 16_000;
+  readonly channels = 1;
   readonly frameRate = 50;
   readonly hopLength = 320;
   readonly codebooks = 3;

@@ -165,7 +165,7 @@ test("serve: --long_audio_compat reaches the model's load options; an unknown va
 });
 
 test("a long-audio plan for a family that takes audio whole is refused naming the model", () => {
-  const facts = { family: "funcodec", sampleRate: 16000, frameRate: 25, codebooks: 32, codebookSize: 1024, hopLength: 640 } as const;
+  const facts = { family: "funcodec", sampleRate: 16000, channels: 1, frameRate: 25, codebooks: 32, codebookSize: 1024, hopLength: 640 } as const;
   assert.throws(() => checkLongAudioFamily(facts, COMPAT, "codec.pt"), /long audio compat "s3tokenizer-0\.3\.0": codec\.pt is a funcodec model/);
   assert.doesNotThrow(() => checkLongAudioFamily(facts, undefined, "codec.pt"));
   assert.doesNotThrow(() => checkLongAudioFamily({ ...facts, family: "s3" }, COMPAT, "v2.onnx"));

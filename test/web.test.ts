@@ -8,10 +8,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { loadAudio } from "../src/audio/loadAudio.js";
+import { resample } from "../src/audio/resample.js";
+import { encodeWav } from "../src/audio/wavWrite.js";
 import { parseWav } from "../src/audio/wavParse.js";
 import { familyRegistryEntries } from "../src/registry/load.js";
 import { compareTokens, summarize } from "../src/verify/missRate.js";
@@ -21,6 +24,7 @@ import {
   ChecksumMismatchError,
   codesJsonLine,
   configureRuntime,
+  decodeAudioForModel,
   decodeAudioToMono16k,
   decodeToWav,
   DownloadError,
@@ -38,6 +42,7 @@ import { familyFixturesDir } from "./support/familyFixtures.js";
 import { readNpy, readNpyF32 } from "./support/npy.js";
 import { referenceTokenList } from "./support/repcodecFixtures.js";
 import { CLIPS, clipSamples, speechTokenizerFixtures } from "./support/speechTokenizerFixtures.js";
+import { RATE_24K, writeFunCodec24k } from "./support/model24k.js";
 
 const S3 = fixturesDir();
 const ST = speechTokenizerFixtures();
@@ -155,6 +160,28 @@ describe("FunCodec in the page's path", { skip: FUNCODEC === null ? "../shared/f
       await model.dispose();
     }
   });
+});
+
+test("a 24 kHz model in the page's path: a 16 kHz file decoded for it gives the codes of its 24 kHz resampling; decodeToWav writes 24 kHz", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "web-24k-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const files = await writeFunCodec24k(dir);
+  const model = await loadWebModel({ files: [picked(files["config.yaml"]!), picked(files["model.pth"]!)] });
+  try {
+    assert.equal(model.sampleRate, RATE_24K);
+    const input = Float32Array.from({ length: 13_579 }, (_, i) => 0.3 * Math.sin(i / 9) + 0.1 * Math.sin(i / 2.3));
+    const audio = await decodeAudioForModel(new File([Buffer.from(encodeWav(input, 16_000, "f32"))], "u16k.wav"), model, "u16k.wav");
+    const resampled = resample(input, 16_000, RATE_24K);
+    assert.deepEqual(audio, resampled);
+    const codes = await tokenize(model, audio);
+    const [direct] = await model.encode([resampled]);
+    assert.deepEqual(codes.data, direct!.data);
+    const wav = parseWav(await decodeToWav(model, codes, "f32"), "decoded.wav");
+    assert.equal(wav.sampleRate, RATE_24K);
+    assert.equal(wav.samples.length, codes.frames * model.hopLength);
+  } finally {
+    await model.dispose();
+  }
 });
 
 describe("RepCodec in the page's path", { skip: REPCODEC === null ? "../shared/fixtures/repcodec absent" : false }, () => {

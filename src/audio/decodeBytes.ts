@@ -19,7 +19,7 @@ export interface DecodedAudio {
   /** Channel 0, float32, at the file's own rate. */
   samples: Float32Array; // [frames]
   sampleRate: number;
-  /** Channels in the file (only channel 0 is returned). */
+  /** Channels in the file (only channel 0 is returned here). */
   channels: number;
 }
 
@@ -65,16 +65,25 @@ export async function* bufferChunks(bytes: Uint8Array): AsyncGenerator<Uint8Arra
 }
 
 /** Rejects NaN and ±Infinity with the index of the first one. */
-function checkFinite(samples: Float32Array, offset: number, source: string): void {
+function checkFinite(samples: Float32Array, offset: number, source: string, channel = 0): void {
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i]!;
     if (!Number.isFinite(v)) {
       throw new AudioDecodeError(
         source,
-        `sample ${offset + i} of channel 0 is ${v}: the audio holds non-finite values (a corrupt float file?)`,
+        `sample ${offset + i} of channel ${channel} is ${v}: the audio holds non-finite values (a corrupt float file?)`,
       );
     }
   }
+}
+
+/** The block's other channels, checked as channel 0 is when the consumer decodes them. */
+function checkedOtherChannels(decode: () => Float32Array[], offset: number, source: string): () => Float32Array[] {
+  return () => {
+    const channels = decode();
+    channels.forEach((samples, c) => checkFinite(samples, offset, source, c + 1));
+    return channels;
+  };
 }
 
 /**
@@ -93,6 +102,7 @@ export async function* checkedBlocks(audio: AudioSource, source: string): AsyncG
       throw new AudioDecodeError(source, `the sample rate changes from ${rate} Hz to ${block.sampleRate} Hz mid-stream`);
     }
     checkFinite(block.samples, offset, source);
+    if (block.otherChannels !== undefined) block.otherChannels = checkedOtherChannels(block.otherChannels, offset, source);
     offset += block.samples.length;
     // Streams that do not say their length (codecs, ffmpeg) are cut off once they run too long.
     checkDuration(offset, rate, source);
@@ -106,7 +116,9 @@ async function* singleBlockGen(block: DecodedBlock): AsyncGenerator<DecodedBlock
 
 function singleBlock(wav: DecodedWav): AsyncGenerator<DecodedBlock> {
   // An empty WAV still yields its (empty) block: it carries the rate.
-  return singleBlockGen({ samples: wav.samples, sampleRate: wav.sampleRate, channels: wav.channels });
+  const block: DecodedBlock = { samples: wav.samples, sampleRate: wav.sampleRate, channels: wav.channels };
+  if (wav.otherChannels !== undefined) block.otherChannels = wav.otherChannels;
+  return singleBlockGen(block);
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * Containers and codecs nothing in-process reads (MP4/M4A with AAC or ALAC, WebM, AIFF, AMR, ...)
  * go through the `ffmpeg` program when it is installed: it decodes the first audio stream to
- * 32-bit float WAV on its standard output (every channel, the original rate: choosing channel 0
- * and resampling stay here, so they are the same as for every other format), which is read as it
+ * 32-bit float WAV on its standard output (every channel, the original rate: choosing or mixing
+ * channels and resampling stay here, so they are the same as for every other format), which is read as it
  * arrives. `S3TOKENIZER_FFMPEG` names another binary.
  */
 import { spawn } from "node:child_process";
 import { AudioDecodeError } from "../errors.js";
 import type { AudioSource, DecodedBlock } from "./source.js";
-import { decodeFirstChannel, locateWavData, type WavLayout } from "./wav.js";
+import { decodeFirstChannel, locateWavData, otherChannelsAt, type WavLayout } from "./wav.js";
 
 /** The ffmpeg binary: S3TOKENIZER_FFMPEG, else `ffmpeg` on the PATH. */
 export function ffmpegBinary(): string {
@@ -100,7 +100,10 @@ export function ffmpegSource(path: string, source: string, input: FfmpegInput): 
         const frames = Math.floor(pending.length / format.blockAlign);
         if (frames === 0) continue;
         const view = new DataView(pending.buffer, pending.byteOffset, pending.byteLength);
-        yield { samples: decodeFirstChannel(view, 0, frames, format), sampleRate: format.sampleRate, channels: format.channels };
+        const block: DecodedBlock = { samples: decodeFirstChannel(view, 0, frames, format), sampleRate: format.sampleRate, channels: format.channels };
+        const others = otherChannelsAt(view, 0, frames, format);
+        if (others !== undefined) block.otherChannels = others;
+        yield block;
         yielded += frames;
         // Keep the partial frame for the next chunk (a copy: the chunk's memory is not kept alive).
         pending = pending.slice(frames * format.blockAlign);

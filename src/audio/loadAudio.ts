@@ -1,24 +1,27 @@
 /**
- * The single entry point for turning audio into the 16 kHz samples the feature front end expects,
- * as upstream's `load_audio()`: torchaudio.load -> Resample(orig, 16000) when the rate differs ->
- * first channel. Here channel 0 is taken first (the resampler works per channel, so the order does
- * not change the result) and resampled block by block as it is decoded, so a long file is held in
- * memory only as its 16 kHz result, never at its original rate.
+ * The single entry point for turning an audio file into what a model takes: its channels at its
+ * sample rate (format.ts). For a mono speech model, as upstream's `load_audio()`:
+ * torchaudio.load -> Resample(orig, rate) when the rate differs -> first channel. Here the
+ * channels are chosen first (the resampler works per channel, so the order does not change the
+ * result) and resampled block by block as they are decoded, so a long file is held in memory only
+ * as its result, never at its original rate.
  */
 
 import { withAudioBlocks } from "./decode.js";
-import { to16k } from "./to16k.js";
+import { SPEECH_16K_MONO, type AudioFormat } from "./format.js";
+import { toModelFormat } from "./toModelFormat.js";
 
 /**
  * Decode `path` (WAV, FLAC, MP3, Ogg Vorbis, Ogg Opus in-process; other formats through ffmpeg)
- * to 16 kHz samples of its first channel ([samples], float32, nominally in [-1, 1]).
- * Throws AudioDecodeError for unreadable input, AudioTooShortError for < MIN_SAMPLES samples.
+ * to `format` (a model's `sampleRate` and `channels`; a loaded model is one; default 16 kHz of
+ * the first channel): float32 nominally in [-1, 1], planar [channels, frames] ([frames] for mono).
+ * Throws AudioDecodeError for unreadable input, AudioTooShortError for < MIN_SAMPLES frames.
  */
-export function loadAudio(path: string): Promise<Float32Array> {
-  return withAudioBlocks({ path }, to16k);
+export function loadAudio(path: string, format: AudioFormat = SPEECH_16K_MONO): Promise<Float32Array> {
+  return withAudioBlocks({ path }, toModelFormat(format));
 }
 
 /** loadAudio for an audio file held in memory (e.g. a pipe's output); `source` names it in errors. */
-export function loadAudioBytes(bytes: Uint8Array, source: string): Promise<Float32Array> {
-  return withAudioBlocks({ bytes, source }, to16k);
+export function loadAudioBytes(bytes: Uint8Array, source: string, format: AudioFormat = SPEECH_16K_MONO): Promise<Float32Array> {
+  return withAudioBlocks({ bytes, source }, toModelFormat(format));
 }

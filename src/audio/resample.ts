@@ -4,7 +4,7 @@
  * is what upstream's `load_audio()` applies to every file that is not 16 kHz.
  *
  * The algorithm (torchaudio's, restated):
- *   - reduce the rates by their gcd: orig, new (e.g. 44100 -> 16000 becomes 441 -> 160);
+ *   - reduce the rates by their gcd: orig, new (e.g. 44.1 kHz -> 16 kHz becomes 441 -> 160);
  *   - output j of every block of `new` outputs sees the input through its own filter (phase j),
  *     and the next block uses the same `new` filters on the input shifted by `orig` samples, so
  *     the whole resampler is a conv1d with `new` output channels and stride `orig`;
@@ -44,7 +44,7 @@ export interface ResampleKernel {
   /**
    * The nonzero span of every phase, packed: phase j's taps first[j] .. first[j] + count[j] - 1
    * are weights[offset[j] ...]. Storing torchaudio's dense [new, taps] kernel instead would take
-   * 16000 x 24021 floats (1.5 GB) for a 24001 Hz input, whose rates share no factor.
+   * 16 k x 24021 floats (1.5 GB) for a 24001 Hz input, whose rates share no factor.
    */
   weights: Float32Array; // [sum of count]
   offset: Int32Array; // [new]

@@ -1,13 +1,14 @@
 /**
  * WAV files read in pieces: the chunk walk reads only chunk headers (positioned reads), then the
- * data chunk is read CHUNK_BYTES at a time and channel 0 of each piece is decoded. Memory stays at
+ * data chunk is read CHUNK_BYTES at a time and channel 0 of each piece is decoded (the others
+ * when the consumer asks, before the next piece is read). Memory stays at
  * one piece however long the file is. The decoding is wav.ts's, so results equal readWav's.
  */
 import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { AudioDecodeError } from "../errors.js";
 import type { AudioSource, DecodedBlock } from "./source.js";
-import { decodeFirstChannel, describeReadError, locateWavData } from "./wav.js";
+import { decodeFirstChannel, describeReadError, locateWavData, otherChannelsAt } from "./wav.js";
 
 /** Bytes per read: large enough that syscalls cost nothing, small next to any audio file. */
 const CHUNK_BYTES = 1 << 20;
@@ -45,11 +46,10 @@ export function wavFileSource(handle: FileHandle, size: number, source: string):
         // The size was checked when the walk began: the file shrank while it was being read.
         throw new AudioDecodeError(source, `file ended at byte ${position + bytesRead}, its data chunk runs to byte ${dataAt + layout.dataBytes}`);
       }
-      yield {
-        samples: decodeFirstChannel(view, 0, count, format),
-        sampleRate: format.sampleRate,
-        channels: format.channels,
-      };
+      const block: DecodedBlock = { samples: decodeFirstChannel(view, 0, count, format), sampleRate: format.sampleRate, channels: format.channels };
+      const others = otherChannelsAt(view, 0, count, format);
+      if (others !== undefined) block.otherChannels = others;
+      yield block;
       done += count;
     }
   }

@@ -1,6 +1,6 @@
 /**
- * RIFF/WAVE reader. Upstream loads audio with torchaudio and keeps only the first channel, with
- * integer PCM scaled to [-1, 1) (16-bit: x / 32768); this does the same for uncompressed WAV.
+ * RIFF/WAVE reader. Upstream loads audio with torchaudio and keeps only the first channel (the
+ * others are decoded only for a model that takes them), with integer PCM scaled to [-1, 1) (16-bit: x / 32768); this does the same for uncompressed WAV.
  *
  * Supported: PCM integer 8 (unsigned), 16, 24 and 32 bit; IEEE float 32 and 64 bit; both as plain
  * format tags and inside WAVE_FORMAT_EXTENSIBLE. Every failure is an AudioDecodeError that names
@@ -14,8 +14,10 @@ export interface DecodedWav {
   /** The first channel only, as float32 in [-1, 1]. */
   samples: Float32Array; // [frames]
   sampleRate: number;
-  /** Channel count of the file (only channel 0 is returned). */
+  /** Channel count of the file (channel 0 is decoded; the others when asked). */
   channels: number;
+  /** Channels 1 .. channels − 1, decoded when called; absent for a mono file. */
+  otherChannels?: () => Float32Array[]; // channels − 1 × [frames]
 }
 
 const FORMAT_PCM = 0x0001;
@@ -147,6 +149,20 @@ export function decodeFirstChannel(view: DataView, at: number, frames: number, f
   return out;
 }
 
+/** Decode channel `channel` of `frames` frames whose first frame starts at byte `at`. */
+export function decodeChannel(view: DataView, at: number, frames: number, fmt: WavFormat, channel: number): Float32Array {
+  return decodeFirstChannel(view, at + channel * (fmt.bits / 8), frames, fmt);
+}
+
+/**
+ * Channels 1 .. channels − 1 of the frames at `at`, decoded when called (the caller calls it
+ * before `view`'s bytes are reused); undefined for mono.
+ */
+export function otherChannelsAt(view: DataView, at: number, frames: number, fmt: WavFormat): (() => Float32Array[]) | undefined {
+  if (fmt.channels === 1) return undefined;
+  return () => Array.from({ length: fmt.channels - 1 }, (_, c) => decodeChannel(view, at, frames, fmt, c + 1));
+}
+
 /** Where the samples are: the format, and the data chunk's byte range. */
 export interface WavLayout {
   format: WavFormat;
@@ -228,11 +244,14 @@ export function locateWavData(length: number, readAt: ReadAt, source: string): W
 export function parseWav(bytes: Uint8Array, source: string): DecodedWav {
   const layout = locateWavData(bytes.length, (at, length) => bytes.subarray(at, at + length), source);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
+  const wav: DecodedWav = {
     samples: decodeFirstChannel(view, layout.dataAt, layout.frames, layout.format),
     sampleRate: layout.format.sampleRate,
     channels: layout.format.channels,
   };
+  const others = otherChannelsAt(view, layout.dataAt, layout.frames, layout.format);
+  if (others !== undefined) wav.otherChannels = others;
+  return wav;
 }
 
 /** Words for an fs error when reading an audio file (shared by every reader). */

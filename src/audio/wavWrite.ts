@@ -1,5 +1,5 @@
 /**
- * Mono RIFF/WAVE bytes from float samples: 16-bit PCM (what most tools read) or 32-bit IEEE
+ * RIFF/WAVE bytes from float samples (mono, or planar [channels, frames] written interleaved): 16-bit PCM (what most tools read) or 32-bit IEEE
  * float (no quantisation, for comparing decoded audio). Written by hand: a WAV header is a few
  * fixed bytes, less than an encoder package's import costs.
  *
@@ -7,6 +7,8 @@
  * spec has its fmt chunk carry the cbSize field (18 bytes, cbSize 0) and a `fact` chunk with the
  * sample count; sox and other strict readers warn without them.
  */
+
+import { InvalidInputError } from "../errors.js";
 
 /** "s16": 16-bit PCM, samples scaled by 32767, rounded and clipped to [-32768, 32767]. "f32": 32-bit float as is. */
 export type WavSampleFormat = "s16" | "f32";
@@ -33,9 +35,17 @@ export function countS16Clipped(samples: Float32Array): number {
   return clipped;
 }
 
-export function encodeWav(samples: Float32Array, sampleRate: number, format: WavSampleFormat = "s16"): Uint8Array {
+/**
+ * WAV bytes of `samples` at `sampleRate`: mono [frames], or planar [channels, frames] for
+ * `channels` > 1 (a model's decoded audio), written interleaved as WAV holds frames.
+ */
+export function encodeWav(samples: Float32Array, sampleRate: number, format: WavSampleFormat = "s16", channels = 1): Uint8Array {
+  if (!Number.isInteger(channels) || channels < 1 || samples.length % channels !== 0) {
+    throw new InvalidInputError(`encodeWav: ${samples.length} samples are not ${channels} channels of equal length`);
+  }
   const float = format === "f32";
   const bytesPerSample = float ? 4 : 2;
+  const frames = samples.length / channels;
   const fmtBytes = float ? FLOAT_FMT_BYTES : PCM_FMT_BYTES;
   const dataBytes = samples.length * bytesPerSample;
   // RIFF header (12), fmt chunk (8 + fmt), fact chunk for float (8 + 4), data chunk header (8).
@@ -49,10 +59,10 @@ export function encodeWav(samples: Float32Array, sampleRate: number, format: Wav
   ascii(12, "fmt ");
   view.setUint32(16, fmtBytes, true);
   view.setUint16(20, float ? IEEE_FLOAT : PCM, true);
-  view.setUint16(22, 1, true); // mono
+  view.setUint16(22, channels, true);
   view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * bytesPerSample, true); // byte rate
-  view.setUint16(32, bytesPerSample, true); // block align
+  view.setUint32(28, sampleRate * bytesPerSample * channels, true); // byte rate
+  view.setUint16(32, bytesPerSample * channels, true); // block align
   view.setUint16(34, bytesPerSample * 8, true); // bits per sample
   let at = 36;
   if (float) {
@@ -60,17 +70,19 @@ export function encodeWav(samples: Float32Array, sampleRate: number, format: Wav
     at += 2;
     ascii(at, "fact");
     view.setUint32(at + 4, FACT_BYTES, true);
-    view.setUint32(at + 8, samples.length, true); // sample frames (mono: samples)
+    view.setUint32(at + 8, frames, true); // sample frames
     at += 8 + FACT_BYTES;
   }
   ascii(at, "data");
   view.setUint32(at + 4, dataBytes, true);
   at += 8;
-  if (float) {
-    for (let i = 0; i < samples.length; i++) view.setFloat32(at + 4 * i, samples[i]!, true);
-  } else {
-    for (let i = 0; i < samples.length; i++) {
-      view.setInt16(at + 2 * i, Math.max(-32768, Math.min(32767, s16Value(samples[i]!))), true);
+  // Planar index c · frames + i goes to interleaved position i · channels + c.
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < frames; i++) {
+      const value = samples[c * frames + i]!;
+      const to = i * channels + c;
+      if (float) view.setFloat32(at + 4 * to, value, true);
+      else view.setInt16(at + 2 * to, Math.max(-32768, Math.min(32767, s16Value(value))), true);
     }
   }
   return bytes;

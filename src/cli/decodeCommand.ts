@@ -21,7 +21,7 @@ export const DECODE_HELP = `s3tokenizer decode --codes FILE [--codes FILE ...] -
 
 Decodes code lines ({"key": ..., "code": [[row 0], ...]} as the extraction writes them, or
 one-row {"key": ..., "code": [...]}, or FunCodec's codecs.txt lines "key [[[row 0], ...]]",
-told apart line by line) to audio: DIR/KEY.wav, 16 kHz mono, for every key of this
+told apart line by line) to audio: DIR/KEY.wav at the model's rate and channels, for every key of this
 rank's share of the lines. Lines that cannot be decoded (malformed JSON, more rows than the model
 has, a code that is not an integer in 0..codebook size - 1, a line over 64 MiB, a key that cannot
 be a file name) go to DIR/decode_errors_{rank+1}_of_{world_size} as {"key", "file", "line",

@@ -176,7 +176,7 @@ async function decodeBatch(
     if (options.sampleFormat === "s16") warnIfClipped(samples, pending, options, counts);
     try {
       // Written aside and renamed: a WAV under its final name is always complete, so resuming can trust it.
-      writeOutputFileSync(path, encodeWav(samples, model.sampleRate, options.sampleFormat), `${path}.partial`);
+      writeOutputFileSync(path, encodeWav(samples, model.sampleRate, options.sampleFormat, model.channels), `${path}.partial`);
     } catch (error) {
       // A link or device under this key's names costs only this key; a full disk stops the job.
       if (!(error instanceof OutputError)) throw error;

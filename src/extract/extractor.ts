@@ -7,6 +7,7 @@
  * stays flat however long the list. Each result is appended as soon as its group finishes; a
  * failed utterance is recorded and the run goes on.
  */
+import { audioFormatOf } from "../audio/format.js";
 import type { ScpEntry } from "../audio/wavScp.js";
 import { OutputWriteError } from "../errors.js";
 import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
@@ -80,6 +81,7 @@ export async function extractTokens(
   const format = options.format ?? "jsonl";
   const batcher = new DynamicBatcher<ModelInput, Codes>(engine, { maxWaitMs: options.gatherMs ?? GATHER_MS.gpu, maxGroupFrames: options.groupFrames });
   const frontEnd = model.frontEnd?.spec;
+  const audioFormat = audioFormatOf(model);
   const queueDepth = options.queueDepth ?? Math.max(16, options.numWorkers * 8);
   const fail = (entry: ScpEntry, error: string) => {
     outputs.errors.append([{ key: capText(entry.key), path: capText(entry.path), error: capText(error) }]);
@@ -88,7 +90,7 @@ export async function extractTokens(
 
   const handle = async (entry: ScpEntry): Promise<void> => {
     if (entry.isPipe && !options.allowPipes) return fail(entry, `${entry.key}: pipe entry "${entry.path}" needs --allow_pipes`);
-    const features = await pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, frontEnd });
+    const features = await pool.compute({ key: entry.key, path: entry.path, isPipe: entry.isPipe, format: audioFormat, frontEnd });
     if (!features.ok) return fail(entry, features.error);
     try {
       const codes = await batcher.submit(features.input);

@@ -1,6 +1,6 @@
 /**
  * The family-neutral side of a front end: feature workers (the corpus job's, the service's) turn
- * 16 kHz samples into what the model's group runs on, without knowing the family. A model with
+ * the model's samples (its rate and channels) into what the model's group runs on, without knowing the family. A model with
  * a FeatureFrontEnd gets its features (S3: log-mel); any other gets the samples.
  */
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";

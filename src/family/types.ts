@@ -4,6 +4,7 @@
  * service, the hub, `models` and the benchmark see families only through these types: anything
  * family-specific lives in the family's folder under src/models/<family>/.
  */
+import type { MixToMono } from "../audio/format.js";
 import type { MelSpectrogram } from "../features/logMel.js";
 import type { FamilyOption } from "./options.js";
 import type { HubOptions } from "../hub/options.js";
@@ -52,8 +53,15 @@ export interface DecodeOptions {
 /** The facts of a loaded model that callers plan with. */
 export interface FamilyFacts {
   readonly family: FamilyName;
-  /** Input sample rate in Hz (16000 for every family here). */
+  /** Input (and decoded) sample rate in Hz: a fact of the model (a FunCodec config states its own). */
   readonly sampleRate: number;
+  /**
+   * Channels the model takes and decodes to (1 for every family here; a stereo model says 2).
+   * Audio of several channels travels planar: [channels, frames] in one Float32Array.
+   */
+  readonly channels: number;
+  /** For a mono model, how a file of several channels becomes one (default "first": channel 0, as upstream's load_audio). */
+  readonly mixToMono?: MixToMono;
   /** Code frames per second of audio. */
   readonly frameRate: number;
   /** Rows a full encode returns. */
@@ -65,7 +73,7 @@ export interface FamilyFacts {
 }
 
 /**
- * What feature workers compute from 16 kHz samples for a family with a separable front end
+ * What feature workers compute from the model's samples for a family with a separable front end
  * (plain data, so it crosses to worker threads): S3's 128-band log-mel.
  */
 export interface FrontEndSpec {
@@ -96,11 +104,15 @@ export interface SpeechTokenizerModel extends FamilyFacts {
   /** How one call's inputs are cut into forward passes (its unit and budget, for its device). */
   readonly batching: BatchPolicy;
   /**
-   * Codes of each utterance (16 kHz mono samples), batched as the model sees fit. Equal to
-   * encoding each utterance alone.
+   * Codes of each utterance (samples at `sampleRate`; planar [channels, frames] for a model of
+   * several channels, [frames] for mono), batched as the model sees fit. Equal to encoding each
+   * utterance alone.
    */
   encode(inputs: readonly Float32Array[], options?: EncodeOptions): Promise<Codes[]>;
-  /** Audio (16 kHz mono) of each utterance's codes; absent where the family has no audio decoder. */
+  /**
+   * Audio of each utterance's codes at `sampleRate`, planar [channels, frames] ([frames] for mono);
+   * absent where the family has no audio decoder.
+   */
   decode?(codes: readonly Codes[], options?: DecodeOptions): Promise<Float32Array[]>;
   /**
    * Rows an encode with these options returns, where options other than `codebooks` decide it

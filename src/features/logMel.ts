@@ -16,7 +16,7 @@
  */
 
 import { AudioTooShortError, InvalidInputError } from "../errors.js";
-import { HOP_LENGTH, N_BINS, N_FFT } from "./constants.js";
+import { HOP_LENGTH, N_BINS, N_FFT, SAMPLE_RATE } from "./constants.js";
 import { RealFft } from "./fft.js";
 import { sparseMelFilters } from "./melFilters.js";
 
@@ -109,7 +109,7 @@ export function logMelSpectrogram(
 ): MelSpectrogram {
   const source = options.source ?? "samples";
   const len = samples.length;
-  if (len < MIN_SAMPLES) throw new AudioTooShortError(source, len, MIN_SAMPLES);
+  if (len < MIN_SAMPLES) throw new AudioTooShortError(source, len, MIN_SAMPLES, SAMPLE_RATE);
   // One NaN or infinity would poison every mel frame it touches: refuse it, naming where it is.
   const bad = firstNonFinite(samples);
   if (bad >= 0) {

@@ -1,5 +1,5 @@
 /**
- * Request bodies to 16 kHz samples, with the guards a network service needs and a batch job does
+ * Request bodies to the model's audio (its rate and channels), with the guards a network service needs and a batch job does
  * not:
  *   - the format is sniffed first, and bytes no in-process decoder reads are refused (415) unless
  *     ffmpeg is explicitly allowed: ffmpeg's probing of arbitrary uploads is a large attack surface
@@ -7,16 +7,15 @@
  *     unrecognised bytes never go to it at all;
  *   - decoding stops as soon as the audio passes the length limit, so a small compressed body
  *     cannot expand into gigabytes of samples (a decompression bomb).
- * The samples are otherwise exactly loadAudioBytes()'s: channel 0, torchaudio-equal resampling.
+ * The samples are otherwise exactly loadAudioBytes()'s: the model's channels, torchaudio-equal resampling.
  */
 import { withAudioBlocks } from "../audio/decode.js";
 import { FLAC_DECODER_BITS, flacBitsPerSample } from "../audio/codecs/flac.js";
 import { describeMagic, detectFormat, id3v2Size, SNIFF_BYTES } from "../audio/formats.js";
-import { StreamingResampler } from "../audio/resample.js";
+import { toPlanar, type AudioFormat } from "../audio/format.js";
 import type { DecodedBlock } from "../audio/source.js";
-import { AudioDecodeError, AudioTooShortError } from "../errors.js";
-import { SAMPLE_RATE } from "../features/constants.js";
-import { MIN_SAMPLES } from "../features/logMel.js";
+import { checkLongEnough, FormatConverter } from "../audio/toModelFormat.js";
+import { AudioDecodeError } from "../errors.js";
 import { AudioTooLongError, UnsupportedAudioFormatError } from "./errors.js";
 import { decodeRawPcm, type RawPcmSpec } from "./rawPcm.js";
 
@@ -41,27 +40,9 @@ function checkFormat(bytes: Uint8Array, source: string, allowFfmpeg: boolean): v
   }
 }
 
-/** Resamples blocks to 16 kHz, stopping with AudioTooLongError past `maxSeconds`. */
-async function boundedTo16k(totalFrames: number | null, blocks: AsyncIterable<DecodedBlock>, source: string, maxSeconds: number): Promise<Float32Array> {
-  let resampler: StreamingResampler | null = null;
-  let limit = 0;
-  let seen = 0;
-  const parts: Float32Array[] = [];
-  for await (const block of blocks) {
-    if (resampler === null) {
-      resampler = new StreamingResampler(block.sampleRate, SAMPLE_RATE);
-      limit = Math.floor(maxSeconds * block.sampleRate);
-      // A header that states the length (WAV) is refused before any sample is converted.
-      if (totalFrames !== null && totalFrames > limit) throw new AudioTooLongError(source, totalFrames / block.sampleRate, maxSeconds);
-    }
-    seen += block.samples.length;
-    if (seen > limit) throw new AudioTooLongError(source, null, maxSeconds);
-    parts.push(resampler.push(block.samples));
-  }
-  if (resampler !== null) parts.push(resampler.finish());
-  const length = parts.reduce((sum, p) => sum + p.length, 0);
-  if (length < MIN_SAMPLES) throw new AudioTooShortError(source, length, MIN_SAMPLES);
-  const out = new Float32Array(length); // [samples] at 16 kHz
+/** Concatenates pieces of one channel: [frames]. */
+function joined(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0)); // [frames]
   let at = 0;
   for (const part of parts) {
     out.set(part, at);
@@ -70,26 +51,50 @@ async function boundedTo16k(totalFrames: number | null, blocks: AsyncIterable<De
   return out;
 }
 
+/** Brings blocks to `format` (planar [channels, frames]), stopping with AudioTooLongError past `maxSeconds`. */
+async function boundedToFormat(totalFrames: number | null, blocks: AsyncIterable<DecodedBlock>, source: string, format: AudioFormat, maxSeconds: number): Promise<Float32Array> {
+  const converter = new FormatConverter(format, source);
+  const parts: Float32Array[][] = Array.from({ length: format.channels }, () => []);
+  let limit = -1;
+  let seen = 0;
+  for await (const block of blocks) {
+    if (limit < 0) {
+      limit = Math.floor(maxSeconds * block.sampleRate);
+      // A header that states the length (WAV) is refused before any sample is converted.
+      if (totalFrames !== null && totalFrames > limit) throw new AudioTooLongError(source, totalFrames / block.sampleRate, maxSeconds);
+    }
+    seen += block.samples.length;
+    if (seen > limit) throw new AudioTooLongError(source, null, maxSeconds);
+    converter.push(block).forEach((piece, c) => parts[c]!.push(piece));
+  }
+  converter.finish().forEach((piece, c) => parts[c]!.push(piece));
+  const channels = parts.map(joined);
+  checkLongEnough(channels[0]!.length, format, source);
+  return toPlanar(channels);
+}
+
 async function* oneBlock(samples: Float32Array, sampleRate: number): AsyncGenerator<DecodedBlock> {
   yield { samples, sampleRate, channels: 1 };
 }
 
 export interface BoundedDecodeOptions {
+  /** The model's rate and channels. */
+  format: AudioFormat;
   maxSeconds: number;
   allowFfmpeg: boolean;
   /** Set for headerless samples; otherwise the body is an audio file. */
   pcm?: RawPcmSpec;
 }
 
-/** A request body → 16 kHz samples of its first channel. Typed errors for every refusal. */
+/** A request body → the model's audio, planar [channels, frames]. Typed errors for every refusal. */
 export function decodeBody(bytes: Uint8Array, source: string, options: BoundedDecodeOptions): Promise<Float32Array> {
-  const { pcm, maxSeconds } = options;
+  const { pcm, maxSeconds, format } = options;
   if (pcm !== undefined) {
     const samples = decodeRawPcm(bytes, pcm, source);
-    return boundedTo16k(samples.length, oneBlock(samples, pcm.sampleRate), source, maxSeconds);
+    return boundedToFormat(samples.length, oneBlock(samples, pcm.sampleRate), source, format, maxSeconds);
   }
   checkFormat(bytes, source, options.allowFfmpeg);
-  return withAudioBlocks({ bytes, source }, (audio, blocks) => boundedTo16k(audio.totalFrames, blocks, source, maxSeconds)).catch(
+  return withAudioBlocks({ bytes, source }, (audio, blocks) => boundedToFormat(audio.totalFrames, blocks, source, format, maxSeconds)).catch(
     (error: unknown) => {
       throw asUnsupported(error, source);
     },

@@ -276,7 +276,7 @@ export class TokenizerHttpServer {
       const { audio, audioSeconds } = await service.detokenize(codes, { signal });
       this.metrics.decodedAudioSeconds.inc(audioSeconds);
       this.record(req, res.destroyed ? 499 : 200, started);
-      await sendBytes(res, 200, encodeWav(audio, model.sampleRate, format), "audio/wav");
+      await sendBytes(res, 200, encodeWav(audio, model.sampleRate, format, model.channels), "audio/wav");
     });
   }
 

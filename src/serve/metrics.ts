@@ -58,12 +58,12 @@ export class ServeMetrics {
     });
     this.audioSeconds = new Counter({
       name: "s3tokenizer_audio_seconds_total",
-      help: "Seconds of audio (at 16 kHz) tokenized and answered",
+      help: "Seconds of audio tokenized and answered",
       registers,
     });
     this.decodedAudioSeconds = new Counter({
       name: "s3tokenizer_decoded_audio_seconds_total",
-      help: "Seconds of audio (at 16 kHz) produced by /v1/detokenize and answered",
+      help: "Seconds of audio produced by /v1/detokenize and answered",
       registers,
     });
     this.dropped = new Counter({

@@ -1,10 +1,10 @@
 /**
- * The work of one request before the model: body → 16 kHz samples → the model's front end. Pure (no worker
+ * The work of one request before the model: body → the model's samples (its rate and channels) → its front end. Pure (no worker
  * plumbing), so the pool can run it in a thread and TokenizerService can run it inline.
  * Errors cross the thread boundary as plain data and are revived as the same typed classes.
  */
 import { AudioDecodeError, AudioTooShortError, InvalidInputError } from "../errors.js";
-import { SAMPLE_RATE } from "../features/constants.js";
+import { secondsOf, type AudioFormat } from "../audio/format.js";
 import { runFrontEnd, type ModelInput } from "../family/frontEnd.js";
 import type { FrontEndSpec } from "../family/types.js";
 import { decodeBody } from "./boundedDecode.js";
@@ -17,6 +17,8 @@ export interface FeatureJob {
   source: string;
   /** The model's front end; absent: the model takes the samples. */
   frontEnd?: FrontEndSpec;
+  /** The model's rate and channels (plain data: it crosses to the worker). */
+  format: AudioFormat;
   maxSeconds: number;
   allowFfmpeg: boolean;
   pcm?: RawPcmSpec;
@@ -24,14 +26,14 @@ export interface FeatureJob {
 
 export interface JobFeatures {
   input: ModelInput;
-  /** Length of the audio at 16 kHz. */
+  /** Length of the audio, in seconds. */
   seconds: number;
 }
 
 export async function computeJobFeatures(job: FeatureJob): Promise<JobFeatures> {
-  const samples = await decodeBody(job.bytes, job.source, { maxSeconds: job.maxSeconds, allowFfmpeg: job.allowFfmpeg, pcm: job.pcm });
+  const samples = await decodeBody(job.bytes, job.source, { format: job.format, maxSeconds: job.maxSeconds, allowFfmpeg: job.allowFfmpeg, pcm: job.pcm });
   const input = runFrontEnd(samples, job.frontEnd, job.source);
-  return { input, seconds: samples.length / SAMPLE_RATE };
+  return { input, seconds: secondsOf(samples, job.format) };
 }
 
 /** An error as structured-clone-safe data. */

@@ -6,6 +6,7 @@
  * dropped wherever it is: before decoding, after decoding, while queued for the model; a group
  * already running cannot be interrupted, so its result is thrown away.
  */
+import { audioFormatOf, secondsOf } from "../audio/format.js";
 import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
@@ -35,7 +36,7 @@ export interface TokenizeBytesOptions {
    * abort(reason), or RequestCancelledError after a plain abort().
    */
   signal?: AbortSignal;
-  /** The bytes are headerless little-endian mono samples, not an audio file. */
+  /** The bytes are headerless little-endian mono samples, not an audio file (a model of several channels gets them in each). */
   pcm?: RawPcmSpec;
   /** Names the input in error messages (default "request body"). */
   source?: string;
@@ -52,7 +53,7 @@ export interface TokenizeBytesResult {
   codebooks: number;
   /** Code frames per row. */
   frames: number;
-  /** Length of the audio at 16 kHz, in seconds. */
+  /** Length of the audio, in seconds. */
   audioSeconds: number;
   /** Quantizer layer of row 0, where the family states it (SpeechTokenizer). */
   firstCodebook?: number;
@@ -61,7 +62,10 @@ export interface TokenizeBytesResult {
 }
 
 export interface DetokenizeResult {
-  /** 16 kHz mono samples [frames × hop] (not trimmed: codes do not say the original length). */
+  /**
+   * Samples at the model's rate, planar [channels, frames × hop] ([frames × hop] for mono; not
+   * trimmed: codes do not say the original length).
+   */
   audio: Float32Array;
   /** Length of `audio` in seconds. */
   audioSeconds: number;
@@ -131,6 +135,7 @@ export class TokenizerService {
         bytes,
         source: options.source ?? "request body",
         frontEnd: this.tokenizer.frontEnd?.spec,
+        format: audioFormatOf(this.tokenizer),
         maxSeconds: this.maxAudioSeconds,
         allowFfmpeg: this.allowFfmpeg,
         pcm: options.pcm,
@@ -172,7 +177,7 @@ export class TokenizerService {
       () => this.settle(),
     );
     const audio = signal ? await this.untilAborted(decoding, signal) : await decoding;
-    return { audio, audioSeconds: audio.length / model.sampleRate };
+    return { audio, audioSeconds: secondsOf(audio, model) };
   }
 
   /** One call in progress is over. */
@@ -181,13 +186,16 @@ export class TokenizerService {
     this.notifyIdle();
   }
 
-  /** One dummy utterance (1 s of a quiet tone) through decoding and the model: first-call costs paid. */
+  /**
+   * One dummy utterance (1 s of a quiet tone at the model's rate, so nothing is resampled) through
+   * decoding and the model: first-call costs paid.
+   */
   async warmUp(): Promise<void> {
-    const samples = 16_000;
-    const bytes = new Uint8Array(samples * 2);
+    const rate = this.tokenizer.sampleRate;
+    const bytes = new Uint8Array(rate * 2);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < samples; i++) view.setInt16(2 * i, Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / 16_000)), true);
-    await this.tokenizeBytes(bytes, { pcm: { sampleRate: 16_000, format: "pcm16" }, source: "warm-up", transfer: true });
+    for (let i = 0; i < rate; i++) view.setInt16(2 * i, Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / rate)), true);
+    await this.tokenizeBytes(bytes, { pcm: { sampleRate: rate, format: "pcm16" }, source: "warm-up", transfer: true });
   }
 
   /** Resolves when no call is in progress and the model is idle (for graceful shutdown). */

@@ -38,7 +38,7 @@ export async function verifyModel(
     for (const entry of entries) {
       try {
         if (entry.isPipe) throw new Error("pipe entries are not read by verify");
-        const samples = await loadAudio(entry.path);
+        const samples = await loadAudio(entry.path, tokenizer);
         readable.push({ key: entry.key, mel: logMelSpectrogram(samples, tokenizer.info.dims.nMels, { source: entry.path }) });
       } catch (error) {
         skipped.push({ key: entry.key, reason: error instanceof Error ? error.message : String(error) });

@@ -1,5 +1,5 @@
 /**
- * What a page does with a loaded model: tokens of 16 kHz samples, the CLI's JSON line for them
+ * What a page does with a loaded model: tokens of its samples (decodeAudioForModel's), the CLI's JSON line for them
  * (the corpus job's own formatter), and audio back as WAV bytes for families with a decoder.
  */
 import { encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
@@ -7,7 +7,7 @@ import { InvalidInputError } from "../errors.js";
 import { formatPartLine } from "../parts/partFormat.js";
 import type { Codes, EncodeOptions, FamilyFacts, SpeechTokenizerModel } from "../family/types.js";
 
-/** Codes of one utterance (16 kHz mono samples): rows [codebooks, frames]. */
+/** Codes of one utterance (samples in the model's format, planar [channels, frames]): rows [codebooks, frames]. */
 export async function tokenize(model: SpeechTokenizerModel, audio: Float32Array, options?: EncodeOptions): Promise<Codes> {
   const [codes] = await model.encode([audio], options);
   return codes!;
@@ -22,9 +22,9 @@ export function codesJsonLine(key: string, codes: Codes, model: Pick<FamilyFacts
   return formatPartLine("jsonl", key, codes, model);
 }
 
-/** WAV bytes (mono, the model's rate; 16-bit PCM unless "f32") of decoded codes, as the CLI's decode writes. */
+/** WAV bytes (the model's rate and channels; 16-bit PCM unless "f32") of decoded codes, as the CLI's decode writes. */
 export async function decodeToWav(model: SpeechTokenizerModel, codes: Codes, format: WavSampleFormat = "s16"): Promise<Uint8Array> {
   if (!model.decode) throw new InvalidInputError(`${model.source}: ${model.family} has no decoder to audio`);
   const [audio] = await model.decode([codes]);
-  return encodeWav(audio!, model.sampleRate, format);
+  return encodeWav(audio!, model.sampleRate, format, model.channels);
 }

@@ -3,5 +3,5 @@
  * library bundle (dist/web/s3tokenizer-web.js) beside it at run time (see src/webpage/buildPage.ts),
  * so the page's own code stays small and the library is the one `npm run build:web` ships.
  */
-export { codesJsonLine, configureRuntime, decodeAudioToMono16k, decodeToWav, listWebFamilies, listWebModels, loadWebModel, tokenize } from "../../src/web/index.js";
-export type { Codes, FamilyName, FetchProgress, SpeechTokenizerModel } from "../../src/web/index.js";
+export { audioFormatOf, codesJsonLine, configureRuntime, decodeAudioForModel, decodeAudioToMono16k, decodeToWav, listWebFamilies, listWebModels, loadWebModel, SPEECH_16K_MONO, tokenize } from "../../src/web/index.js";
+export type { AudioFormat, Codes, FamilyName, FetchProgress, SpeechTokenizerModel } from "../../src/web/index.js";

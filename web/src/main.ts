@@ -6,18 +6,25 @@
  *
  * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
  */
-import { configureRuntime, decodeAudioToMono16k, listWebFamilies, listWebModels, loadWebModel, tokenize, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
+import { audioFormatOf, configureRuntime, decodeAudioForModel, listWebFamilies, listWebModels, loadWebModel, SPEECH_16K_MONO, tokenize, type AudioFormat, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
 import { byId, download, formatBytes, formatSeconds } from "./dom.js";
 import { installGlobalErrorHandlers, showError } from "./errors.js";
 import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
 import { startRecording, type ActiveRecorder } from "./recorder.js";
 import { copyText, ResultCard } from "./results.js";
 
-const SAMPLE_RATE = 16_000;
+/** An input's samples in one model's format: planar [channels, frames]. */
+interface Decoded {
+  format: AudioFormat;
+  samples: Float32Array; // [channels, frames] at format.sampleRate
+}
 
 interface Pending {
   card: ResultCard;
-  samples: Float32Array; // [samples] 16 kHz mono
+  name: string;
+  /** The file's bytes, kept until it is tokenized: a model of another format decodes them again. */
+  bytes: Uint8Array;
+  decoded: Decoded;
 }
 
 let model: SpeechTokenizerModel | null = null;
@@ -192,11 +199,19 @@ async function runTokenize(pending: Pending): Promise<void> {
     waiting.push(pending);
     return;
   }
-  const seconds = pending.samples.length / SAMPLE_RATE;
+  let samples: Float32Array;
+  try {
+    samples = await samplesFor(pending, current);
+  } catch (error) {
+    pending.card.failed(error);
+    showError(`Audio ${pending.name}`, error);
+    return;
+  }
+  const seconds = samples.length / current.channels / current.sampleRate;
   pending.card.running(seconds, current);
   try {
     const started = performance.now();
-    const codes = await tokenize(current, pending.samples);
+    const codes = await tokenize(current, samples);
     pending.card.done(codes, seconds, performance.now() - started, current);
     updateBulkButtons();
   } catch (error) {
@@ -205,23 +220,41 @@ async function runTokenize(pending: Pending): Promise<void> {
   }
 }
 
+/** The format audio is decoded to: the model's; before any model, 16 kHz mono, to show the length and refuse damage early. */
+function formatNow(): AudioFormat {
+  return model ?? SPEECH_16K_MONO;
+}
+
+function sameFormat(a: AudioFormat, b: AudioFormat): boolean {
+  return a.sampleRate === b.sampleRate && a.channels === b.channels && (a.mixToMono ?? "first") === (b.mixToMono ?? "first");
+}
+
+/** The input's samples as `current` takes them: decoded again when it was decoded for another format. */
+async function samplesFor(pending: Pending, current: SpeechTokenizerModel): Promise<Float32Array> {
+  if (!sameFormat(pending.decoded.format, current)) {
+    pending.decoded = { format: audioFormatOf(current), samples: await decodeAudioForModel(pending.bytes, current, pending.name) };
+  }
+  return pending.decoded.samples;
+}
+
 /** Decodes one input with the project's decoders, then tokenizes it (now, or once a model is loaded). */
 function addAudio(name: string, bytes: () => Promise<Uint8Array>): void {
   const card = new ResultCard(keyOf(name));
   cards.push(card);
   enqueue(async () => {
-    let samples: Float32Array;
+    let decoded: Decoded;
     const input = await bytes();
     const started = performance.now();
     try {
-      samples = await decodeAudioToMono16k(input, name);
+      const format = formatNow();
+      decoded = { format: audioFormatOf(format), samples: await decodeAudioForModel(input, format, name) };
     } catch (error) {
       card.failed(error);
       showError(`Audio ${name}`, error);
       return;
     }
-    card.waiting(samples.length / SAMPLE_RATE, performance.now() - started);
-    await runTokenize({ card, samples });
+    card.waiting(decoded.samples.length / decoded.format.channels / decoded.format.sampleRate, performance.now() - started);
+    await runTokenize({ card, name, bytes: input, decoded });
   });
   byId("audio-status").textContent = model === null ? "Audio waits until a model is loaded." : "";
 }

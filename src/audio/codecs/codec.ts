@@ -1,6 +1,6 @@
 /**
  * The shape every in-process codec is wrapped into: feed file bytes in any chunking, get channel 0
- * of whatever audio those bytes completed, at the stream's own rate. The packages' own exceptions
+ * (and the others on request) of whatever audio those bytes completed, at the stream's own rate. The packages' own exceptions
  * and their per-frame error lists become AudioDecodeError naming the file.
  */
 import { AudioDecodeError } from "../../errors.js";
@@ -10,6 +10,12 @@ export interface DecodedBlock {
   samples: Float32Array; // [frames]
   sampleRate: number;
   channels: number;
+  /**
+   * Channels 1 .. channels − 1 of the same frames, decoded only when called (a mono model never
+   * pays for them); absent for a mono stream. Call it before the next block is read: readers
+   * reuse their buffers.
+   */
+  otherChannels?: () => Float32Array[]; // channels − 1 × [frames]
 }
 
 export interface StreamDecoder {
@@ -49,12 +55,11 @@ export class DecodeTracker {
     }
     if (result.samplesDecoded === 0 || result.channelData.length === 0) return null;
     this.decodedAny = true;
-    const channel0 = result.channelData[0]!.subarray(0, result.samplesDecoded);
-    return {
-      samples: transform ? transform(channel0) : channel0,
-      sampleRate: result.sampleRate,
-      channels: result.channelData.length,
-    };
+    const frames = result.samplesDecoded;
+    const channel = (data: Float32Array) => (transform ? transform(data.subarray(0, frames)) : data.subarray(0, frames));
+    const block: DecodedBlock = { samples: channel(result.channelData[0]!), sampleRate: result.sampleRate, channels: result.channelData.length };
+    if (result.channelData.length > 1) block.otherChannels = () => result.channelData.slice(1).map(channel);
+    return block;
   }
 
   /** Call after flush: throws when the whole stream gave no audio. */

@@ -82,7 +82,7 @@ export class WhisperFeatureExtractor {
     if (audio.length === 0) return [];
     audio.forEach((samples, i) => {
       const source = sources?.[i] ?? `samples[${i}]`;
-      if (samples.length < SAMPLES_PER_FEATURE) throw new AudioTooShortError(source, samples.length, SAMPLES_PER_FEATURE);
+      if (samples.length < SAMPLES_PER_FEATURE) throw new AudioTooShortError(source, samples.length, SAMPLES_PER_FEATURE, SAMPLE_RATE);
       if (samples.length > MAX_WHISPER_SECONDS * SAMPLE_RATE) {
         throw new InvalidInputError(`${source}: ${(samples.length / SAMPLE_RATE).toFixed(1)} s of audio; the Whisper encoder takes at most ${MAX_WHISPER_SECONDS} s per utterance (it attends over the whole utterance)`);
       }

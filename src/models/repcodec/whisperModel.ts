@@ -28,6 +28,8 @@ export interface RepCodecWhisperOptions extends WhisperFeatureOptions {
 export class RepCodecWhisperModel implements SpeechTokenizerModel {
   readonly family = "repcodec" as const;
   readonly sampleRate = 16000;
+  /** Mono: a file of several channels gives channel 0, as upstream's load_audio. */
+  readonly channels = 1;
   readonly frameRate = 16000 / SAMPLES_PER_FEATURE;
   readonly codebooks = 1;
   readonly hopLength = SAMPLES_PER_FEATURE;

@@ -155,6 +155,8 @@ export function streamPlan(options: TokenizerOptions, cores: number): { streams:
 export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Array>, SpeechTokenizerModel {
   readonly family = "s3" as const;
   readonly sampleRate = SAMPLE_RATE;
+  /** Mono: a file of several channels gives channel 0, as upstream's load_audio. */
+  readonly channels = 1;
   /** One row of tokens, no residual layers. */
   readonly codebooks = 1;
   /** What it was loaded from (registry name or path). */

@@ -73,6 +73,8 @@ export class SpeechTokenizerCodec implements SpeechTokenizerModel {
   /** The files it was loaded from (set by the family's loader; empty for a model built in memory). */
   files: ModelFiles = {};
   readonly sampleRate = 16000;
+  /** Mono: a file of several channels gives channel 0, as upstream's load_audio. */
+  readonly channels = 1;
   readonly frameRate: number;
   readonly codebooks: number;
   readonly codebookSize: number;
