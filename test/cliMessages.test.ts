@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { editDistance, nearestName } from "../src/cli/nearestFlag.js";
+import { editDistance, nearestName } from "../src/flags/nearestName.js";
 import { familyRegistryEntries } from "../src/registry/load.js";
 import { FAMILIES } from "../src/registry/families.js";
 import { BUILT_IN_NAMES } from "../src/hub/registry.js";

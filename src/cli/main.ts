@@ -7,9 +7,23 @@
 import { readFileSync } from "node:fs";
 import { isS3TokenizerError } from "../errors.js";
 import { EXIT_OUTPUT_FAULT, EXIT_USAGE } from "./exitCodes.js";
-import { nearestName } from "./nearestFlag.js";
+import type { FamilyCommand } from "../family/types.js";
+import { nearestName } from "../flags/nearestName.js";
 
-const HELP = `s3tokenizer: speech tokens (S3Tokenizer of CosyVoice 1/2/3, SpeechTokenizer, FunCodec, RepCodec) on onnxruntime
+/** The families' titles and own commands, from the registry (loaded only for help and family commands). */
+async function familyParts(): Promise<{ titles: string[]; commands: FamilyCommand[] }> {
+  const { FAMILIES } = await import("../registry/families.js");
+  return { titles: FAMILIES.map((family) => family.title), commands: FAMILIES.flatMap((family) => family.commands ?? []) };
+}
+
+/** The top-level help: the built-in commands, then each family's own. */
+async function helpText(): Promise<string> {
+  const { titles, commands } = await familyParts();
+  const familyLines = commands.map((command) => `  ${command.usage}\n${" ".repeat(51)}${command.summary}\n`).join("");
+  return HELP_HEAD.replace("FAMILIES", titles.join(", ")) + familyLines + HELP_TAIL;
+}
+
+const HELP_HEAD = `s3tokenizer: speech tokens (FAMILIES) on onnxruntime
 
 Commands:
   s3tokenizer --wav_scp FILE --model NAME|PATH --output_dir DIR [...]
@@ -22,9 +36,9 @@ Commands:
                                                    merge an extraction's part files (e.g. into utt2speech_token.pt)
   s3tokenizer decode --codes FILE --model NAME|PATH --output_dir DIR
                                                    codes back to audio, one WAV per key (families with a decoder)
-  s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR
-                                                   RepCodec tokens of dumped speech-encoder features
-  s3tokenizer help [COMMAND]
+`;
+
+const HELP_TAIL = `  s3tokenizer help [COMMAND]
   s3tokenizer --version                            the package's version
 
 Flags may be written --snake_case or --kebab-case.`;
@@ -48,13 +62,14 @@ const COMMANDS: Record<string, Command> = {
   extract: { run: async () => (await import("./extractCommand.js")).extractCommand, help: async () => (await import("./extractHelp.js")).EXTRACT_HELP },
   serve: { run: async () => (await import("./serveCommand.js")).serveCommand, help: async () => (await import("./serveCommand.js")).SERVE_HELP },
   merge: { run: async () => (await import("./mergeCommand.js")).mergeCommand, help: async () => (await import("./mergeCommand.js")).MERGE_HELP },
-  repcodec: { run: async () => (await import("./repcodecCommand.js")).repcodecCommand, help: async () => (await import("./repcodecCommand.js")).REPCODEC_HELP },
   decode: { run: async () => (await import("./decodeCommand.js")).decodeCommand, help: async () => (await import("./decodeCommand.js")).DECODE_HELP },
 };
 
-/** The command called `name` (own keys only: "toString" is no command). */
-function commandNamed(name: string): Command | undefined {
-  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+/** The command called `name`: a built-in one (own keys only: "toString" is no command), else a family's. */
+async function commandNamed(name: string): Promise<Command | undefined> {
+  if (Object.hasOwn(COMMANDS, name)) return COMMANDS[name];
+  const own = (await familyParts()).commands.find((command) => command.name === name);
+  return own === undefined ? undefined : { run: async () => (await own.load()).run, help: async () => (await own.load()).help };
 }
 
 /** The package's version, from the package.json beside the built tree (dist/src/cli → the package root). */
@@ -64,8 +79,8 @@ function packageVersion(): string {
 }
 
 /** "unknown command" with the nearest command's name when it looks like a typo, and where the list is. */
-function unknownCommand(command: string): string {
-  const near = nearestName(command, [...Object.keys(COMMANDS), "help"]);
+async function unknownCommand(command: string): Promise<string> {
+  const near = nearestName(command, [...Object.keys(COMMANDS), ...(await familyParts()).commands.map((c) => c.name), "help"]);
   return `unknown command "${command}"${near === null ? "" : `; did you mean "${near}"?`} (s3tokenizer help lists the commands)`;
 }
 
@@ -80,20 +95,20 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     const name = command === "help" ? rest[0] : undefined;
     if (name === undefined) {
-      process.stdout.write(HELP + "\n");
+      process.stdout.write((await helpText()) + "\n");
       return 0;
     }
-    const topic = commandNamed(name);
+    const topic = await commandNamed(name);
     if (!topic) {
-      process.stderr.write(`${unknownCommand(name)}\n`);
+      process.stderr.write(`${await unknownCommand(name)}\n`);
       return EXIT_USAGE;
     }
     process.stdout.write((await topic.help()) + "\n");
     return 0;
   }
-  const entry = commandNamed(command);
+  const entry = await commandNamed(command);
   if (!entry) {
-    process.stderr.write(`${unknownCommand(command)}\n\n${HELP}\n`);
+    process.stderr.write(`${await unknownCommand(command)}\n\n${await helpText()}\n`);
     return EXIT_USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

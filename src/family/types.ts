@@ -181,6 +181,18 @@ export interface FamilyModelSpec {
 export type ModelFiles = Readonly<Record<string, string>>;
 
 /**
+ * A command of the `s3tokenizer` CLI that a family brings (`s3tokenizer repcodec FEAT_DIR ...`):
+ * its line in the top-level help, and its module, loaded only when it runs (Node only).
+ */
+export interface FamilyCommand {
+  readonly name: string;
+  /** Its usage line and what it does, for `s3tokenizer help`. */
+  readonly usage: string;
+  readonly summary: string;
+  load(): Promise<{ run(argv: string[]): Promise<number>; help: string }>;
+}
+
+/**
  * What a family's open() is given besides the model's files: the runtime its sessions run on
  * (onnxruntime-node in Node, onnxruntime-web in a page) and, where the loader keeps one, a cache
  * for files derived from the model's (converted graphs).
@@ -215,6 +227,8 @@ export interface TokenizerFamily {
   readonly byHand?: readonly string[];
   /** Whether a decoder to audio exists. */
   readonly decodes: boolean;
+  /** Commands of its own in the `s3tokenizer` CLI. */
+  readonly commands?: readonly FamilyCommand[];
   /**
    * The names of this family's files in `source`, or null when the source holds no model of this
    * family. Reads at most file names, headers or a config: cheap enough to ask every family.

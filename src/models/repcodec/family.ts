@@ -64,6 +64,14 @@ export const repcodecFamily: TokenizerFamily = {
     "  uses it), or pass a folder holding the .pkl and Whisper's .pt as --model DIR",
   ],
   decodes: false,
+  commands: [
+    {
+      name: "repcodec",
+      usage: "s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR",
+      summary: "RepCodec tokens of dumped speech-encoder features",
+      load: () => import("./command.node.js"),
+    },
+  ],
 
   /** A folder (not one file) holding one RepCodec .pkl and one Whisper .pt. */
   async detect(source) {

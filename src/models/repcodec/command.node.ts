@@ -3,17 +3,17 @@
  * upstream RepCodec's `repcodec` command. Reads the feature dump ({rank}_{n_shard}.npy + .len; the rows
  * of one batch at a time), writes DIR/tokens (the tsv's root line, then `relpath<TAB>tokens` per
  * utterance in tsv order). Every input is checked before the file is written; any batch size gives
- * the tokens of batch size 1.
+ * the tokens of batch size 1. The family declares it (family.ts `commands`); the CLI runs it.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
-import { openDump } from "../models/repcodec/dumpLayout.js";
-import { loadRepCodec } from "../models/repcodec/load.js";
-import { selectDevice } from "../runtime/session.js";
-import { integerFlag, parseFlags, requireFlag } from "./args.js";
+import { UsageError } from "../../errors.js";
+import { integerFlag, parseFlags, requireFlag } from "../../flags/parse.js";
+import { selectDevice } from "../../runtime/session.js";
+import { openDump } from "./dumpLayout.js";
+import { loadRepCodec } from "./load.js";
 
-export const REPCODEC_HELP = `s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR [options]
+export const help = `s3tokenizer repcodec FEAT_DIR --model PKL --tsv_path TSV --out_dir DIR [options]
 
 Tokenizes speech-encoder features with a RepCodec trainer checkpoint, as upstream's \`repcodec\`
 command: FEAT_DIR holds {rank}_{n_shard}.npy (float32 [frames, width]) and .len (frames per
@@ -25,7 +25,7 @@ utterance); TSV's first line is the audio root, then one relpath per utterance. 
   --n_shard N               shards of the dump (default 1)
   --device cpu|cuda[:N]|webgpu`;
 
-export async function repcodecCommand(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   // FEAT_DIR is positional, as upstream's `in_dir`; the flags parser takes flags only.
   const positional = argv.findIndex((arg, i) => !arg.startsWith("-") && (i === 0 || !argv[i - 1]!.startsWith("--") || argv[i - 1]!.includes("=")));
   if (positional < 0) throw new UsageError("FEAT_DIR (the feature dump's folder) is required");
