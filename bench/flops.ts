@@ -4,7 +4,7 @@
  * padding a batched run adds. Dividing it by wall time gives the achieved GFLOP/s that is set
  * against the machine's MatMul ceiling.
  */
-import { FRAMES_PER_SECOND, planSegments } from "../src/pipeline/windows.js";
+import { FRAMES_PER_SECOND, planSegments } from "../src/models/s3/windows.js";
 
 /** What the count needs of a model; FULL_SIZE's RandomModelShape entries fit it. */
 export interface FlopShape {

@@ -1,5 +1,5 @@
 /** What the benchmark reports per version, and how the headline figures follow from the runs. */
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import type { BrowserResult } from "./browserBench.js";
 import type { FastAgreement } from "./fastAgreement.js";
 import type { FirstTokenResult } from "./firstToken.js";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Tokenizer } from "../src/s3Tokenizer.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { MODEL_NAMES, modelPath, referenceTokens } from "./support/conformance.js";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import test from "node:test";
-import { BUILDER_DIRS, BUILDER_VERSION, fingerprintTree } from "../src/convert/builderVersion.js";
+import { BUILDER_DIRS, BUILDER_VERSION, fingerprintTree } from "../src/models/builderVersion.js";
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "fingerprint-"));

@@ -10,8 +10,8 @@ import { readWavScp } from "../src/audio/wavScp.js";
 import { logMelSpectrogram } from "../src/features/logMel.js";
 import { padding } from "../src/features/padding.js";
 import { S3Tokenizer } from "../src/s3Tokenizer.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
-import { verifyModel } from "../src/verify/verifyModel.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
+import { verifyModel } from "../src/s3Verify/verifyModel.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";
 

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkd
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 import { MODEL_NAMES, modelPath, referenceTokens } from "./support/conformance.js";
 import { readJsonLines, runCli, startCli } from "./support/cli.js";

@@ -14,7 +14,7 @@ import { encodeModel } from "../src/onnx/write.js";
 import { webGpuPlan } from "../src/models/s3/webgpuPlan.js";
 import { runMelBatch } from "../src/models/s3/encoderRunner.js";
 import { SessionStreams } from "../src/runtime/sessionStreams.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 

@@ -22,7 +22,7 @@ import {
 } from "../src/errors.js";
 import { defaultCacheDir } from "../src/hub/cacheDir.js";
 import { loadBatchedModel } from "../src/s3Tokenizer.js";
-import { BUILDER_VERSION } from "../src/convert/builderVersion.js";
+import { BUILDER_VERSION } from "../src/models/builderVersion.js";
 import { listModels } from "../src/hub/listModels.js";
 import { hubSettings, type DownloadOptions, type HubOptions } from "../src/hub/options.js";
 import { BUILT_IN_NAMES, parseRegistry } from "../src/hub/registry.js";

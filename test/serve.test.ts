@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import type { ServeHandle } from "../src/serve/serve.js";
 import { runCli } from "./support/cli.js";
 import { MODEL_NAMES, modelPath, referenceTokens } from "./support/conformance.js";

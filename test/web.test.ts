@@ -17,7 +17,7 @@ import { resample } from "../src/audio/resample.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { parseWav } from "../src/audio/wavParse.js";
 import { familyRegistryEntries } from "../src/registry/load.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { entryFiles } from "../src/web/modelStore.js";
 import {
   AudioDecodeError,

@@ -18,7 +18,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { decodeAudioToMono16k, loadWebModel, tokenize } from "../src/web/index.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import {
   chromiumSkipReason,
   dropFiles,

@@ -11,7 +11,7 @@ import { DeviceUnavailableError, InvalidInputError } from "../src/errors.js";
 import { buildBatchedGraph } from "../src/models/s3/modelFile.js";
 import { webGpuBatchLimits } from "../src/models/s3/webgpuPlan.js";
 import { S3Tokenizer } from "../src/s3Tokenizer.js";
-import { compareTokens, summarize } from "../src/verify/missRate.js";
+import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { MODEL_NAMES, modelPath, referenceTokens, sixteenKilohertzUtterances } from "./support/conformance.js";
 import { fixturesDir, skipReason } from "./support/fixtures.js";
 

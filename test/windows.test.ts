@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mergeWindowTokens, planSegments, WINDOW_FRAMES, WINDOW_HOP_FRAMES, type Segment } from "../src/pipeline/windows.js";
+import { mergeWindowTokens, planSegments, WINDOW_FRAMES, WINDOW_HOP_FRAMES, type Segment } from "../src/models/s3/windows.js";
 
 test("audio of at most 3000 frames is one segment", () => {
   assert.deepEqual(planSegments([3000, 1], 25), [

@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import type { HubOptions } from "../hub/options.js";
 import { selectDevice } from "../runtime/session.js";
 import type { TokenizerOptions } from "../s3Tokenizer.js";
-import { formatVerifyReport, verifyModel } from "../verify/verifyModel.js";
+import { formatVerifyReport, verifyModel } from "../s3Verify/verifyModel.js";
 import { HUB_FLAGS, HUB_FLAGS_HELP, hubOptions, parseFlags, requireFlag } from "./args.js";
 
 export const VERIFY_HELP = `s3tokenizer verify --model NAME|PATH --wav_scp FILE [--device cpu|cuda|cuda:N|webgpu] [--max_miss_rate PCT]

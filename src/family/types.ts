@@ -9,7 +9,6 @@ import type { MelSpectrogram } from "../features/logMel.js";
 import type { FamilyOption } from "./options.js";
 import type { HubOptions } from "../hub/options.js";
 import type { BatchPolicy } from "../pipeline/batchPlan.js";
-import type { LongAudioCompat } from "../pipeline/windows.js";
 
 export type { BatchPolicy, BatchUnit } from "../pipeline/batchPlan.js";
 import type { RuntimeOptions } from "../runtime/session.js";
@@ -151,9 +150,9 @@ export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
   /**
    * S3 only (the families that cut long audio into windows): "s3tokenizer-0.3.0" plans that
    * release's windows, which lose up to 2 s of tokens past some 26 s strides; absent: tokens
-   * for the whole length (pipeline/windows.ts).
+   * for the whole length (models/s3/windows.ts).
    */
-  longAudioCompat?: LongAudioCompat;
+  longAudioCompat?: string;
 }
 
 export type { ModelFileSpec } from "../hub/registry.js";

@@ -4,14 +4,13 @@
  * cuts audio into windows; the others take an utterance whole, so it would silently do nothing.
  */
 import { InvalidInputError } from "../errors.js";
-import type { LongAudioCompat } from "../pipeline/windows.js";
 import { FAMILIES } from "./families.js";
 import { ownedOptions } from "../family/options.js";
 import type { FamilyFacts } from "../family/types.js";
 
 const declared = ownedOptions(FAMILIES).filter(({ option }) => option.into !== undefined && "load" in option.into && option.into.load === "longAudioCompat");
 
-export function checkLongAudioFamily(model: FamilyFacts, compat: LongAudioCompat | undefined, source: string): void {
+export function checkLongAudioFamily(model: FamilyFacts, compat: string | undefined, source: string): void {
   if (compat === undefined || declared.some(({ owner }) => owner.name === model.family)) return;
   const refusal = declared[0]?.option.refusal;
   throw new InvalidInputError(refusal?.(compat, source, model.family) ?? `long audio compat "${compat}": ${source} is a ${model.family} model, which takes audio whole`);

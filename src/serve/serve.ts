@@ -10,7 +10,6 @@ import { load } from "../registry/load.js";
 import type { HubOptions } from "../hub/options.js";
 import type { ModelMode } from "../models/s3/modelFile.js";
 import { checkLongAudioFamily } from "../registry/longAudioCompat.js";
-import type { LongAudioCompat } from "../pipeline/windows.js";
 import { BearerAuth } from "./auth.js";
 import type { BodyPace } from "./bodyPace.js";
 import { checkBindSafety } from "./bind.js";
@@ -41,7 +40,7 @@ export interface ServeOptions {
   hub?: HubOptions;
   mode?: ModelMode;
   /** S3, audio over 30 s: "s3tokenizer-0.3.0" cuts it as that release did (FamilyLoadOptions.longAudioCompat). */
-  longAudioCompat?: LongAudioCompat;
+  longAudioCompat?: string;
   /** Limits on slow request bodies and headers (defaults in bodyPace.ts and httpServer.ts). */
   bodyPace?: BodyPace;
   headersTimeoutMs?: number;

@@ -10,7 +10,7 @@ import { namesEnding, type ModelSource } from "../../family/modelSource.js";
 import type { FamilyLoadOptions, FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
 import { writeRandomRepCodecWhisper } from "./randomModel.node.js";
 import { openRepCodecParts, REPCODEC_RELEASES } from "./open.js";
-import { RepCodecWhisperModel as WhisperModel } from "./whisperModel.js";
+import { RepCodecWhisperModel as WhisperModel } from "./repcodecOverWhisper.js";
 import { RepCodecWhisperModel } from "./whisperFiles.node.js";
 import { REPCODEC_OPTIONS } from "./options.js";
 

@@ -4,10 +4,10 @@
  * checkpoint, on onnxruntime-node.
  */
 import { loadRepCodec, type RepCodecLoadOptions } from "./load.js";
-import { RepCodecWhisperModel as Model, type RepCodecWhisperOptions } from "./whisperModel.js";
+import { RepCodecWhisperModel as Model, type RepCodecWhisperOptions } from "./repcodecOverWhisper.js";
 import { WhisperFeatureExtractor } from "./whisperFeatures.js";
 
-export type { RepCodecWhisperOptions } from "./whisperModel.js";
+export type { RepCodecWhisperOptions } from "./repcodecOverWhisper.js";
 
 export interface RepCodecWhisperFiles {
   /** RepCodec trainer checkpoint (.pkl). */

@@ -15,8 +15,8 @@ import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
 import { SAMPLE_RATE } from "../../features/constants.js";
 import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { checkRows, oneRow } from "./codes.js";
-import { sliceView, type MelView } from "../../pipeline/melView.js";
-import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
+import { sliceView, type MelView } from "./melView.js";
+import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "./windows.js";
 import { EncoderRunner } from "./encoderRunner.js";
 import { openReleasedFile } from "./releasedFile.node.js";
 import type { DerivedFileCache } from "../../family/derivedFiles.js";
@@ -64,7 +64,7 @@ export interface TokenizerOptions extends RuntimeOptions {
    * Audio over 30 s: absent (default), windows up to the first one that holds the end, so the
    * tokens cover the whole utterance; "s3tokenizer-0.3.0", that release's windows, which lose up
    * to 2 s of tokens just past 26 s strides (52 s, 78 s, ...), for token files that must match it
-   * (pipeline/windows.ts).
+   * (models/s3/windows.ts).
    */
   longAudioCompat?: LongAudioCompat;
 }

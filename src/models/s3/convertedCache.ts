@@ -12,7 +12,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { S3TokenizerError } from "../../errors.js";
-import { BUILDER_VERSION } from "../../convert/builderVersion.js";
+import { BUILDER_VERSION } from "../builderVersion.js";
 import { buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "./modelFile.js";
 import { writeModelWithExternalData } from "../../onnx/externalData.js";
 import { encodeModel } from "../../onnx/encode.js";

@@ -4,7 +4,7 @@
  * are streams), and returns each view's codes cut to its code length.
  */
 import { planBatches, type BatchLimits } from "../../pipeline/batchPlan.js";
-import { packBatch, type MelView } from "../../pipeline/melView.js";
+import { packBatch, type MelView } from "./melView.js";
 import type { GraphRunner } from "../../runtime/backend.js";
 import { GRAPH_IO } from "./tokenizerGraph.js";
 

@@ -5,7 +5,7 @@
  */
 import { namesEnding } from "../../family/modelSource.js";
 import type { TokenizerFamily } from "../../family/types.js";
-import { S3BatchedTokenizer } from "./batchedTokenizer.js";
+import { S3BatchedTokenizer, type TokenizerOptions } from "./batchedTokenizer.js";
 import { writeRandomS3 } from "./randomModel.node.js";
 import { S3_OPTIONS } from "./options.js";
 
@@ -32,7 +32,9 @@ export const s3Family: TokenizerFamily = {
     return onnx.length === 1 ? onnx : null;
   },
 
-  async open(source, options, context) {
+  async open(source, familyOptions, context) {
+    // The family layer carries longAudioCompat as a string; longAudioCompatOf checks it is a known plan.
+    const options = familyOptions as TokenizerOptions;
     const [name] = (await s3Family.detect(source)) ?? [source.names[0] ?? "model.onnx"];
     const path = source.localPath?.(name!);
     if (path !== undefined) {

@@ -1,12 +1,12 @@
 /**
  * S3's own option: --long_audio_compat, audio over 30 s cut into windows as upstream S3Tokenizer
- * 0.3.0 did (pipeline/windows.ts), for token files that must match that release's. Every S3 part
+ * 0.3.0 did (models/s3/windows.ts), for token files that must match that release's. Every S3 part
  * file records its plan; one written before the windows covered the whole length holds none and
  * reads as that release's. The commands, help and provenance are made from this (family/options.ts).
  */
 import { UsageError } from "../../errors.js";
 import type { FamilyOption } from "../../family/options.js";
-import { LONG_AUDIO_COMPAT_VALUES, longAudioPlan, parseLongAudioCompat, type LongAudioCompat } from "../../pipeline/windows.js";
+import { LONG_AUDIO_COMPAT_VALUES, longAudioPlan, parseLongAudioCompat, type LongAudioCompat } from "./windows.js";
 
 function parseCompat(text: string): LongAudioCompat {
   const compat = parseLongAudioCompat(text);

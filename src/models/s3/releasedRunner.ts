@@ -7,8 +7,8 @@
 import type * as OrtTypes from "onnxruntime-node";
 import { ModelStructureError } from "../../errors.js";
 import type { MelSpectrogram } from "../../features/logMel.js";
-import { packBatch } from "../../pipeline/melView.js";
-import { mergeWindowTokens, planSegments, type LongAudioCompat } from "../../pipeline/windows.js";
+import { packBatch } from "./melView.js";
+import { mergeWindowTokens, planSegments, type LongAudioCompat } from "./windows.js";
 import { openSession, ort, type RuntimeOptions } from "../../runtime/session.js";
 
 export class ReleasedModelRunner {
@@ -27,7 +27,7 @@ export class ReleasedModelRunner {
 
   /**
    * Tokens of one utterance; `tokenRate` merges the windows of long audio, planned as `compat`
-   * says (pipeline/windows.ts; undefined: the whole length).
+   * says (models/s3/windows.ts; undefined: the whole length).
    */
   async tokens(mel: MelSpectrogram, tokenRate: number, compat?: LongAudioCompat): Promise<Int32Array> {
     const windows: Int32Array[] = [];

@@ -10,7 +10,7 @@
  * with "Too many storage buffers"). The device's own limit is not visible through
  * onnxruntime-node, so the plan keeps every tensor under the 128 MiB every WebGPU device grants.
  */
-import { WINDOW_FRAMES } from "../../pipeline/windows.js";
+import { WINDOW_FRAMES } from "./windows.js";
 import type { ModelDims, ModelVersion } from "./weights.js";
 
 /** The maxStorageBufferBindingSize every WebGPU adapter supports (the specification's default). */
