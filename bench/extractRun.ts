@@ -13,17 +13,17 @@ import { FeaturePool } from "../src/extract/featurePool.js";
 import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
 import { load } from "../src/registry/load.js";
-import type { FamilyLoadOptions, SpeechTokenizerModel } from "../src/family/types.js";
+import type { FamilyLoadOptions, TokenizerModel } from "../src/family/types.js";
 import type { Device } from "../src/runtime/session.js";
 import { S3Tokenizer, type TokenizerOptions } from "../src/s3Tokenizer.js";
 
 /** What `s3tokenizer --wav_scp ...` passes to extractTokens by default (see extractCommand.ts). */
-function cliExtractionOptions(tokenizer: SpeechTokenizerModel, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {
+function cliExtractionOptions(tokenizer: TokenizerModel, featurePool: FeaturePool, device: Device | undefined): ExtractionOptions {
   return { numWorkers: featurePool.size, featurePool, ...corpusGrouping(tokenizer, device), allowPipes: false };
 }
 
 /** A tokenizer and feature workers set up as the CLI does: the workers start first, then the model loads. */
-export class CliExtraction<M extends SpeechTokenizerModel = S3Tokenizer> {
+export class CliExtraction<M extends TokenizerModel = S3Tokenizer> {
   private constructor(
     readonly tokenizer: M,
     private readonly featurePool: FeaturePool,
@@ -35,11 +35,11 @@ export class CliExtraction<M extends SpeechTokenizerModel = S3Tokenizer> {
   }
 
   /** Any family's model through `load(path)`, as the CLI's extract command now loads it. */
-  static openFamily(modelPath: string, options: FamilyLoadOptions = {}): Promise<CliExtraction<SpeechTokenizerModel>> {
+  static openFamily(modelPath: string, options: FamilyLoadOptions = {}): Promise<CliExtraction<TokenizerModel>> {
     return CliExtraction.start((path) => load(path, options), modelPath, options.device);
   }
 
-  private static async start<T extends SpeechTokenizerModel>(loader: (path: string) => Promise<T>, modelPath: string, device: Device | undefined) {
+  private static async start<T extends TokenizerModel>(loader: (path: string) => Promise<T>, modelPath: string, device: Device | undefined) {
     const featurePool = new FeaturePool(defaultFeatureWorkers("corpus"));
     try {
       return new CliExtraction<T>(await loader(modelPath), featurePool, device);
@@ -70,7 +70,7 @@ export interface ExtractOutcome {
 }
 
 async function extractOnce(
-  tokenizer: SpeechTokenizerModel,
+  tokenizer: TokenizerModel,
   options: ExtractionOptions,
   entries: readonly ScpEntry[],
   workDir: string,

@@ -11,7 +11,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScpEntry } from "../src/audio/wavScp.js";
-import type { Codes, ModelFiles, SpeechTokenizerModel } from "../src/family/types.js";
+import type { Codes, ModelFiles, TokenizerModel } from "../src/family/types.js";
 import type { RuntimeOptions } from "../src/runtime/session.js";
 import { childFailure, runChild } from "./children.js";
 import { fixtureFastAgreement, type FastAgreement } from "./fastAgreement.js";
@@ -54,7 +54,7 @@ function message(error: unknown): string {
  */
 async function extractionVariant(
   name: "a" | "fast",
-  extraction: CliExtraction<SpeechTokenizerModel>,
+  extraction: CliExtraction<TokenizerModel>,
   entries: readonly ScpEntry[],
   workDir: string,
   onRun: (tokens: Map<string, number[]>) => void = () => undefined,
@@ -73,7 +73,7 @@ async function extractionVariant(
 }
 
 /** (a), and (d) where the model decodes, on one loaded model; (a)'s untimed warm-up pass gives (d) its codes at once. */
-async function openOwnVariants(extraction: CliExtraction<SpeechTokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
+async function openOwnVariants(extraction: CliExtraction<TokenizerModel>, entries: readonly ScpEntry[], workDir: string) {
   const model = extraction.tokenizer;
   let latest: Codes[] = [];
   const a = await extractionVariant("a", extraction, entries, workDir, (tokens) => (latest = codesFromTokens(tokens, model.codebooks)));
@@ -100,9 +100,9 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   ctx.log(`${key}: loading ${ctx.model.dir} through the family interface; warm-up passes`);
   const loadBefore = loadavg()[0]!;
   const variants: Variant[] = [];
-  let extraction: CliExtraction<SpeechTokenizerModel> | null = null;
+  let extraction: CliExtraction<TokenizerModel> | null = null;
   let ownCodes: Map<string, number[]> | null = null;
-  let fastExtraction: CliExtraction<SpeechTokenizerModel> | null = null;
+  let fastExtraction: CliExtraction<TokenizerModel> | null = null;
   let fastCodes: Map<string, number[]> | null = null;
   let upstream: UpstreamVariants | null = null;
   let rounds: Awaited<ReturnType<typeof runRounds>> | null = null;

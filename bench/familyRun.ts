@@ -3,11 +3,11 @@
  * forms codes take here: (a)'s part-file tokens (flat, row-major), the interface's Codes, and
  * upstream's rows. Shared by the timed runs and the peak-memory child.
  */
-import type { Codes, SpeechTokenizerModel } from "../src/family/types.js";
+import type { Codes, TokenizerModel } from "../src/family/types.js";
 import { secondsSince } from "./stats.js";
 
 /** One timed decode of every utterance's codes; returns seconds. */
-export async function decodeCodes(model: SpeechTokenizerModel, codes: readonly Codes[]): Promise<number> {
+export async function decodeCodes(model: TokenizerModel, codes: readonly Codes[]): Promise<number> {
   if (!model.decode) throw new Error(`${model.family} has no decoder`);
   const start = performance.now();
   await model.decode(codes);

@@ -1,6 +1,6 @@
 /**
  * One error hierarchy for the whole toolkit. Every error a user can trigger with bad input is a
- * subclass of S3TokenizerError with a stable `code`, a message that names the input and what is
+ * subclass of TokenizerError with a stable `code`, a message that names the input and what is
  * wrong with it, and the underlying `cause` kept. Type guards let callers branch without
  * `instanceof` across package copies.
  */
@@ -42,7 +42,7 @@ export interface S3ErrorOptions {
 const BRAND = Symbol.for("s3tokenizer.error");
 
 /** Base class of every error this package throws on purpose. */
-export class S3TokenizerError extends Error {
+export class TokenizerError extends Error {
   readonly code: S3ErrorCode;
   readonly [BRAND] = true;
   constructor(code: S3ErrorCode, message: string, options: S3ErrorOptions = {}) {
@@ -52,8 +52,16 @@ export class S3TokenizerError extends Error {
   }
 }
 
+/**
+ * @deprecated The base class's old name, from when S3Tokenizer was the only family: use
+ * TokenizerError. Kept (the same class, so `instanceof` holds) until the next minor version.
+ */
+export const S3TokenizerError = TokenizerError;
+/** @deprecated Use TokenizerError. */
+export type S3TokenizerError = TokenizerError;
+
 /** The file is not a readable ONNX protobuf (not ONNX at all, truncated, unreadable). */
-export class ModelFormatError extends S3TokenizerError {
+export class ModelFormatError extends TokenizerError {
   readonly path: string;
   constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
     super("MODEL_FORMAT", `${path}: not a readable ONNX model: ${problem}`, options);
@@ -62,7 +70,7 @@ export class ModelFormatError extends S3TokenizerError {
 }
 
 /** The file is ONNX but not an S3 tokenizer, or a tensor the model needs is missing. */
-export class ModelStructureError extends S3TokenizerError {
+export class ModelStructureError extends TokenizerError {
   readonly path: string;
   /** What was looked for and not found (a node, a weight, an attribute). */
   readonly missing: string;
@@ -78,7 +86,7 @@ export class ModelStructureError extends S3TokenizerError {
 }
 
 /** An audio input could not be decoded. */
-export class AudioDecodeError extends S3TokenizerError {
+export class AudioDecodeError extends TokenizerError {
   /** The file path, or a description such as "samples[3]" for in-memory input. */
   readonly source: string;
   constructor(source: string, problem: string, options: S3ErrorOptions = {}) {
@@ -88,7 +96,7 @@ export class AudioDecodeError extends S3TokenizerError {
 }
 
 /** Audio that decodes but is too short to give one feature frame. */
-export class AudioTooShortError extends S3TokenizerError {
+export class AudioTooShortError extends TokenizerError {
   readonly source: string;
   /** `sampleRate`: the rate the samples are counted at (the model's), named in the message. */
   constructor(source: string, samples: number, minimum: number, sampleRate?: number) {
@@ -101,14 +109,14 @@ export class AudioTooShortError extends S3TokenizerError {
 }
 
 /** A caller passed arguments of the wrong shape or type. */
-export class InvalidInputError extends S3TokenizerError {
+export class InvalidInputError extends TokenizerError {
   constructor(message: string, options: S3ErrorOptions = {}) {
     super("INVALID_INPUT", message, options);
   }
 }
 
 /** The requested device (execution provider) is not available in this installation. */
-export class DeviceUnavailableError extends S3TokenizerError {
+export class DeviceUnavailableError extends TokenizerError {
   readonly device: string;
   constructor(device: string, reason: string, options: S3ErrorOptions = {}) {
     super("DEVICE_UNAVAILABLE", `device "${device}" is not available: ${reason}`, options);
@@ -117,17 +125,20 @@ export class DeviceUnavailableError extends S3TokenizerError {
 }
 
 /** Wrong command-line usage. */
-export class UsageError extends S3TokenizerError {
+export class UsageError extends TokenizerError {
   constructor(message: string) {
     super("USAGE", message);
   }
 }
 
 /** True for an error of this package, from this copy of it or any other (duck typing on the brand). */
-export function isS3TokenizerError(error: unknown): error is S3TokenizerError {
+export function isTokenizerError(error: unknown): error is TokenizerError {
   return typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true &&
     typeof (error as { code?: unknown }).code === "string";
 }
+
+/** @deprecated Use isTokenizerError (the base class's new name); kept until the next minor version. */
+export const isS3TokenizerError = isTokenizerError;
 
 export function isModelError(error: unknown): error is ModelFormatError | ModelStructureError {
   return error instanceof ModelFormatError || error instanceof ModelStructureError;
@@ -138,7 +149,7 @@ export function isAudioError(error: unknown): error is AudioDecodeError | AudioT
 }
 
 /** A model file or URL that does not exist: a local path that is missing, or an HTTP 404/410. */
-export class ModelNotFoundError extends S3TokenizerError {
+export class ModelNotFoundError extends TokenizerError {
   /** The path or URL that was looked for. */
   readonly location: string;
   constructor(location: string, detail: string, options: S3ErrorOptions = {}) {
@@ -148,7 +159,7 @@ export class ModelNotFoundError extends S3TokenizerError {
 }
 
 /** A model name that is neither a file nor in the registry. */
-export class UnknownModelError extends S3TokenizerError {
+export class UnknownModelError extends TokenizerError {
   readonly modelName: string;
   /** The names the registry knows. */
   readonly known: readonly string[];
@@ -164,7 +175,7 @@ export class UnknownModelError extends S3TokenizerError {
 }
 
 /** A local path that no tokenizer family recognizes as its model. */
-export class UnrecognizedModelError extends S3TokenizerError {
+export class UnrecognizedModelError extends TokenizerError {
   readonly path: string;
   /** The families that were asked. */
   readonly families: readonly string[];
@@ -180,7 +191,7 @@ export class UnrecognizedModelError extends S3TokenizerError {
 }
 
 /** A registry file that cannot be read or holds an invalid entry. */
-export class RegistryError extends S3TokenizerError {
+export class RegistryError extends TokenizerError {
   readonly file: string;
   /** The offending entry's name, when the problem is one entry. */
   readonly entry: string | undefined;
@@ -192,7 +203,7 @@ export class RegistryError extends S3TokenizerError {
 }
 
 /** A download that failed for a reason other than 404 or a bad checksum (network, stall, HTTP error). */
-export class DownloadError extends S3TokenizerError {
+export class DownloadError extends TokenizerError {
   readonly url: string;
   constructor(url: string, problem: string, options: S3ErrorOptions = {}) {
     super("DOWNLOAD", `${url}: download failed: ${problem}`, options);
@@ -201,7 +212,7 @@ export class DownloadError extends S3TokenizerError {
 }
 
 /** Downloaded or cached bytes whose sha256 is not the registry's. The bad file has been removed. */
-export class ChecksumMismatchError extends S3TokenizerError {
+export class ChecksumMismatchError extends TokenizerError {
   /** The URL or path whose bytes were checked. */
   readonly source: string;
   readonly expected: string;
@@ -223,7 +234,7 @@ export interface MissingModelFile {
   why: string;
 }
 
-export class OfflineModelMissingError extends S3TokenizerError {
+export class OfflineModelMissingError extends TokenizerError {
   readonly modelName: string;
   /** Where the (first missing) file must be placed for offline use. */
   readonly expectedPath: string;
@@ -250,7 +261,7 @@ export class OfflineModelMissingError extends S3TokenizerError {
 }
 
 /** A model's configuration file (e.g. a codec's config.json) is unreadable or describes no model we can build. */
-export class ModelConfigError extends S3TokenizerError {
+export class ModelConfigError extends TokenizerError {
   readonly path: string;
   constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
     super("MODEL_CONFIG", `${path}: invalid model configuration: ${problem}`, options);
@@ -262,7 +273,7 @@ export class ModelConfigError extends S3TokenizerError {
  * A file that is not a readable PyTorch checkpoint: not a torch zip or legacy file, a truncated
  * zip, a truncated or damaged pickle, a storage whose data entry is missing or too short.
  */
-export class CheckpointFormatError extends S3TokenizerError {
+export class CheckpointFormatError extends TokenizerError {
   readonly path: string;
   constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
     super("CHECKPOINT_FORMAT", `${path}: not a readable PyTorch checkpoint: ${problem}`, options);
@@ -274,7 +285,7 @@ export class CheckpointFormatError extends S3TokenizerError {
  * A checkpoint whose pickle names a global outside the allow-list (e.g. os.system): loading it
  * would run code, so it is refused without running anything.
  */
-export class CheckpointUnsafeError extends S3TokenizerError {
+export class CheckpointUnsafeError extends TokenizerError {
   readonly path: string;
   /** The refused global, "module.name". */
   readonly global: string;
@@ -290,7 +301,7 @@ export class CheckpointUnsafeError extends S3TokenizerError {
 }
 
 /** A tensor a model needs is absent from a checkpoint, or has another shape than expected. */
-export class CheckpointTensorError extends S3TokenizerError {
+export class CheckpointTensorError extends TokenizerError {
   readonly path: string;
   /** The tensor's name (or the key path of a missing dict). */
   readonly tensor: string;
@@ -305,7 +316,7 @@ export class CheckpointTensorError extends S3TokenizerError {
  * The output location cannot be used: not a directory, not writable, held by another process,
  * or written by another model. Found before any work is done.
  */
-export class OutputError extends S3TokenizerError {
+export class OutputError extends TokenizerError {
   readonly path: string;
   constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
     super("OUTPUT", `${path}: ${problem}`, options);
@@ -317,7 +328,7 @@ export class OutputError extends S3TokenizerError {
  * Writing output failed mid-run (a full disk, an I/O error). What was written before is intact
  * (the failed write was rolled back), so rerunning the same command resumes.
  */
-export class OutputWriteError extends S3TokenizerError {
+export class OutputWriteError extends TokenizerError {
   readonly path: string;
   /** The system error code (ENOSPC, EIO, ...), when there is one. */
   readonly systemCode: string | undefined;
@@ -333,7 +344,7 @@ export class OutputWriteError extends S3TokenizerError {
  * some private windows). The model still loads from the downloaded bytes this time; it is only
  * not kept for the next visit.
  */
-export class StorageQuotaError extends S3TokenizerError {
+export class StorageQuotaError extends TokenizerError {
   /** The file that could not be stored. */
   readonly file: string;
   constructor(file: string, problem: string, options: S3ErrorOptions = {}) {
@@ -346,7 +357,7 @@ export class StorageQuotaError extends S3TokenizerError {
  * Codes given to another model than the one that made them (as the provenance record beside their
  * part file says): decoded, they would give noise. Refused before any output unless overridden.
  */
-export class CodesModelMismatchError extends S3TokenizerError {
+export class CodesModelMismatchError extends TokenizerError {
   /** The codes file. */
   readonly path: string;
   /** The model that made the codes, as its record describes it. */

@@ -59,6 +59,7 @@ export type {
   FrontEndSpec,
   ModelFiles,
   ModelFileSpec,
+  TokenizerModel,
   SpeechTokenizerModel,
   TokenizerFamily,
 } from "./family/types.js";

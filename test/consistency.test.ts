@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
-import { InvalidInputError, isS3TokenizerError, UsageError } from "../src/errors.js";
+import { InvalidInputError, isTokenizerError, UsageError } from "../src/errors.js";
 import { DynamicBatcher, GROUP_PASSES } from "../src/pipeline/dynamicBatcher.js";
 import { defaultFeatureWorkers } from "../src/pipeline/featureWorkers.js";
 import { defaultFeatureWorkers as serviceDefault } from "../src/serve/service.js";
 import { parseVerifyArgs } from "../src/cli/verifyCommand.js";
 import type { S3Tokenizer } from "../src/s3Tokenizer.js";
 
-test("isS3TokenizerError recognises an error from another copy of the package, and nothing else", () => {
+test("isTokenizerError recognises an error from another copy of the package, and nothing else", () => {
   // What a second copy's InvalidInputError looks like from here: another class, the same brand.
   class OtherCopyError extends Error {
     readonly code = "INVALID_INPUT";
@@ -21,11 +21,11 @@ test("isS3TokenizerError recognises an error from another copy of the package, a
       Object.defineProperty(this, Symbol.for("s3tokenizer.error"), { value: true });
     }
   }
-  assert.equal(isS3TokenizerError(new OtherCopyError("x")), true);
-  assert.equal(isS3TokenizerError(new InvalidInputError("x")), true);
-  assert.equal(isS3TokenizerError(Object.assign(new Error("x"), { code: "ENOENT" })), false);
-  assert.equal(isS3TokenizerError(null), false);
-  assert.equal(isS3TokenizerError("INVALID_INPUT"), false);
+  assert.equal(isTokenizerError(new OtherCopyError("x")), true);
+  assert.equal(isTokenizerError(new InvalidInputError("x")), true);
+  assert.equal(isTokenizerError(Object.assign(new Error("x"), { code: "ENOENT" })), false);
+  assert.equal(isTokenizerError(null), false);
+  assert.equal(isTokenizerError("INVALID_INPUT"), false);
 });
 
 test("the batcher's default group is GROUP_PASSES x the tokenizer's frame budget, as documented", () => {

@@ -18,7 +18,7 @@ import { InvalidInputError, UnknownModelError, UnrecognizedModelError } from "..
 import { codesJson } from "../src/family/frontEnd.js";
 import { FAMILIES } from "../src/registry/families.js";
 import { load } from "../src/registry/load.js";
-import type { Codes, SpeechTokenizerModel } from "../src/family/types.js";
+import type { Codes, TokenizerModel } from "../src/family/types.js";
 import { readJsonLines, runCli } from "./support/cli.js";
 import { RATE_24K, writeFunCodec24k } from "./support/model24k.js";
 import { post, startInProcess } from "./support/serveClient.js";
@@ -54,7 +54,7 @@ function rows(codes: Codes): number[][] {
 for (const family of FAMILIES) {
   test(`${family.name}: a random model loads through load(path) and keeps the interface's promises`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), `family-${family.name}-`));
-    let model: SpeechTokenizerModel | null = null;
+    let model: TokenizerModel | null = null;
     t.after(async () => {
       await model?.dispose();
       await rm(dir, { recursive: true, force: true });
@@ -158,7 +158,7 @@ for (const name of ["speechtokenizer", "funcodec"]) {
 
 test("a 24 kHz model through the CLI, the service and decode: a 16 kHz file gives the codes of its 24 kHz resampling; audio comes back at 24 kHz", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "family-24k-"));
-  let model: SpeechTokenizerModel | null = null;
+  let model: TokenizerModel | null = null;
   let server: Awaited<ReturnType<typeof startInProcess>> | null = null;
   t.after(async () => {
     await server?.shutdown();

@@ -14,7 +14,7 @@ import { JsonLinesAppender } from "../src/extract/partFile.js";
 import { ProgressReporter, type ProgressCounts } from "../src/extract/progress.js";
 import { codesJson } from "../src/family/frontEnd.js";
 import { FAMILIES } from "../src/registry/families.js";
-import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../src/family/types.js";
+import type { Codes, EncodeOptions, TokenizerModel } from "../src/family/types.js";
 import { TokenizerService } from "../src/serve/service.js";
 import { readJsonLines, runCli } from "./support/cli.js";
 import { sine16, wavBytes } from "./support/audioWriters.js";
@@ -24,7 +24,7 @@ import { sine16, wavBytes } from "./support/audioWriters.js";
  * each 320-sample hop: row r, frame t = (⌊1000 · mean |x| over the hop⌋ + 7r) mod 1024. What the
  * job writes can be checked against encoding the decoded file directly.
  */
-class HopEnergyModel implements SpeechTokenizerModel {
+class HopEnergyModel implements TokenizerModel {
   readonly family = "repcodec" as const;
   readonly source = "hop-energy";
   readonly files = {};

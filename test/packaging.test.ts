@@ -49,8 +49,8 @@ const canRequireEsm = major > 22 || (major === 22 && minor >= 12) || (major === 
 
 test("require(\"s3tokenizer\") gives the same API as import", { skip: canRequireEsm ? false : `Node ${process.versions.node} cannot require ES modules` }, () => {
   // Run from the package root: "s3tokenizer" resolves to this package through its exports map.
-  const script = 'const m = require("s3tokenizer"); const { isS3TokenizerError, InvalidInputError, S3Tokenizer } = m;' +
-    'process.stdout.write(JSON.stringify([typeof S3Tokenizer, isS3TokenizerError(new InvalidInputError("x"))]));';
+  const script = 'const m = require("s3tokenizer"); const { isTokenizerError, InvalidInputError, S3Tokenizer } = m;' +
+    'process.stdout.write(JSON.stringify([typeof S3Tokenizer, isTokenizerError(new InvalidInputError("x"))]));';
   const out = execFileSync(process.execPath, ["--no-warnings", "-e", script], { cwd: ROOT, encoding: "utf8" });
   assert.deepEqual(JSON.parse(out), ["function", true]);
 });

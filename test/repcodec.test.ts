@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { readCheckpoint, writeTorchCheckpoint } from "../src/checkpoint/index.js";
-import { InvalidInputError, isS3TokenizerError } from "../src/errors.js";
+import { InvalidInputError, isTokenizerError } from "../src/errors.js";
 import { float32Tensor, type TensorData } from "../src/onnx/tensor.js";
 import { loadRepCodec, readRepCodecCheckpoint } from "../src/models/repcodec/load.js";
 import type { RepCodecModel } from "../src/models/repcodec/model.js";
@@ -75,7 +75,7 @@ describe("RepCodec configuration", { skip: fixtures === null ? repcodecSkipReaso
     const missing = new Map(dict);
     missing.delete("encoder.conv_blocks.1.res_units.0.conv2.weight");
     await assert.rejects(loadRepCodec(write("missing.pkl", missing)), (error: unknown) => {
-      assert.ok(isS3TokenizerError(error));
+      assert.ok(isTokenizerError(error));
       assert.match(error.message, /missing\.pkl: tensor encoder\.conv_blocks\.1\.res_units\.0\.conv2\.weight: missing \(expected shape \[32, 32, 1\]\)/);
       return true;
     });
@@ -117,7 +117,7 @@ for (const set of SETS) {
 
     test("features of the wrong width are a typed error", async () => {
       await assert.rejects(model.tokenize([new Float32Array(model.featureWidth + 1)]), (error: unknown) => {
-        assert.ok(isS3TokenizerError(error));
+        assert.ok(isTokenizerError(error));
         assert.match(error.message, /features\[0\]: 65 values are not T ≥ 1 frames of width 64/);
         return true;
       });

@@ -4,7 +4,7 @@
  * layout allows. No file access: Node reads the file (readCheckpoint.ts), a page hands over the
  * downloaded bytes.
  */
-import { CheckpointFormatError, CheckpointTensorError, S3TokenizerError } from "../errors.js";
+import { CheckpointFormatError, CheckpointTensorError, TokenizerError } from "../errors.js";
 import type { TensorData } from "../onnx/tensor.js";
 import { isLegacyCheckpoint, readLegacyCheckpoint } from "./legacyFormat.js";
 import { isTensorData } from "./unpickle.js";
@@ -54,7 +54,7 @@ export async function parseCheckpoint(bytes: Uint8Array, path: string): Promise<
     else throw new CheckpointFormatError(path, "neither a torch zip nor a legacy torch.save file");
   } catch (error) {
     // Anything untyped here comes from a pickle that builds odd objects: still a damaged file.
-    if (error instanceof S3TokenizerError) throw error;
+    if (error instanceof TokenizerError) throw error;
     throw new CheckpointFormatError(path, `damaged checkpoint (${(error as Error).message})`, { cause: error });
   }
   return { path, root, stateDict: (keys = []) => stateDictOf(path, root, keys) };

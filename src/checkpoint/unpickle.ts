@@ -7,7 +7,7 @@
  * Storages come through persistent ids; tensors are recorded as pending and materialised once
  * every storage's bytes are known (the legacy format stores the bytes after the pickle).
  */
-import { CheckpointFormatError, CheckpointUnsafeError, S3TokenizerError } from "../errors.js";
+import { CheckpointFormatError, CheckpointUnsafeError, TokenizerError } from "../errors.js";
 import type { TensorData } from "../onnx/tensor.js";
 import { PickleError, runPickle, type PickleHooks } from "./pickleMachine.js";
 import { STORAGE_TYPES, type StorageType } from "./storageTypes.js";
@@ -142,7 +142,7 @@ export function readPickle(bytes: Uint8Array, start: number, path: string, what:
   try {
     return runPickle(bytes, start, checkpointHooks(path, load));
   } catch (error) {
-    if (error instanceof S3TokenizerError) throw error;
+    if (error instanceof TokenizerError) throw error;
     if (error instanceof PickleError) {
       const where = `${what}, byte ${error.offset}`;
       throw new CheckpointFormatError(path, error.damaged ? `${where}: damaged or truncated pickle (${error.message})` : `${where}: refused: ${error.message}`, { cause: error });

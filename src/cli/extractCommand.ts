@@ -18,7 +18,7 @@ import { resolvePlacement, shard, type Placement } from "../extract/rank.js";
 import { selectDevice } from "../runtime/options.js";
 import { discardSessionThread, prestartSessionThread } from "../runtime/sessionThread.js";
 import { UsageError } from "../errors.js";
-import type { EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
+import type { EncodeOptions, TokenizerModel } from "../family/types.js";
 import { parsePartFormat } from "../parts/partFormat.js";
 import { BATCH_BUDGET_FLAGS, batchBudgetFlag, HUB_FLAGS, hubOptions, integerFlag, parseFlags, parseMode, requireFlag } from "./args.js";
 import { EXIT_OK, EXIT_OUTPUT_FAULT, EXIT_SOME_FAILED, EXIT_USAGE } from "./exitCodes.js";
@@ -144,7 +144,7 @@ interface ShardJob {
 }
 
 /** Resumes this rank's part file and tokenizes what is not in it yet; returns the exit code. */
-async function extractShard(tokenizer: SpeechTokenizerModel, entries: readonly ScpEntry[], job: ShardJob): Promise<number> {
+async function extractShard(tokenizer: TokenizerModel, entries: readonly ScpEntry[], job: ShardJob): Promise<number> {
   const { placement, overwrite } = job;
   mkdirSync(job.outputDir, { recursive: true });
   const paths = partPaths(job.outputDir, placement.rank, placement.worldSize);

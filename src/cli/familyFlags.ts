@@ -9,7 +9,7 @@ import type { ParseArgsConfig } from "node:util";
 import { ModelNotFoundError, UsageError } from "../errors.js";
 import { FAMILIES } from "../registry/families.js";
 import { flagText, ownedOptions, ownerTitles, type FamilyOption, type OptionCommand } from "../family/options.js";
-import type { ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../family/types.js";
+import type { ModelFiles, TokenizerModel, TokenizerFamily } from "../family/types.js";
 import { integerFlag, type FlagValues } from "./args.js";
 
 /** One family option a command was given, with its checked value. */
@@ -137,7 +137,7 @@ export function localModelFiles(given: readonly GivenOption[], modelPath: string
 }
 
 /** Refuses (UsageError) a given option that the model's family does not declare; `source` names the model. */
-export function refuseForeignOptions(given: readonly GivenOption[], model: Pick<SpeechTokenizerModel, "family">, source: string): void {
+export function refuseForeignOptions(given: readonly GivenOption[], model: Pick<TokenizerModel, "family">, source: string): void {
   for (const { option, value } of given) {
     const own = FAMILIES.find((f) => f.name === model.family)?.options.some((o) => o.name === option.name && o.value === option.value) ?? false;
     if (own) continue;
@@ -153,7 +153,7 @@ export function refuseForeignOptions(given: readonly GivenOption[], model: Pick<
  * The provenance fields of the model's family: a given option as its declaration records it,
  * and those every record of the family holds (given or not).
  */
-export function familyProvenance(given: readonly GivenOption[], model: Pick<SpeechTokenizerModel, "family">): Record<string, unknown> {
+export function familyProvenance(given: readonly GivenOption[], model: Pick<TokenizerModel, "family">): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const option of FAMILIES.find((f) => f.name === model.family)?.options ?? []) {
     const field = option.provenance;

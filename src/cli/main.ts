@@ -5,7 +5,7 @@
  * failed, 4 an output write failed mid-run (full disk, I/O error; rerun to resume).
  */
 import { readFileSync } from "node:fs";
-import { isS3TokenizerError } from "../errors.js";
+import { isTokenizerError } from "../errors.js";
 import { EXIT_OUTPUT_FAULT, EXIT_USAGE } from "./exitCodes.js";
 import type { FamilyCommand } from "../family/types.js";
 import { nearestName } from "../flags/nearestName.js";
@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     const run = await entry.run();
     return await run(rest);
   } catch (error) {
-    if (isS3TokenizerError(error)) {
+    if (isTokenizerError(error)) {
       process.stderr.write(`s3tokenizer ${command}: ${error.message}\n`);
       return error.code === "OUTPUT_WRITE" ? EXIT_OUTPUT_FAULT : EXIT_USAGE;
     }

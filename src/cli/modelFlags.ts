@@ -4,13 +4,13 @@
  * the flags go into the loader's options, and a flag of another family than the model's is
  * refused once the model is known (cli/familyFlags.ts).
  */
-import type { FamilyLoadOptions, SpeechTokenizerModel } from "../family/types.js";
+import type { FamilyLoadOptions, TokenizerModel } from "../family/types.js";
 import { requireFlag, type FlagValues } from "./args.js";
 import { loadLocalFiles } from "../family/loadLocal.js";
 import { familyLoadOptions, localModelFiles, refuseForeignOptions, type GivenOption } from "./familyFlags.js";
 
 /** The model the flags name, loaded with `options` and the given family options. */
-export async function loadModelFlags(values: FlagValues, given: readonly GivenOption[], options: FamilyLoadOptions): Promise<SpeechTokenizerModel> {
+export async function loadModelFlags(values: FlagValues, given: readonly GivenOption[], options: FamilyLoadOptions): Promise<TokenizerModel> {
   const modelName = requireFlag(values, "model");
   const loadOptions: FamilyLoadOptions = { ...options, ...familyLoadOptions(given) };
   const local = localModelFiles(given, modelName);

@@ -8,7 +8,7 @@
  */
 import { CodesModelMismatchError } from "../errors.js";
 import { describeProvenance, modelFilesSha256, readPartProvenance, type Provenance } from "../extract/provenance.js";
-import type { SpeechTokenizerModel } from "../family/types.js";
+import type { TokenizerModel } from "../family/types.js";
 
 /** A codes file whose record names another model than the decoding one. */
 export interface CodesModelMismatch {
@@ -20,7 +20,7 @@ export interface CodesModelMismatch {
  * Records beside `files` that name another model than `model`; an unreadable record is an
  * InvalidInputError. `cacheDir`: the hub cache that keeps the model files' digests (modelFilesSha256).
  */
-export async function codesModelMismatches(model: SpeechTokenizerModel, files: readonly string[], cacheDir?: string): Promise<CodesModelMismatch[]> {
+export async function codesModelMismatches(model: TokenizerModel, files: readonly string[], cacheDir?: string): Promise<CodesModelMismatch[]> {
   const mismatches: CodesModelMismatch[] = [];
   let sha256: string | undefined;
   for (const file of files) {
@@ -33,7 +33,7 @@ export async function codesModelMismatches(model: SpeechTokenizerModel, files: r
 }
 
 /** The decoding model in words, as a record describes the encoding one. */
-export async function describeDecodingModel(model: SpeechTokenizerModel, cacheDir?: string): Promise<string> {
+export async function describeDecodingModel(model: TokenizerModel, cacheDir?: string): Promise<string> {
   const sha256 = await modelFilesSha256(model.files, cacheDir);
   return `model ${model.source} (${model.family}, sha256 ${sha256.slice(0, 12)}…)`;
 }
@@ -43,7 +43,7 @@ export async function describeDecodingModel(model: SpeechTokenizerModel, cacheDi
  * `allowMismatch` each mismatch is passed to `warn` instead.
  */
 export async function checkCodesModel(
-  model: SpeechTokenizerModel,
+  model: TokenizerModel,
   files: readonly string[],
   allowMismatch: boolean,
   warn: (message: string) => void,

@@ -13,7 +13,7 @@ import { InvalidInputError, OutputError } from "../errors.js";
 import { JsonLinesAppender } from "../extract/partFile.js";
 import { lockPart } from "../extract/partLock.js";
 import type { Placement } from "../extract/rank.js";
-import type { Codes, DecodeOptions, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, DecodeOptions, TokenizerModel } from "../family/types.js";
 import { refuseNonRegular, writeOutputFileSync } from "../hub/atomicWrite.js";
 import { checkCodesFile, codesProblem, keyFileProblem, readCodeLines } from "./codesFile.js";
 import { checkCodesModel } from "./codesModel.js";
@@ -70,7 +70,7 @@ export function decodeErrorsPath(outputDir: string, placement: Placement): strin
 }
 
 /** Decodes this rank's share of the lines of `files` into `options.outputDir`. */
-export async function decodeCodesFiles(model: SpeechTokenizerModel, files: readonly string[], options: DecodeJobOptions): Promise<DecodeCounts> {
+export async function decodeCodesFiles(model: TokenizerModel, files: readonly string[], options: DecodeJobOptions): Promise<DecodeCounts> {
   if (!model.decode) throw new InvalidInputError(`${model.source} (${model.family}) has no decoder to audio`);
   const firstCodebook = options.firstCodebook ?? 0;
   // Everything that can be wrong before decoding is found before any output.
@@ -88,7 +88,7 @@ export async function decodeCodesFiles(model: SpeechTokenizerModel, files: reado
 }
 
 async function decodeLocked(
-  model: SpeechTokenizerModel,
+  model: TokenizerModel,
   files: readonly string[],
   options: DecodeJobOptions & { firstCodebook: number },
   errorsPath: string,
@@ -152,7 +152,7 @@ function wavPath(outputDir: string, key: string): string {
 
 /** Decodes a batch; when the batch fails as a whole, each key alone, so one bad key costs only itself. */
 async function decodeBatch(
-  model: SpeechTokenizerModel,
+  model: TokenizerModel,
   batch: readonly Pending[],
   options: DecodeJobOptions,
   counts: DecodeCounts,

@@ -13,7 +13,7 @@ import { OutputWriteError } from "../errors.js";
 import { defaultGroupFrames, DynamicBatcher } from "../pipeline/dynamicBatcher.js";
 import { isCpu, type Device } from "../runtime/options.js";
 import { groupBudget, modelEngine, type ModelInput } from "../family/frontEnd.js";
-import type { Codes, EncodeOptions, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, EncodeOptions, TokenizerModel } from "../family/types.js";
 import { capText } from "./capText.js";
 import { FeaturePool } from "./featurePool.js";
 import type { JsonLinesAppender } from "./partFile.js";
@@ -57,7 +57,7 @@ export const GATHER_MS = { cpu: 0, gpu: 50 } as const;
  * forward passes' worth of padded frames (lengths for the batch planner to choose from), started
  * after the device's gather wait.
  */
-export function corpusGrouping(model: SpeechTokenizerModel, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
+export function corpusGrouping(model: TokenizerModel, device: Device | undefined): Required<Pick<ExtractionOptions, "groupFrames" | "gatherMs">> {
   return { groupFrames: groupBudget(model), gatherMs: isCpu(device) ? GATHER_MS.cpu : GATHER_MS.gpu };
 }
 
@@ -70,7 +70,7 @@ export interface ExtractionOutputs {
 
 
 export async function extractTokens(
-  model: SpeechTokenizerModel,
+  model: TokenizerModel,
   entries: readonly ScpEntry[],
   counts: ProgressCounts,
   outputs: ExtractionOutputs,

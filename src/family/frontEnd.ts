@@ -4,7 +4,7 @@
  * a FeatureFrontEnd gets its features (S3: log-mel); any other gets the samples.
  */
 import { logMelSpectrogram, type MelSpectrogram } from "../features/logMel.js";
-import type { Codes, EncodeOptions, FamilyFacts, FrontEndSpec, SpeechTokenizerModel } from "./types.js";
+import type { Codes, EncodeOptions, FamilyFacts, FrontEndSpec, TokenizerModel } from "./types.js";
 import { defaultGroupFrames, type BatchEngine } from "../pipeline/dynamicBatcher.js";
 
 /** One utterance as a model's group takes it: front-end features [bands, frames], or samples. */
@@ -40,7 +40,7 @@ function expectFeatures(inputs: readonly ModelInput[]): MelSpectrogram[] {
 }
 
 /** A dynamic batcher's engine over a model: its front end's features where it has one, else samples. */
-export function modelEngine(model: SpeechTokenizerModel, options: EncodeOptions = {}): BatchEngine<ModelInput, Codes> {
+export function modelEngine(model: TokenizerModel, options: EncodeOptions = {}): BatchEngine<ModelInput, Codes> {
   const { frontEnd } = model;
   return {
     parallelism: model.parallelism,
@@ -56,12 +56,12 @@ export function modelEngine(model: SpeechTokenizerModel, options: EncodeOptions 
 const PASS_SECONDS = 30;
 
 /** What one forward pass of `model` holds, in its engine's unit (front-end frames or samples). */
-function modelPassCost(model: SpeechTokenizerModel): number {
+function modelPassCost(model: TokenizerModel): number {
   return model.frontEnd?.batchFrames ?? PASS_SECONDS * model.sampleRate;
 }
 
 /** A batching group's default budget for `model`, in its engine's unit. */
-export function groupBudget(model: SpeechTokenizerModel): number {
+export function groupBudget(model: TokenizerModel): number {
   return defaultGroupFrames({ passCost: modelPassCost(model) });
 }
 

@@ -7,10 +7,10 @@ import { nodeBackend } from "../runtime/nodeBackend.js";
 import { filesSource, localSource } from "./localSource.js";
 import { ModelNotFoundError, UnrecognizedModelError } from "../errors.js";
 import type { DerivedFileCache } from "./derivedFiles.js";
-import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "./types.js";
+import type { FamilyLoadOptions, ModelFiles, TokenizerModel, TokenizerFamily } from "./types.js";
 
 /** `family`'s model from `files`; `label` names it in messages; `derivedFiles`: where converted graphs are kept, if anywhere. */
-export function loadLocalFiles(family: TokenizerFamily, files: ModelFiles, label: string, options: FamilyLoadOptions = {}, derivedFiles?: DerivedFileCache): Promise<SpeechTokenizerModel> {
+export function loadLocalFiles(family: TokenizerFamily, files: ModelFiles, label: string, options: FamilyLoadOptions = {}, derivedFiles?: DerivedFileCache): Promise<TokenizerModel> {
   return family.open(filesSource(files, label), options, { backend: nodeBackend, ...(derivedFiles ? { derivedFiles } : {}) });
 }
 
@@ -26,7 +26,7 @@ export async function detectLocal(family: TokenizerFamily, path: string): Promis
 }
 
 /** `family`'s model at a local path (file or folder), or UnrecognizedModelError when it holds none. */
-export async function loadLocalPath(family: TokenizerFamily, path: string, options: FamilyLoadOptions = {}, derivedFiles?: DerivedFileCache): Promise<SpeechTokenizerModel> {
+export async function loadLocalPath(family: TokenizerFamily, path: string, options: FamilyLoadOptions = {}, derivedFiles?: DerivedFileCache): Promise<TokenizerModel> {
   const files = await detectLocal(family, path);
   if (files === null) throw new UnrecognizedModelError(path, [family.name]);
   return loadLocalFiles(family, files, path, options, derivedFiles);

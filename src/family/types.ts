@@ -93,7 +93,7 @@ export interface FeatureFrontEnd {
 }
 
 /** A loaded tokenizer of any family. */
-export interface SpeechTokenizerModel extends FamilyFacts {
+export interface TokenizerModel extends FamilyFacts {
   /** What it was loaded from (registry name or path), for messages and output provenance. */
   readonly source: string;
   /** The local files it was loaded from (file name -> path): what a part file's provenance hashes. */
@@ -123,6 +123,12 @@ export interface SpeechTokenizerModel extends FamilyFacts {
   /** Frees sessions and threads. The model cannot be used afterwards. */
   dispose(): Promise<void>;
 }
+
+/**
+ * @deprecated The old name of TokenizerModel (it read as the SpeechTokenizer family's model);
+ * kept until the next minor version.
+ */
+export type SpeechTokenizerModel = TokenizerModel;
 
 /** Options every family's loader takes. Families add their own (e.g. S3's `mode`). */
 export interface FamilyLoadOptions extends RuntimeOptions, HubOptions {
@@ -234,7 +240,7 @@ export interface TokenizerFamily {
    */
   detect(source: ModelSource): Promise<readonly string[] | null>;
   /** Opens the model in `source` (one that detect() accepted). */
-  open(source: ModelSource, options: FamilyLoadOptions, context: OpenContext): Promise<SpeechTokenizerModel>;
+  open(source: ModelSource, options: FamilyLoadOptions, context: OpenContext): Promise<TokenizerModel>;
   /**
    * Writes a model of this family with seeded random weights into `dir`, in the released files'
    * format (the shared test suite's "tiny" size; the benchmark's "released" size, the shapes of

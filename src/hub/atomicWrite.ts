@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, constants, lstatSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { rm, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { isS3TokenizerError, OutputError, OutputWriteError } from "../errors.js";
+import { isTokenizerError, OutputError, OutputWriteError } from "../errors.js";
 
 /** A temporary name beside `path`, unique across processes and calls. */
 export function temporaryPath(path: string): string {
@@ -67,7 +67,7 @@ export function refuseNonRegular(path: string): void {
  * EACCES, ...) becomes OutputWriteError naming `path`; this package's errors pass unchanged.
  */
 export function asOutputWriteError(path: string, error: unknown): unknown {
-  if (isS3TokenizerError(error)) return error;
+  if (isTokenizerError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return error;
   return new OutputWriteError(path, error instanceof Error ? error.message : String(error), code, { cause: error });

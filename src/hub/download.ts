@@ -7,7 +7,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ChecksumMismatchError, DownloadError, ModelNotFoundError, S3TokenizerError } from "../errors.js";
+import { ChecksumMismatchError, DownloadError, ModelNotFoundError, TokenizerError } from "../errors.js";
 import { hashFileInto } from "./checksumRecord.js";
 import type { DownloadOptions } from "./options.js";
 import { createProgress, formatBytes, type ProgressReporter } from "./progress.js";
@@ -165,7 +165,7 @@ async function transferOnce(request: DownloadRequest, progress: ProgressReporter
     if (stalled) throw new RetryableFailure(`no data received for ${options.stallTimeoutMs / 1000} s`, false, { cause: error });
     if (request.signal?.aborted) {
       const reason = request.signal.reason;
-      throw reason instanceof S3TokenizerError ? reason : new DownloadError(url, `aborted: ${networkProblem(reason)}`, { cause: reason });
+      throw reason instanceof TokenizerError ? reason : new DownloadError(url, `aborted: ${networkProblem(reason)}`, { cause: reason });
     }
     throw error;
   } finally {

@@ -12,7 +12,7 @@ import {
   type MissingModelFile,
   ModelNotFoundError,
   OfflineModelMissingError,
-  S3TokenizerError,
+  TokenizerError,
   UnknownModelError,
 } from "../errors.js";
 import { cachedFilePaths, cachedModelPaths, type CachedModelPaths } from "./cacheDir.js";
@@ -85,7 +85,7 @@ async function fetchCachedFile(spec: CachedFileSpec, settings: HubSettings): Pro
     await mkdir(dirname(spec.paths.file), { recursive: true });
     return await fetchUnderLock(spec, settings);
   } catch (error) {
-    if (error instanceof S3TokenizerError) throw error;
+    if (error instanceof TokenizerError) throw error;
     // The cache directory or its lock cannot be created (permissions, read-only, full disk).
     throw new DownloadError(spec.url, `cannot use the cache ${settings.cacheDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

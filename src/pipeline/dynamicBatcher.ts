@@ -8,7 +8,7 @@
  * the next group gathers while they run. Pending work can be cancelled with an AbortSignal until
  * its group starts.
  */
-import { S3TokenizerError } from "../errors.js";
+import { TokenizerError } from "../errors.js";
 import type { MelSpectrogram } from "../features/logMel.js";
 
 /**
@@ -47,14 +47,14 @@ export function defaultGroupFrames(engine: Pick<BatchEngine<unknown, unknown>, "
 }
 
 /** The queue is full: retry later. */
-export class QueueFullError extends S3TokenizerError {
+export class QueueFullError extends TokenizerError {
   constructor(limit: number) {
     super("QUEUE_FULL", `the request queue is full (${limit} waiting); retry later`);
   }
 }
 
 /** The caller gave up (aborted) before its utterance reached the model. */
-export class RequestCancelledError extends S3TokenizerError {
+export class RequestCancelledError extends TokenizerError {
   constructor() {
     super("CANCELLED", "the request was cancelled before it was processed");
   }

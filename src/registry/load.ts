@@ -6,7 +6,7 @@
  */
 import { InvalidInputError, ModelNotFoundError } from "../errors.js";
 import { localSource, filesSource } from "../family/localSource.js";
-import type { FamilyLoadOptions, ModelFiles, SpeechTokenizerModel, TokenizerFamily } from "../family/types.js";
+import type { FamilyLoadOptions, ModelFiles, TokenizerModel, TokenizerFamily } from "../family/types.js";
 import { hubDerivedFiles } from "./derivedFiles.js";
 import { SINGLE_FILE_NAME } from "../hub/registry.js";
 import { isPathLike, registryEntry, resolveEntryFiles } from "../hub/resolve.js";
@@ -28,7 +28,7 @@ export async function detectFamily(path: string): Promise<{ family: TokenizerFam
  * A tokenizer of any family: `nameOrPath` is a registry name (served from the cache, downloaded
  * when needed, never offline) or a local file or folder of a released model.
  */
-export async function load(nameOrPath: string, options: FamilyLoadOptions = {}): Promise<SpeechTokenizerModel> {
+export async function load(nameOrPath: string, options: FamilyLoadOptions = {}): Promise<TokenizerModel> {
   if (nameOrPath === "") throw new InvalidInputError("the model is an empty string; give a model name or a path");
   const context = { backend: nodeBackend, derivedFiles: hubDerivedFiles(options) };
   const local = localSource(nameOrPath);

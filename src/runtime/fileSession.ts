@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isS3TokenizerError } from "../errors.js";
+import { isTokenizerError } from "../errors.js";
 import { writeModelWithExternalData } from "../onnx/externalData.js";
 import type { ModelProto } from "../onnx/types.js";
 import { openSession, type ort, type RuntimeOptions } from "./session.js";
@@ -61,7 +61,7 @@ export async function openScratchSession(
     graph = await write(dir);
   } catch (error) {
     await remove().catch(() => undefined);
-    if (isS3TokenizerError(error)) throw error;
+    if (isTokenizerError(error)) throw error;
     return openSession(await inMemory(), options, source, extra);
   }
   let session: ort.InferenceSession;

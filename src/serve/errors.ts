@@ -1,6 +1,6 @@
 /**
  * The errors the service adds to the package's hierarchy. Each one subclasses an existing
- * S3TokenizerError class (so `code`, `isAudioError` and friends keep working for library callers);
+ * TokenizerError class (so `code`, `isAudioError` and friends keep working for library callers);
  * the HTTP layer maps them to status codes in one table (httpError.ts).
  */
 import { AudioDecodeError, InvalidInputError } from "../errors.js";

@@ -2,7 +2,7 @@
  * Every error answer of the service: one status, one stable code, a message. Typed errors from
  * the service are mapped here, in one table, so status codes are decided in one place.
  */
-import { AudioDecodeError, AudioTooShortError, InvalidInputError, S3TokenizerError } from "../errors.js";
+import { AudioDecodeError, AudioTooShortError, InvalidInputError, TokenizerError } from "../errors.js";
 import { QueueFullError, RequestCancelledError } from "../pipeline/dynamicBatcher.js";
 import { BodyTooSlowError } from "./bodyPace.js";
 import { AudioTooLongError, BodyTooLargeError, DeadlineExceededError, NoDecoderError, UnsupportedAudioFormatError } from "./errors.js";
@@ -57,7 +57,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof NoDecoderError) return new HttpError(501, "not_implemented", message);
   if (error instanceof InvalidInputError) return new HttpError(400, "bad_request", message);
   // A family's own input errors (FunCodec's longest utterance) carry the stable code without the class.
-  if (error instanceof S3TokenizerError && error.code === "INVALID_INPUT") return new HttpError(400, "bad_request", message);
+  if (error instanceof TokenizerError && error.code === "INVALID_INPUT") return new HttpError(400, "bad_request", message);
   if (error instanceof QueueFullError) return new HttpError(503, "queue_full", message, { "retry-after": String(RETRY_AFTER_S) });
   if (error instanceof DeadlineExceededError) return new HttpError(504, "deadline_exceeded", message);
   // 499 is nginx's "client closed request": nobody reads it, but the metrics and logs do.

@@ -6,7 +6,7 @@
  * longest input, say) fails alone instead of taking the rest of its group with it.
  */
 import { modelEngine, type ModelInput } from "../family/frontEnd.js";
-import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, TokenizerModel } from "../family/types.js";
 import type { BatchEngine } from "../pipeline/dynamicBatcher.js";
 import { encodeOptionsKey, type ServiceEncodeOptions } from "./encodeQuery.js";
 
@@ -19,7 +19,7 @@ export interface OptionedInput {
 /** One utterance's codes, or the error of encoding it (alone). */
 export type ItemResult = { ok: true; codes: Codes } | { ok: false; error: unknown };
 
-export function optionedEngine(model: SpeechTokenizerModel): BatchEngine<OptionedInput, ItemResult> {
+export function optionedEngine(model: TokenizerModel): BatchEngine<OptionedInput, ItemResult> {
   const plain = modelEngine(model);
   /** Outcomes of `items` (sharing one set of options), in order. */
   const run = async (items: readonly OptionedInput[]): Promise<ItemResult[]> => {

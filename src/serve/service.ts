@@ -11,7 +11,7 @@ import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
 import { load } from "../registry/load.js";
-import type { Codes, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, TokenizerModel } from "../family/types.js";
 import type { ServiceEncodeOptions } from "./encodeQuery.js";
 import { NoDecoderError } from "./errors.js";
 import { RequestFeaturePool } from "./featurePool.js";
@@ -89,7 +89,7 @@ function abortReason(signal: AbortSignal): unknown {
 
 export class TokenizerService {
   /** The model (any family; an S3Tokenizer is one). */
-  readonly tokenizer: SpeechTokenizerModel;
+  readonly tokenizer: TokenizerModel;
   readonly batcher: DynamicBatcher<OptionedInput, ItemResult>;
   readonly maxAudioSeconds: number;
   private readonly allowFfmpeg: boolean;
@@ -100,7 +100,7 @@ export class TokenizerService {
   private idleWaiters: (() => void)[] = [];
 
   /** Wraps a loaded tokenizer of any family; close() leaves it open (the caller owns it). */
-  constructor(tokenizer: SpeechTokenizerModel, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
+  constructor(tokenizer: TokenizerModel, options: TokenizerServiceOptions = {}, ownsTokenizer = false) {
     this.tokenizer = tokenizer;
     this.batcher = new DynamicBatcher(optionedEngine(tokenizer), options);
     this.maxAudioSeconds = options.maxAudioSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;

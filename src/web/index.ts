@@ -20,4 +20,4 @@ export { decodeAudioForModel, decodeAudioToMono16k, WEB_AUDIO_FORMATS } from "./
 export { codesJsonLine, decodeToWav, tokenize } from "./output.js";
 export { audioFormatOf, SPEECH_16K_MONO, type AudioFormat, type MixToMono } from "../audio/format.js";
 export * from "../errors.js";
-export type { Codes, FamilyName, SpeechTokenizerModel } from "../family/types.js";
+export type { Codes, FamilyName, SpeechTokenizerModel, TokenizerModel } from "../family/types.js";

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError, UnknownModelError } from "../errors.js";
 import { bytesSource } from "../family/modelSource.js";
-import type { FamilyLoadOptions, FamilyName, ModelFileSpec, SpeechTokenizerModel, TokenizerFamily } from "../family/types.js";
+import type { FamilyLoadOptions, FamilyName, ModelFileSpec, TokenizerModel, TokenizerFamily } from "../family/types.js";
 import { builtInEntries, type ModelEntry } from "../hub/registry.js";
 import { detectSourceFamily, entryFamily, familyRegistryEntries } from "../registry/entries.js";
 import { FAMILIES, familyNamed } from "../registry/families.js";
@@ -106,7 +106,7 @@ function familyOptions(options: WebLoadOptions, device: WebDevice): FamilyLoadOp
  * ChecksumMismatchError, DeviceUnavailableError (WebGPU asked for without an adapter), the
  * families' model errors.
  */
-export async function loadWebModel(source: WebModelSource, options: WebLoadOptions = {}): Promise<SpeechTokenizerModel> {
+export async function loadWebModel(source: WebModelSource, options: WebLoadOptions = {}): Promise<TokenizerModel> {
   const { label, family, specs } = resolveSource(source, options);
   const device = options.device ?? configuredDevice();
   await requireWebDevice(device);

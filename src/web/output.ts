@@ -5,10 +5,10 @@
 import { encodeWav, type WavSampleFormat } from "../audio/wavWrite.js";
 import { InvalidInputError } from "../errors.js";
 import { formatPartLine } from "../parts/partFormat.js";
-import type { Codes, EncodeOptions, FamilyFacts, SpeechTokenizerModel } from "../family/types.js";
+import type { Codes, EncodeOptions, FamilyFacts, TokenizerModel } from "../family/types.js";
 
 /** Codes of one utterance (samples in the model's format, planar [channels, frames]): rows [codebooks, frames]. */
-export async function tokenize(model: SpeechTokenizerModel, audio: Float32Array, options?: EncodeOptions): Promise<Codes> {
+export async function tokenize(model: TokenizerModel, audio: Float32Array, options?: EncodeOptions): Promise<Codes> {
   const [codes] = await model.encode([audio], options);
   return codes!;
 }
@@ -23,7 +23,7 @@ export function codesJsonLine(key: string, codes: Codes, model: Pick<FamilyFacts
 }
 
 /** WAV bytes (the model's rate and channels; 16-bit PCM unless "f32") of decoded codes, as the CLI's decode writes. */
-export async function decodeToWav(model: SpeechTokenizerModel, codes: Codes, format: WavSampleFormat = "s16"): Promise<Uint8Array> {
+export async function decodeToWav(model: TokenizerModel, codes: Codes, format: WavSampleFormat = "s16"): Promise<Uint8Array> {
   if (!model.decode) throw new InvalidInputError(`${model.source}: ${model.family} has no decoder to audio`);
   const [audio] = await model.decode([codes]);
   return encodeWav(audio!, model.sampleRate, format, model.channels);

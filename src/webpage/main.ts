@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { isS3TokenizerError } from "../errors.js";
+import { isTokenizerError } from "../errors.js";
 import { startStaticServer } from "./staticServer.js";
 
 const HELP = `usage: npm run web -- [--port N] [--host ADDR] [--models DIR] [--root DIR]
@@ -52,7 +52,7 @@ try {
   const code = await main(process.argv.slice(2));
   if (code >= 0) process.exit(code);
 } catch (error) {
-  if (isS3TokenizerError(error) || (error instanceof TypeError && "code" in error)) {
+  if (isTokenizerError(error) || (error instanceof TypeError && "code" in error)) {
     process.stderr.write(`web: ${error.message}\n\n${HELP}\n`);
     process.exit(2);
   }

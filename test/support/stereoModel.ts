@@ -8,9 +8,9 @@
  * hop filled with its code / 1024 (row c → channel c), so the answer's channel order shows too.
  */
 import { InvalidInputError } from "../../src/errors.js";
-import type { Codes, SpeechTokenizerModel } from "../../src/family/types.js";
+import type { Codes, TokenizerModel } from "../../src/family/types.js";
 
-export class StereoHopModel implements SpeechTokenizerModel {
+export class StereoHopModel implements TokenizerModel {
   readonly family = "funcodec" as const;
   readonly source = "stereo-hop-double";
   readonly files = {};

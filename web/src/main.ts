@@ -6,7 +6,7 @@
  *
  * Query parameters (for links and scripts): ?threads=N (WebAssembly threads), ?device=wasm|webgpu.
  */
-import { audioFormatOf, configureRuntime, decodeAudioForModel, listWebFamilies, listWebModels, loadWebModel, SPEECH_16K_MONO, tokenize, type AudioFormat, type FamilyName, type FetchProgress, type SpeechTokenizerModel } from "./core.js";
+import { audioFormatOf, configureRuntime, decodeAudioForModel, listWebFamilies, listWebModels, loadWebModel, SPEECH_16K_MONO, tokenize, type AudioFormat, type FamilyName, type FetchProgress, type TokenizerModel } from "./core.js";
 import { byId, download, formatBytes, formatSeconds } from "./dom.js";
 import { installGlobalErrorHandlers, showError } from "./errors.js";
 import { checkModelFits, describeSource, urlsSource, type ModelSource } from "./modelSource.js";
@@ -27,7 +27,7 @@ interface Pending {
   decoded: Decoded;
 }
 
-let model: SpeechTokenizerModel | null = null;
+let model: TokenizerModel | null = null;
 let loading: AbortController | null = null;
 const waiting: Pending[] = [];
 const cards: ResultCard[] = [];
@@ -230,7 +230,7 @@ function sameFormat(a: AudioFormat, b: AudioFormat): boolean {
 }
 
 /** The input's samples as `current` takes them: decoded again when it was decoded for another format. */
-async function samplesFor(pending: Pending, current: SpeechTokenizerModel): Promise<Float32Array> {
+async function samplesFor(pending: Pending, current: TokenizerModel): Promise<Float32Array> {
   if (!sameFormat(pending.decoded.format, current)) {
     pending.decoded = { format: audioFormatOf(current), samples: await decodeAudioForModel(pending.bytes, current, pending.name) };
   }

@@ -5,7 +5,7 @@
  * family decodes, to play the decoded audio. The card's data-* attributes carry the same facts
  * for scripts (the browser tests and the benchmark read them).
  */
-import { codesJsonLine, decodeToWav, type Codes, type SpeechTokenizerModel } from "./core.js";
+import { codesJsonLine, decodeToWav, type Codes, type TokenizerModel } from "./core.js";
 import { byId, describeError, download, el, formatSeconds } from "./dom.js";
 import { showError } from "./errors.js";
 
@@ -34,7 +34,7 @@ export class ResultCard {
     this.state("waiting", `${formatSeconds(seconds)} of audio, waiting for a model`);
   }
 
-  running(seconds: number, model: SpeechTokenizerModel): void {
+  running(seconds: number, model: TokenizerModel): void {
     this.state("running", `${formatSeconds(seconds)} of audio, tokenizing with ${model.source}…`);
   }
 
@@ -44,7 +44,7 @@ export class ResultCard {
   }
 
   /** Shows the tokens; `ms` is the tokenize call's time, the x real time is audio seconds over it. */
-  done(codes: Codes, seconds: number, ms: number, model: SpeechTokenizerModel): void {
+  done(codes: Codes, seconds: number, ms: number, model: TokenizerModel): void {
     const realTime = seconds / (ms / 1000);
     this.jsonLine = codesJsonLine(this.key, codes).trimEnd();
     Object.assign(this.element.dataset, {
@@ -69,7 +69,7 @@ export class ResultCard {
     return rows;
   }
 
-  private actions(codes: Codes, model: SpeechTokenizerModel): HTMLDivElement {
+  private actions(codes: Codes, model: TokenizerModel): HTMLDivElement {
     const line = this.jsonLine!;
     const copy = el("button", { type: "button", class: "secondary" }, "Copy JSON line");
     copy.addEventListener("click", () => copyText(line, copy));
@@ -84,7 +84,7 @@ export class ResultCard {
     return actions;
   }
 
-  private async play(codes: Codes, model: SpeechTokenizerModel, button: HTMLButtonElement): Promise<void> {
+  private async play(codes: Codes, model: TokenizerModel, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     button.textContent = "Decoding…";
     try {

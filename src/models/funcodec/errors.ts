@@ -1,5 +1,5 @@
 /**
- * Typed errors of the FunCodec family, in the toolkit's hierarchy (S3TokenizerError with a stable
+ * Typed errors of the FunCodec family, in the toolkit's hierarchy (TokenizerError with a stable
  * code): a config that is not one of the supported architectures, an utterance too long to encode.
  */
 import { InvalidInputError, ModelConfigError } from "../../errors.js";

@@ -8,7 +8,7 @@
 import { InvalidInputError } from "../../errors.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
-import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
 import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import { rowsForBitWidth } from "./bitWidth.js";
 import { hopLength, type FunCodecConfig } from "./config.js";
@@ -69,7 +69,7 @@ export interface EncodedUtterance {
   scale?: number;
 }
 
-export class FunCodecModel implements SpeechTokenizerModel {
+export class FunCodecModel implements TokenizerModel {
   readonly family = "funcodec" as const;
   /** The files it was loaded from (set by the family's loader; empty for a model built in memory). */
   files: ModelFiles = {};

@@ -3,9 +3,9 @@
  * can run (naming the file, the tensor or key, and what was expected), and a feature dump's .npy
  * that cannot be read (naming the file, and the row of a bad value).
  */
-import { InvalidInputError, S3TokenizerError, type S3ErrorOptions } from "../../errors.js";
+import { InvalidInputError, TokenizerError, type S3ErrorOptions } from "../../errors.js";
 
-export class RepCodecModelError extends S3TokenizerError {
+export class RepCodecModelError extends TokenizerError {
   readonly path: string;
   constructor(path: string, problem: string, options: S3ErrorOptions = {}) {
     // MODEL_STRUCTURE: the same stable code as the S3 reader's "not the model we expect".

@@ -1,12 +1,12 @@
 /**
- * RepCodec over Whisper features, audio to tokens: the SpeechTokenizerModel of the RepCodec
+ * RepCodec over Whisper features, audio to tokens: the TokenizerModel of the RepCodec
  * family. One row of codes per utterance, 50 frames per second (samples // 320 frames).
  * RepCodec's decoder gives back Whisper features, not audio, so there is no `decode` here;
  * `decodeFeatures` exposes it. Built from opened parts on any runtime backend (Node opens them
  * from files: whisperRepCodec.ts; a page from downloaded bytes: web/).
  */
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
-import type { Codes, EncodeOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, EncodeOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
 import { InvalidInputError } from "../../errors.js";
 import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import type { RepCodecModel } from "./model.js";
@@ -25,7 +25,7 @@ export interface RepCodecWhisperOptions extends WhisperFeatureOptions {
   maxBatchSize?: number;
 }
 
-export class RepCodecWhisperModel implements SpeechTokenizerModel {
+export class RepCodecWhisperModel implements TokenizerModel {
   readonly family = "repcodec" as const;
   readonly sampleRate = 16000;
   /** Mono: a file of several channels gives channel 0, as upstream's load_audio. */

@@ -13,7 +13,7 @@ import { webGpuBatchLimits } from "./webgpuPlan.js";
 import type { BatchLimits, BatchPolicy } from "../../pipeline/batchPlan.js";
 import type { BatchEngine } from "../../pipeline/dynamicBatcher.js";
 import { SAMPLE_RATE } from "../../features/constants.js";
-import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, EncodeOptions, FeatureFrontEnd, ModelFiles, TokenizerModel } from "../../family/types.js";
 import { checkRows, oneRow } from "./codes.js";
 import { sliceView, type MelView } from "./melView.js";
 import { LONG_AUDIO_COMPAT_VALUES, mergeWindowTokens, parseLongAudioCompat, planSegments, type LongAudioCompat } from "./windows.js";
@@ -152,7 +152,7 @@ export function streamPlan(options: TokenizerOptions, cores: number): { streams:
   return { streams, runtime };
 }
 
-export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Array>, SpeechTokenizerModel {
+export class S3BatchedTokenizer implements BatchEngine<MelSpectrogram, Int32Array>, TokenizerModel {
   readonly family = "s3" as const;
   readonly sampleRate = SAMPLE_RATE;
   /** Mono: a file of several channels gives channel 0, as upstream's load_audio. */

@@ -11,7 +11,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { S3TokenizerError } from "../../errors.js";
+import { TokenizerError } from "../../errors.js";
 import { BUILDER_VERSION } from "../builderVersion.js";
 import { buildBatchedGraph, type BatchedGraph, type GraphTarget, type ModelInfo, type ModelMode } from "./modelFile.js";
 import { writeModelWithExternalData } from "../../onnx/externalData.js";
@@ -165,7 +165,7 @@ export async function loadBatchedModel(
       return { info: model.info, model: paths.graph, fromCache: false };
     });
   } catch (error) {
-    if (error instanceof S3TokenizerError) throw error;
+    if (error instanceof TokenizerError) throw error;
     // The cache cannot be locked (read-only, full): build without it.
     return inMemory(await build());
   }

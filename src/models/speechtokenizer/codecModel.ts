@@ -15,7 +15,7 @@
  *   arena, so that one long utterance does not leave its peak allocation held for good.
  */
 import { InvalidInputError } from "../../errors.js";
-import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
 import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
 import type { OrtModule, OrtSession, OrtTensor, RuntimeBackend } from "../../runtime/backend.js";
@@ -68,7 +68,7 @@ const CONV_GRAPHS = new Set(["encoderFront", "decoderBack"]);
  * The model on any runtime backend (Node's SpeechTokenizerOnnxModel in model.ts passes
  * onnxruntime-node's; a page passes onnxruntime-web's).
  */
-export class SpeechTokenizerCodec implements SpeechTokenizerModel {
+export class SpeechTokenizerCodec implements TokenizerModel {
   readonly family = "speechtokenizer" as const;
   /** The files it was loaded from (set by the family's loader; empty for a model built in memory). */
   files: ModelFiles = {};
