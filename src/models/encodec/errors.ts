@@ -3,7 +3,7 @@
  * EnCodec model (or not one whose facts are known), a bandwidth the model does not offer, and a
  * `.ecdc` file that cannot be read.
  */
-import { AudioDecodeError, InvalidInputError, ModelConfigError } from "../../errors.js";
+import { AudioDecodeError, InvalidInputError, ModelConfigError, S3TokenizerError } from "../../errors.js";
 
 /** The checkpoint's tensors do not make an EnCodec model this toolkit can build, or its facts cannot be told. */
 export class NotEncodecError extends ModelConfigError {
@@ -42,5 +42,17 @@ export class EcdcLanguageModelError extends AudioDecodeError {
         "transformer's float32 probabilities bit for bit, and any other summation order derails the arithmetic decoder " +
         "within a few symbols; compress without the LM instead (upstream: encodec without --lm, or compress(model, wav, use_lm=False))",
     );
+  }
+}
+
+/**
+ * A checkpoint named as upstream names its releases (`<name>-<8 hex digits>.th`) whose sha256 does
+ * not start with those digits: upstream's _get_pretrained refuses it (_check_checksum), and so does this.
+ */
+export class EncodecChecksumPrefixError extends S3TokenizerError {
+  readonly path: string;
+  constructor(path: string, prefix: string, actual: string) {
+    super("CHECKSUM_MISMATCH", `${path}: its name promises a sha256 starting ${prefix}, the file's is ${actual}: damaged or renamed (upstream refuses it too)`);
+    this.path = path;
   }
 }

@@ -6,7 +6,7 @@
  * Audio is planar [C, L] row-major: one Float32Array per utterance, channel after channel.
  */
 import { InvalidInputError } from "../../errors.js";
-import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles } from "../../family/types.js";
+import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
 import { planBatches } from "../../pipeline/batchPlan.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
@@ -47,7 +47,14 @@ interface Row {
   samples: number;
 }
 
-export class EncodecModel {
+/**
+ * Codes as decode takes them: an EncodecCodes, or plain Codes of a model without segments (read as
+ * one segment; a segmented model needs each segment's frames and scale).
+ */
+export type EncodecDecodeInput = Codes & { segments?: readonly EncodecSegment[] };
+
+/** SpeechTokenizerModel but for its family name ("encodec" is not yet a FamilyName) and planar multi-channel audio. */
+export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
   readonly family = "encodec" as const;
   files: ModelFiles = {};
   readonly sampleRate: number;
@@ -139,7 +146,8 @@ export class EncodecModel {
    * overlap-added (segmented models) or taken as it is. Not trimmed: S = hop · frames for one
    * segment, as upstream's decode.
    */
-  async decode(codes: readonly EncodecCodes[], options: DecodeOptions = {}): Promise<Float32Array[]> {
+  async decode(input: readonly EncodecDecodeInput[], options: DecodeOptions = {}): Promise<Float32Array[]> {
+    const codes = input.map((c, i) => this.withSegments(c, i));
     codes.forEach((c, i) => this.checkCodes(c, i));
     const pieces: { utterance: number; codes: Codes; scale?: number }[] = [];
     codes.forEach((c, u) => {
@@ -195,6 +203,15 @@ export class EncodecModel {
     if (!(input instanceof Float32Array)) throw new InvalidInputError(`${where}: expected a Float32Array of ${this.channels}-channel planar samples at ${this.sampleRate} Hz`);
     if (input.length === 0) throw new InvalidInputError(`${where}: no samples`);
     if (input.length % this.channels !== 0) throw new InvalidInputError(`${where}: ${input.length} values are not ${this.channels} planar channels of equal length`);
+  }
+
+  /** The codes with their segments: as given, or the whole as one segment for a model without segments. */
+  private withSegments(codes: EncodecDecodeInput, index: number): EncodecCodes {
+    if (codes.segments !== undefined) return codes as EncodecCodes;
+    if (segmentStride(this.config) !== null || this.config.normalize) {
+      throw new InvalidInputError(`codes[${index}]: no segments; ${this.config.name} codes audio in segments, each with its frames and scale`);
+    }
+    return { ...codes, segments: [{ frames: codes.frames }] };
   }
 
   private checkCodes(codes: EncodecCodes, index: number): void {
