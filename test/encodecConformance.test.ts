@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { readCheckpoint } from "../src/checkpoint/index.js";
+import { InvalidInputError } from "../src/errors.js";
 import { NotEncodecError, EncodecBandwidthError } from "../src/models/encodec/errors.js";
 import type { EncodecCodes, EncodecModel } from "../src/models/encodec/model.js";
 import { encodecConfigOf, openEncodec } from "../src/models/encodec/open.js";
@@ -187,6 +188,18 @@ for (const variant of VARIANTS) {
       const lm = join(dir, readdirSync(dir).find((f) => f.startsWith("encodec_lm_"))!);
       const lmCheckpoint = await readCheckpoint(lm);
       assert.throws(() => encodecConfigOf(lmCheckpoint), NotEncodecError);
+    });
+
+    test("codes that do not fit the model are refused before decoding", async () => {
+      const [codes] = await model.encode([input(variant.clips[0]!)], { bandwidth: variant.bandwidths[0]!.kbps });
+      const outside = { ...codes!, data: codes!.data.map((v, i) => (i === 3 ? model.codebookSize : v)) };
+      await assert.rejects(model.decode([outside]), /outside \[0, /);
+      const badSegments = { ...codes!, segments: [...codes!.segments, { frames: 1, scale: 1 }] };
+      await assert.rejects(model.decode([badSegments]), InvalidInputError);
+      if (variant.channels === 2) {
+        const unscaled = { ...codes!, segments: codes!.segments.map((s) => ({ frames: s.frames })) };
+        await assert.rejects(model.decode([unscaled]), /lacks the scale/);
+      }
     });
   });
 }

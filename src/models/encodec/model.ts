@@ -10,6 +10,7 @@ import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles
 import { planBatches } from "../../pipeline/batchPlan.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
+import { checkCodeGrid, checkRowRequest } from "../common/codeChecks.js";
 import { rowsForBandwidth } from "./bandwidth.js";
 import { frameRate, hopLength, segmentStride, type EncodecConfig } from "./config.js";
 import { buildDecodeGraph, buildEncodeGraph } from "./graph.js";
@@ -105,10 +106,7 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
     if ((options.firstCodebook ?? 0) !== 0) throw new InvalidInputError(`firstCodebook: EnCodec codes always start at layer 0, got ${options.firstCodebook}`);
     if (options.codebooks !== undefined && options.bandwidth !== undefined) throw new InvalidInputError("codebooks and bandwidth: give one of them, not both");
     if (options.codebooks === undefined) return rowsForBandwidth(this.config, options.bandwidth, this.source);
-    if (!Number.isInteger(options.codebooks) || options.codebooks < 1 || options.codebooks > this.codebooks) {
-      throw new InvalidInputError(`codebooks: expected an integer from 1 to ${this.codebooks}, got ${options.codebooks}`);
-    }
-    return options.codebooks;
+    return checkRowRequest(options.codebooks, this.codebooks);
   }
 
   /** Codes of each utterance (planar [C, L] samples at the model's rate). */
@@ -216,11 +214,7 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
 
   private checkCodes(codes: EncodecCodes, index: number): void {
     const where = `codes[${index}]`;
-    if ((codes.firstCodebook ?? 0) !== 0) throw new InvalidInputError(`${where}: EnCodec codes start at layer 0, got firstCodebook ${codes.firstCodebook}`);
-    if (!Number.isInteger(codes.codebooks) || codes.codebooks < 1 || codes.codebooks > this.codebooks) {
-      throw new InvalidInputError(`${where}: ${codes.codebooks} rows, expected 1 to ${this.codebooks}`);
-    }
-    if (codes.data.length !== codes.codebooks * codes.frames) throw new InvalidInputError(`${where}: ${codes.data.length} values for ${codes.codebooks} × ${codes.frames}`);
+    checkCodeGrid(codes, this.codebooks, this.codebookSize, where);
     if (!Array.isArray(codes.segments) || codes.segments.length === 0) throw new InvalidInputError(`${where}: no segments`);
     if (segmentStride(this.config) === null && codes.segments.length !== 1) throw new InvalidInputError(`${where}: ${codes.segments.length} segments; this model codes an utterance as one`);
     let total = 0;
@@ -228,11 +222,15 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
       if (!Number.isInteger(s.frames) || s.frames < 1) throw new InvalidInputError(`${where}: segment ${j} has ${s.frames} frames, expected at least 1`);
       if (this.config.normalize !== (s.scale !== undefined)) throw new InvalidInputError(`${where}: segment ${j} ${this.config.normalize ? "lacks the scale this model needs" : "has a scale this model does not use"}`);
       if (s.scale !== undefined && !Number.isFinite(s.scale)) throw new InvalidInputError(`${where}: segment ${j} has scale ${s.scale}`);
+      // Overlap-add weighs by the first segment's length and must cover every sample: no later segment longer, none but the last shorter than the stride.
+      if (j > 0 && s.frames > codes.segments[0]!.frames) throw new InvalidInputError(`${where}: segment ${j} (${s.frames} frames) is longer than the first (${codes.segments[0]!.frames})`);
+      const stride = segmentStride(this.config);
+      if (stride !== null && j < codes.segments.length - 1 && s.frames * this.hopLength < stride) {
+        throw new InvalidInputError(`${where}: segment ${j} decodes to ${s.frames * this.hopLength} samples, fewer than the ${stride} before the next one starts`);
+      }
       total += s.frames;
     });
     if (total !== codes.frames) throw new InvalidInputError(`${where}: its segments hold ${total} frames, the codes ${codes.frames}`);
-    const bad = codes.data.findIndex((v) => v < 0 || v >= this.codebookSize);
-    if (bad >= 0) throw new InvalidInputError(`${where}: code ${codes.data[bad]} at ${bad} is outside [0, ${this.codebookSize})`);
   }
 
   private async runEncode(rows: readonly Row[]): Promise<Codes[]> {
