@@ -78,3 +78,23 @@ test("random tiny checkpoints: named by their sha256, recognised as encodec_24kh
     await model.dispose();
   }
 });
+
+test("random tiny checkpoints in encodec_48khz's layout are recognised as that release: stereo, 16 layers, 1 s segments with scales", async () => {
+  const files = await encodecFamily.writeRandomModel(join(scratch, "random48"), { seed: 7, size: "tiny", release: "encodec_48khz" });
+  assert.match(Object.keys(files)[0]!, /^encodec_48khz-[0-9a-f]{8}\.th$/);
+  const model = await encodecFamily.load(files, "random48", { intraOpThreads: 1 });
+  try {
+    assert.equal(model.config.name, "encodec_48khz");
+    assert.equal(model.channels, 2);
+    assert.equal(model.codebooks, 16, "24 kbps at 150 Hz, as upstream's _get_model counts: floor(24000 / (150 · 10))");
+    // 1.5 s of stereo: two segments (the second starts at 0.99 s), each with its scale.
+    const samples = 72_000;
+    const input = Float32Array.from({ length: 2 * samples }, (_, i) => Math.sin(i / 7) * (i < samples ? 0.1 : 0.2)); // [2, L] planar
+    const [codes] = await model.encode([input]);
+    assert.equal(codes!.segments.length, 2);
+    assert.ok(codes!.segments.every((s) => s.scale !== undefined && s.scale > 0));
+    assert.equal(codes!.codebooks, 16);
+  } finally {
+    await model.dispose();
+  }
+});

@@ -25,7 +25,7 @@ import { nodeBackend } from "../../runtime/nodeBackend.js";
 import { checkChecksumName } from "./checksumName.js";
 import type { EncodecLoadOptions, EncodecModel } from "./model.js";
 import { openEncodec } from "./open.js";
-import { writeRandomEncodec } from "./randomModel.js";
+import { writeRandomEncodec, type EncodecRelease } from "./randomModel.js";
 
 /** The optional facts file beside a checkpoint. */
 export const ENCODEC_CONFIG = "config.json";
@@ -88,9 +88,11 @@ const models: readonly FamilyModelSpec[] = [
 ];
 
 /** TokenizerFamily under its own name, until FamilyName lists "encodec". */
-export type EncodecFamily = Omit<TokenizerFamily, "name" | "load"> & {
+export type EncodecFamily = Omit<TokenizerFamily, "name" | "load" | "writeRandomModel"> & {
   readonly name: "encodec";
   load(files: ModelFiles, source: string, options?: FamilyLoadOptions & EncodecLoadOptions): Promise<EncodecModel>;
+  /** TokenizerFamily's, plus which release's layout (default encodec_24khz). */
+  writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released"; release?: EncodecRelease }): Promise<ModelFiles>;
 };
 
 export const encodecFamily: EncodecFamily = {

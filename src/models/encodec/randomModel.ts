@@ -2,8 +2,9 @@
  * EnCodec checkpoints with seeded random weights in the released format (a bare state dict, torch
  * zip, named `<name>-<sha256[:8]>.th` as upstream names its releases), for tests and the
  * benchmark: "tiny" has the conformance fixtures' 24 kHz sizes (n_filters 4, dimension 32, 128
- * bins), "released" encodec_24khz's (32, 128, 1024). Loading one back goes through the same
- * recognition, checks and checksum as a release.
+ * bins), "released" the release constructors' (32, 128, 1024). Either release's layout: 24 kHz
+ * mono with weight norm and 32 layers (the default), or 48 kHz stereo with time group norm and 16
+ * layers. Loading one back goes through the same recognition, checks and checksum as a release.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename } from "node:fs/promises";
@@ -12,12 +13,19 @@ import { writeTorchCheckpoint } from "../../checkpoint/index.js";
 import type { ModelFiles } from "../../family/types.js";
 import { elementCount, float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import { normalSource } from "../common/seededRandom.js";
-import { RELEASE_24KHZ, SEANET_DEFAULTS, type EncodecConfig } from "./config.js";
+import { hopLength, layersForBandwidths, RELEASE_24KHZ, RELEASE_48KHZ, SEANET_DEFAULTS, type EncodecConfig } from "./config.js";
 import { expectedTensors } from "./weights.js";
 
-export function randomConfig(size: "tiny" | "released"): EncodecConfig {
+/** Which release's layout and facts a random model takes. */
+export type EncodecRelease = "encodec_24khz" | "encodec_48khz";
+
+export function randomConfig(size: "tiny" | "released", release: EncodecRelease = "encodec_24khz"): EncodecConfig {
   const [nFilters, dimension, bins] = size === "tiny" ? [4, 32, 128] : [32, 128, 1024];
-  return { ...SEANET_DEFAULTS, strides: [...SEANET_DEFAULTS.strides], ...RELEASE_24KHZ, nFilters, dimension, bins, nQ: 32 };
+  const facts = release === "encodec_48khz" ? RELEASE_48KHZ : RELEASE_24KHZ;
+  const strides = [...SEANET_DEFAULTS.strides];
+  // As many layers as the release's top bandwidth makes (upstream's _get_model): 32 at 24 kHz, 16 at 48 kHz.
+  const nQ = layersForBandwidths(facts, hopLength({ strides }));
+  return { ...SEANET_DEFAULTS, strides, ...facts, nFilters, dimension, bins, nQ };
 }
 
 /**
@@ -48,9 +56,9 @@ export function randomStateDict(config: EncodecConfig, seed: number): Map<string
 }
 
 /** Writes `<name>-<sha256[:8]>.th` of the given size into `dir`; returns { file name: path }. */
-export async function writeRandomEncodec(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles> {
+export async function writeRandomEncodec(dir: string, options: { seed: number; size: "tiny" | "released"; release?: EncodecRelease }): Promise<ModelFiles> {
   await mkdir(dir, { recursive: true });
-  const config = randomConfig(options.size);
+  const config = randomConfig(options.size, options.release);
   const staging = join(dir, `${config.name}.th.partial`);
   writeTorchCheckpoint(staging, randomStateDict(config, options.seed));
   const digest = createHash("sha256").update(await readFile(staging)).digest("hex");
