@@ -1,5 +1,5 @@
 /**
- * SEANet's non-causal SConv1d and SConvTranspose1d over batches whose rows have their own
+ * SEANet's SConv1d and SConvTranspose1d (non-causal, or causal as EnCodec's 24 kHz model) over batches whose rows have their own
  * lengths. Upstream pads the whole batch at its longest row, so a shorter row would see other
  * values than when alone; here every row is padded at ITS OWN length (reflect, plus the "extra"
  * right padding that makes the last window full): the batch shifted by the left pad, then each
@@ -23,10 +23,14 @@ export interface Rows {
   lengths: string;
 }
 
-/** SConv1d's padding: total, left, and the right pad before `extra`. */
-export function convPadding(kernel: number, stride: number, dilation: number): { total: number; left: number; right: number } {
+/**
+ * SConv1d's padding: total, left, and the right pad before `extra`. Non-causal splits the total
+ * (the larger half on the left); causal puts all of it on the left (still reflect-padded upstream,
+ * so a causal row's left pad mirrors its first frames).
+ */
+export function convPadding(kernel: number, stride: number, dilation: number, causal = false): { total: number; left: number; right: number } {
   const total = (kernel - 1) * dilation - (stride - 1);
-  const right = Math.floor(total / 2);
+  const right = causal ? 0 : Math.floor(total / 2);
   return { total, left: total - right, right };
 }
 
@@ -50,8 +54,8 @@ interface RowPadding {
   lastExtended: string;
 }
 
-function rowPadding(g: GraphBuilder, lengths: string, kernel: number, stride: number, dilation: number): RowPadding {
-  const { total, left, right } = convPadding(kernel, stride, dilation);
+function rowPadding(g: GraphBuilder, lengths: string, kernel: number, stride: number, dilation: number, causal: boolean): RowPadding {
+  const { total, left, right } = convPadding(kernel, stride, dilation, causal);
   const lengthsF = g.node("Cast", [lengths], { to: attr.int(DataType.FLOAT) }); // [B]
   // extra = (ceil((L − k + total) / s + 1) − 1) · s + k − total − L, in float like upstream (exact below 2^24).
   const windows = g.node("Ceil", [g.node("Add", [g.node("Div", [g.node("Add", [lengthsF, g.scalarFloat(total - kernel)]), g.scalarFloat(stride)]), g.scalarFloat(1)])]); // [B]
@@ -92,9 +96,9 @@ function reflectAt(g: GraphBuilder, positions: string, lengths: string, frames: 
  * twice gets the same value both times. Frames past a row's padded length hold whatever the
  * shifted copy put there: no real output reads them.
  */
-function reflectPadRows(g: GraphBuilder, input: Rows, channels: number, kernel: number, stride: number, dilation: number): { padded: string; paddedLengths: string } {
-  const { left } = convPadding(kernel, stride, dilation);
-  const pad = rowPadding(g, input.lengths, kernel, stride, dilation);
+function reflectPadRows(g: GraphBuilder, input: Rows, channels: number, kernel: number, stride: number, dilation: number, causal: boolean): { padded: string; paddedLengths: string } {
+  const { left } = convPadding(kernel, stride, dilation, causal);
+  const pad = rowPadding(g, input.lengths, kernel, stride, dilation, causal);
   const frames = dimSize(g, input.x, 2); // [] = T
   const span = g.node("ReduceMax", [pad.paddedLengths], { keepdims: attr.int(0) }); // [] = Tp ≥ T + left
   const after = g.node("Sub", [g.node("Sub", [span, frames]), g.scalarInt64(left)]); // [] = Tp − T − left
@@ -131,21 +135,21 @@ function plainConv(g: GraphBuilder, x: string, conv: ConvParams, scope: string, 
 }
 
 /**
- * SConv1d (non-causal, reflect): each row padded at its own length, then Conv1d without padding.
- * Returns y [B, out, T'] and the rows' output lengths int64 [B].
+ * SConv1d (reflect; non-causal unless `causal`): each row padded at its own length, then Conv1d
+ * without padding. Returns y [B, out, T'] and the rows' output lengths int64 [B].
  */
 export function paddedConv1d(
   g: GraphBuilder,
   input: Rows,
   conv: ConvParams,
-  options: { stride?: number; dilation?: number },
+  options: { stride?: number; dilation?: number; causal?: boolean },
   scope: string,
 ): Rows {
   const stride = options.stride ?? 1;
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
   if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
-  const { padded, paddedLengths } = reflectPadRows(g, input, conv.weight.dims[1]!, kernel, stride, dilation); // [B, C, Tp]
+  const { padded, paddedLengths } = reflectPadRows(g, input, conv.weight.dims[1]!, kernel, stride, dilation, options.causal ?? false); // [B, C, Tp]
   const y = plainConv(g, padded, conv, scope, stride, dilation); // [B, out, T']
   const effective = (kernel - 1) * dilation + 1;
   const lengths = g.node("Add", [g.node("Div", [g.node("Sub", [paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B]
@@ -153,9 +157,10 @@ export function paddedConv1d(
 }
 
 /**
- * SConvTranspose1d (non-causal, kernel 2r, stride r): frames past each row's length are zeroed
- * first (frame T_b would otherwise add into the row's last r samples), then the transposed conv,
- * then SEANet's trim of r − r//2 samples on the left and r//2 on the right: T frames → T · r samples.
+ * SConvTranspose1d (kernel 2r, stride r): frames past each row's length are zeroed first (frame
+ * T_b would otherwise add into the row's last r samples), then the transposed conv, then SEANet's
+ * trim of r − r//2 samples on the left and r//2 on the right (causal, trim_right_ratio 1: all r on
+ * the right): T frames → T · r samples.
  * `beforeTrim` (optional) transforms the untrimmed output, given with each row's untrimmed length
  * ((T_b − 1)·r + k): FunCodec normalises there, before the trim, as upstream does.
  */
@@ -166,6 +171,7 @@ export function trimmedConvTranspose1d(
   stride: number,
   scope: string,
   beforeTrim?: (full: Rows) => string,
+  causal = false,
 ): Rows {
   const kernel = conv.weight.dims[2]!;
   const frames = dimSize(g, input.x, 2); // [] = T
@@ -175,7 +181,7 @@ export function trimmedConvTranspose1d(
   if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
   const full = g.node("ConvTranspose", inputs, { kernel_shape: attr.ints([kernel]), strides: attr.ints([stride]) }, `${scope}/ConvTranspose`); // [B, out, (T − 1)·r + k]
   const total = kernel - stride;
-  const right = Math.floor(total / 2);
+  const right = causal ? total : Math.floor(total / 2);
   const left = total - right;
   // A norm after the conv (FunCodec's time_group_norm) sees the untrimmed (T_b − 1)·r + k samples of each row, as upstream.
   const fullLengths = g.node("Add", [g.node("Mul", [g.node("Sub", [input.lengths, g.scalarInt64(1)]), g.scalarInt64(stride)]), g.scalarInt64(kernel)]); // [B]

@@ -1,87 +1,17 @@
 /**
- * The modules of SpeechTokenizer's SEANet encoder and decoder, in order, with their state-dict
- * names and sizes, derived from the config. The weight check and the graph builders both walk
- * this list, so the two cannot disagree on what a module is.
+ * SpeechTokenizer's tensors: the SEANet module list (common/seanetLayout.ts) named and sized from
+ * its config.
  */
-import type { ConvGeometry } from "../common/chunkPlan.js";
+import { convGeometry, decoderSteps, encoderSteps, lstmTensorShapes, residualConvs, weightNormConvShapes, type Step } from "../common/seanetLayout.js";
 import type { SpeechTokenizerConfig } from "./config.js";
 
-export type Step =
-  | { kind: "conv"; name: string; inChannels: number; outChannels: number; kernel: number; stride: number; dilation: number }
-  | { kind: "convtr"; name: string; inChannels: number; outChannels: number; stride: number }
-  | { kind: "act"; name: string; channels: number }
-  | { kind: "residual"; name: string; channels: number; hidden: number; kernel: number; dilation: number }
-  | { kind: "lstm"; name: string; channels: number; layers: number; bidirectional: boolean };
-
-const conv = (name: string, inChannels: number, outChannels: number, kernel: number, stride = 1, dilation = 1): Step =>
-  ({ kind: "conv", name, inChannels, outChannels, kernel, stride, dilation });
-
-/** SEANetEncoder: conv 7; per stride (reversed): residual blocks, act, strided conv; SLSTM; act; conv 7. */
-export function encoderSteps(config: SpeechTokenizerConfig): Step[] {
-  const steps: Step[] = [];
-  const at = (): string => `encoder.model.${steps.length}`;
-  let channels = config.nFilters;
-  steps.push(conv(at(), 1, channels, 7));
-  for (const stride of [...config.strides].reverse()) {
-    for (let j = 0; j < config.nResidualLayers; j++) {
-      steps.push({ kind: "residual", name: at(), channels, hidden: channels / 2, kernel: config.residualKernelSize, dilation: config.dilationBase ** j });
-    }
-    steps.push({ kind: "act", name: at(), channels });
-    steps.push(conv(at(), channels, channels * 2, stride * 2, stride));
-    channels *= 2;
-  }
-  steps.push({ kind: "lstm", name: at(), channels, layers: config.lstmLayers, bidirectional: config.bidirectional });
-  const lstmOut = config.bidirectional ? channels * 2 : channels;
-  steps.push({ kind: "act", name: at(), channels: lstmOut });
-  steps.push(conv(at(), lstmOut, config.dimension, 7));
-  return steps;
-}
-
-/** SEANetDecoder: conv 7; unidirectional SLSTM; per stride: act, transposed conv, residual blocks; act; conv 7. */
-export function decoderSteps(config: SpeechTokenizerConfig): Step[] {
-  const steps: Step[] = [];
-  const at = (): string => `decoder.model.${steps.length}`;
-  let channels = config.nFilters * 2 ** config.strides.length;
-  steps.push(conv(at(), config.dimension, channels, 7));
-  steps.push({ kind: "lstm", name: at(), channels, layers: config.lstmLayers, bidirectional: false });
-  for (const stride of config.strides) {
-    steps.push({ kind: "act", name: at(), channels });
-    steps.push({ kind: "convtr", name: at(), inChannels: channels, outChannels: channels / 2, stride });
-    channels /= 2;
-    for (let j = 0; j < config.nResidualLayers; j++) {
-      steps.push({ kind: "residual", name: at(), channels, hidden: channels / 2, kernel: config.residualKernelSize, dilation: config.dilationBase ** j });
-    }
-  }
-  steps.push({ kind: "act", name: at(), channels });
-  steps.push(conv(at(), channels, 1, 7));
-  return steps;
-}
-
-/** The plain convolutions inside a residual block: block.1 (k, dilated), block.3 (1×1) and the 1×1 shortcut. */
-export function residualConvs(step: Extract<Step, { kind: "residual" }>): { first: Step; second: Step; shortcut: Step } {
-  return {
-    first: conv(`${step.name}.block.1`, step.channels, step.hidden, step.kernel, 1, step.dilation),
-    second: conv(`${step.name}.block.3`, step.hidden, step.channels, 1),
-    shortcut: conv(`${step.name}.shortcut`, step.channels, step.channels, 1),
-  };
-}
+export { convGeometry, decoderSteps, encoderSteps, residualConvs, type Step };
 
 /** Every tensor the model reads, name → shape, in PyTorch layout. */
 export function expectedTensors(config: SpeechTokenizerConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   const addConv = (step: Step): void => {
-    if (step.kind === "conv") {
-      const prefix = `${step.name}.conv.conv`;
-      shapes.set(`${prefix}.weight_g`, [step.outChannels, 1, 1]);
-      shapes.set(`${prefix}.weight_v`, [step.outChannels, step.inChannels, step.kernel]);
-      shapes.set(`${prefix}.bias`, [step.outChannels]);
-    } else if (step.kind === "convtr") {
-      // weight_norm's dim 0 of a ConvTranspose1d weight [in, out, k] is the input channel.
-      const prefix = `${step.name}.convtr.convtr`;
-      shapes.set(`${prefix}.weight_g`, [step.inChannels, 1, 1]);
-      shapes.set(`${prefix}.weight_v`, [step.inChannels, step.outChannels, step.stride * 2]);
-      shapes.set(`${prefix}.bias`, [step.outChannels]);
-    }
+    for (const [name, shape] of weightNormConvShapes(step)) shapes.set(name, shape);
   };
   const addActivation = (name: string, channels: number): void => {
     if (config.activation === "Snake") shapes.set(`${name}.alpha`, [1, channels, 1]);
@@ -94,17 +24,7 @@ export function expectedTensors(config: SpeechTokenizerConfig): Map<string, numb
       addActivation(`${step.name}.block.2`, step.hidden);
       [convs.first, convs.second, convs.shortcut].forEach(addConv);
     } else if (step.kind === "lstm") {
-      const directions = step.bidirectional ? ["", "_reverse"] : [""];
-      for (let layer = 0; layer < step.layers; layer++) {
-        const width = layer === 0 ? step.channels : step.channels * directions.length;
-        for (const suffix of directions) {
-          const prefix = `${step.name}.lstm`;
-          shapes.set(`${prefix}.weight_ih_l${layer}${suffix}`, [4 * step.channels, width]);
-          shapes.set(`${prefix}.weight_hh_l${layer}${suffix}`, [4 * step.channels, step.channels]);
-          shapes.set(`${prefix}.bias_ih_l${layer}${suffix}`, [4 * step.channels]);
-          shapes.set(`${prefix}.bias_hh_l${layer}${suffix}`, [4 * step.channels]);
-        }
-      }
+      for (const [name, shape] of lstmTensorShapes(step)) shapes.set(name, shape);
     } else addConv(step);
   }
   for (let i = 0; i < config.nQ; i++) shapes.set(codebookName(i), [config.codebookSize, config.dimension]);
@@ -113,14 +33,4 @@ export function expectedTensors(config: SpeechTokenizerConfig): Map<string, numb
 
 export function codebookName(layer: number): string {
   return `quantizer.vq.layers.${layer}._codebook.embed`;
-}
-
-/** The convolutions of a module list, in order (a residual block's own ones included), as chunk planning sees them. */
-export function convGeometry(steps: readonly Step[]): ConvGeometry[] {
-  return steps.flatMap((step): ConvGeometry[] => {
-    if (step.kind === "conv") return [{ kernel: step.kernel, stride: step.stride, dilation: step.dilation }];
-    if (step.kind === "convtr") return [{ kernel: 2 * step.stride, stride: step.stride, dilation: 1, transposed: true }];
-    if (step.kind === "residual") return convGeometry(Object.values(residualConvs(step)));
-    return [];
-  });
 }
