@@ -10,6 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { encodecFamily } from "../src/models/encodec/family.js";
+import { loadEncodec } from "../src/models/encodec/loadFiles.js";
+import { writeRandomEncodec } from "../src/models/encodec/randomModel.js";
+import { detectLocal } from "../src/family/loadLocal.js";
+import { ModelNotFoundError } from "../src/errors.js";
 import { EncodecChecksumPrefixError, NotEncodecError } from "../src/models/encodec/errors.js";
 import { familyFixturesDir } from "./support/familyFixtures.js";
 import { readNpy } from "./support/npy.js";
@@ -23,16 +27,16 @@ const dir24 = root === null ? "" : join(root, "encodec_24k_tiny");
 const checkpoint24 = () => readdirSync(dir24).find((f) => /^encodec_24k_tiny-.*\.th$/.test(f))!;
 
 test("detects a checkpoint folder (with its config.json) or file, and nothing else", { skip }, async () => {
-  assert.deepEqual(await encodecFamily.detect(dir24), { [checkpoint24()]: join(dir24, checkpoint24()), "config.json": join(dir24, "config.json") });
-  assert.deepEqual(Object.keys((await encodecFamily.detect(join(dir24, checkpoint24())))!).sort(), [checkpoint24(), "config.json"].sort());
+  assert.deepEqual(await detectLocal(encodecFamily, dir24), { [checkpoint24()]: join(dir24, checkpoint24()), "config.json": join(dir24, "config.json") });
+  assert.deepEqual(Object.keys((await detectLocal(encodecFamily, join(dir24, checkpoint24())))!).sort(), [checkpoint24(), "config.json"].sort());
   const lm = readdirSync(dir24).find((f) => f.startsWith("encodec_lm_"))!;
-  assert.equal(await encodecFamily.detect(join(dir24, lm)), null, "the LM checkpoint is not a model");
-  assert.equal(await encodecFamily.detect(join(root!, "..", "funcodec")), null);
-  assert.equal(await encodecFamily.detect(join(scratch, "absent")), null);
+  assert.equal(await detectLocal(encodecFamily, join(dir24, lm)), null, "the LM checkpoint is not a model");
+  assert.equal(await detectLocal(encodecFamily, join(root!, "..", "funcodec")), null);
+  await assert.rejects(detectLocal(encodecFamily, join(scratch, "absent")), ModelNotFoundError);
 });
 
 test("loads through the family: codes equal the reference; plain Codes decode as one segment", { skip }, async () => {
-  const model = await encodecFamily.load((await encodecFamily.detect(dir24))!, "fixture", { intraOpThreads: 1 });
+  const model = await loadEncodec((await detectLocal(encodecFamily, dir24))!, "fixture", { intraOpThreads: 1 });
   try {
     assert.equal(model.sampleRate, 24000);
     assert.equal(model.channels, 1);
@@ -50,22 +54,22 @@ test("loads through the family: codes equal the reference; plain Codes decode as
 test("a checkpoint whose name's sha256 prefix is not its own is refused, as upstream refuses it", { skip }, async () => {
   const renamed = join(scratch, "encodec_24khz-00000000.th");
   copyFileSync(join(dir24, checkpoint24()), renamed);
-  await assert.rejects(encodecFamily.load({ "encodec_24khz-00000000.th": renamed }, "renamed"), EncodecChecksumPrefixError);
+  await assert.rejects(loadEncodec({ "encodec_24khz-00000000.th": renamed }, "renamed"), EncodecChecksumPrefixError);
 });
 
 test("the LM checkpoint loaded as a model is refused as not EnCodec", { skip }, async () => {
   const lm = readdirSync(dir24).find((f) => f.startsWith("encodec_lm_"))!;
-  await assert.rejects(encodecFamily.load({ [lm]: join(dir24, lm) }, "lm"), NotEncodecError);
+  await assert.rejects(loadEncodec({ [lm]: join(dir24, lm) }, "lm"), NotEncodecError);
 });
 
 test("random tiny checkpoints: named by their sha256, recognised as encodec_24khz, encode and decode", async () => {
   const files = await encodecFamily.writeRandomModel(join(scratch, "random"), { seed: 7, size: "tiny" });
   const [name] = Object.keys(files);
   assert.match(name!, /^encodec_24khz-[0-9a-f]{8}\.th$/);
-  assert.deepEqual(await encodecFamily.detect(join(scratch, "random")), files);
+  assert.deepEqual(await detectLocal(encodecFamily, join(scratch, "random")), files);
   const again = await encodecFamily.writeRandomModel(join(scratch, "again"), { seed: 7, size: "tiny" });
   assert.deepEqual(Object.keys(again), [name], "the same seed gives the same bytes");
-  const model = await encodecFamily.load(files, "random", { intraOpThreads: 1 });
+  const model = await loadEncodec(files, "random", { intraOpThreads: 1 });
   try {
     assert.equal(model.config.name, "encodec_24khz");
     const input = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 10) * 0.1);
@@ -80,9 +84,9 @@ test("random tiny checkpoints: named by their sha256, recognised as encodec_24kh
 });
 
 test("random tiny checkpoints in encodec_48khz's layout are recognised as that release: stereo, 16 layers, 1 s segments with scales", async () => {
-  const files = await encodecFamily.writeRandomModel(join(scratch, "random48"), { seed: 7, size: "tiny", release: "encodec_48khz" });
+  const files = await writeRandomEncodec(join(scratch, "random48"), { seed: 7, size: "tiny", release: "encodec_48khz" });
   assert.match(Object.keys(files)[0]!, /^encodec_48khz-[0-9a-f]{8}\.th$/);
-  const model = await encodecFamily.load(files, "random48", { intraOpThreads: 1 });
+  const model = await loadEncodec(files, "random48", { intraOpThreads: 1 });
   try {
     assert.equal(model.config.name, "encodec_48khz");
     assert.equal(model.channels, 2);

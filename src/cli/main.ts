@@ -69,7 +69,14 @@ const COMMANDS: Record<string, Command> = {
 async function commandNamed(name: string): Promise<Command | undefined> {
   if (Object.hasOwn(COMMANDS, name)) return COMMANDS[name];
   const own = (await familyParts()).commands.find((command) => command.name === name);
-  return own === undefined ? undefined : { run: async () => (await own.load()).run, help: async () => (await own.load()).help };
+  if (own === undefined) return undefined;
+  return {
+    run: async () => {
+      const [{ run }, { load }, { writeOutputFileSync }] = await Promise.all([own.load(), import("../registry/load.js"), import("../hub/atomicWrite.js")]);
+      return (argv: string[]) => run(argv, { loadModel: load, writeOutput: (path, data) => writeOutputFileSync(path, data) });
+    },
+    help: async () => (await own.load()).help,
+  };
 }
 
 /** The package's version, from the package.json beside the built tree (dist/src/cli → the package root). */

@@ -11,7 +11,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { InvalidInputError, UsageError } from "../errors.js";
 import { isCodecsLine } from "../parts/partFormat.js";
-import type { Codes, FamilyFacts } from "../family/types.js";
+import type { CodeSegment, Codes, FamilyFacts } from "../family/types.js";
 import { parseCodecsLine } from "../parts/codecsText.js";
 import { readBoundedLines, type BoundedLine } from "./boundedLines.js";
 import { describeJsonValue } from "../parts/describeValue.js";
@@ -68,7 +68,7 @@ function rowsOf(code: unknown, range: CodeRange): number[][] | string {
  * every value is checked against `range` (the model's codebook) before it is stored.
  * Shared by part-file lines and the service's /v1/detokenize body, which have the same shape.
  */
-export function codesFromJson(value: { code?: unknown; scale?: unknown }, range: CodeRange = INT32_RANGE): Codes | string {
+export function codesFromJson(value: { code?: unknown; scale?: unknown; segments?: unknown }, range: CodeRange = INT32_RANGE): Codes | string {
   const { code, scale } = value;
   const rows = rowsOf(code, range);
   if (typeof rows === "string") return rows;
@@ -80,7 +80,29 @@ export function codesFromJson(value: { code?: unknown; scale?: unknown }, range:
   rows.forEach((row, r) => data.set(row, r * frames));
   const codes: Codes = { data, codebooks: rows.length, frames };
   if (typeof scale === "number") codes.scale = scale;
+  if (value.segments !== undefined) {
+    const segments = segmentsOf(value.segments, frames);
+    if (typeof segments === "string") return segments;
+    codes.segments = segments;
+  }
   return codes;
+}
+
+/** "segments": [[frames, scale?], ...] whose frames add up to the codes' frames, or why not. */
+function segmentsOf(value: unknown, frames: number): CodeSegment[] | string {
+  const shape = `"segments" must be a non-empty list of [frames, scale] (or [frames]) pairs`;
+  if (!Array.isArray(value) || value.length === 0 || value.length > frames) return `${shape}, got ${describeJsonValue(value)}`;
+  const segments: CodeSegment[] = [];
+  for (const [i, entry] of value.entries()) {
+    if (!Array.isArray(entry) || entry.length < 1 || entry.length > 2) return `${shape}; segment ${i} is ${describeJsonValue(entry)}`;
+    const [count, scale] = entry as unknown[];
+    if (!Number.isSafeInteger(count) || (count as number) < 1) return `segment ${i}: frames must be a positive integer, got ${describeJsonValue(count)}`;
+    if (scale !== undefined && (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)) return `segment ${i}: scale must be a positive number, got ${describeJsonValue(scale)}`;
+    segments.push(scale === undefined ? { frames: count as number } : { frames: count as number, scale: scale as number });
+  }
+  const total = segments.reduce((sum, s) => sum + s.frames, 0);
+  if (total !== frames) return `"segments" cover ${total} frames, the codes hold ${frames}`;
+  return segments;
 }
 
 /** A FunCodec codecs.txt line (`key [[[...]]]`, no scale); a bad one becomes a reason naming its key. */

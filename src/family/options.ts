@@ -44,6 +44,11 @@ export interface QueryParameter {
   /** Smallest and largest value for a model (integers). */
   readonly min: number;
   readonly max: (model: FamilyFacts) => number;
+  /**
+   * A value that is not an integer (EnCodec's bandwidth, 1.5 kbps): its text checked and
+   * converted, throwing a message that says what is wrong; min and max do not apply then.
+   */
+  readonly parse?: (text: string) => number;
 }
 
 export interface FamilyOption {

@@ -31,6 +31,18 @@ export interface Codes {
   firstCodebook?: number;
   /** The utterance's normalisation scale, for families that normalise their input (FunCodec). */
   scale?: number;
+  /**
+   * Where a model codes an utterance in segments apart (EnCodec 48 kHz: 1 s segments, each
+   * normalised on its own): each segment's frames, in order along `frames`, and its scale where the
+   * model normalises. Decoding needs them; they travel with the codes in part files and answers.
+   */
+  segments?: readonly CodeSegment[];
+}
+
+/** One segment's share of an utterance's codes (Codes.segments). */
+export interface CodeSegment {
+  readonly frames: number;
+  readonly scale?: number;
 }
 
 export interface EncodeOptions {
@@ -194,7 +206,15 @@ export interface FamilyCommand {
   /** Its usage line and what it does, for `s3tokenizer help`. */
   readonly usage: string;
   readonly summary: string;
-  load(): Promise<{ run(argv: string[]): Promise<number>; help: string }>;
+  load(): Promise<{ run(argv: string[], tools: CommandTools): Promise<number>; help: string }>;
+}
+
+/** What the CLI lends a family's command: the registry's loader and its output writer. */
+export interface CommandTools {
+  /** Any family's model by registry name or local path (the registry's load()). */
+  loadModel(nameOrPath: string, options?: FamilyLoadOptions): Promise<TokenizerModel>;
+  /** Writes an output file whole or not at all (a typed OutputError / OutputWriteError naming it). */
+  writeOutput(path: string, data: Uint8Array | string): void;
 }
 
 /**

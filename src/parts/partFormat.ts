@@ -1,11 +1,11 @@
 /**
  * How one utterance's codes are written as a line of a part file: the toolkit's JSON lines
- * ({"key", "code", "scale"?}) or FunCodec's codecs.txt lines (`key [[[...]]]`, which carry no
+ * ({"key", "code", "scale"?, "segments"?}) or FunCodec's codecs.txt lines (`key [[[...]]]`, which carry no
  * scale), and how a line of either kind is recognised again when a part is resumed or decoded.
  */
 import { UsageError } from "../errors.js";
 import { codesJson } from "../family/frontEnd.js";
-import type { Codes, FamilyFacts } from "../family/types.js";
+import type { CodeSegment, Codes, FamilyFacts } from "../family/types.js";
 import { formatCodecsLine, parseCodecsLine } from "./codecsText.js";
 
 export const PART_FORMATS = ["jsonl", "funcodec"] as const;
@@ -17,10 +17,22 @@ export function parsePartFormat(value: unknown): PartFormat {
   throw new UsageError(`--format must be ${PART_FORMATS.join(" or ")}, got "${String(value)}"`);
 }
 
-/** The JSON record of one utterance: flat codes for a one-row model, rows otherwise; its scale when it has one. */
-export function partRecord(key: string, codes: Codes, model: Pick<FamilyFacts, "codebooks">): { key: string; code: number[] | number[][]; scale?: number } {
-  const record: { key: string; code: number[] | number[][]; scale?: number } = { key, code: codesJson(codes, model) };
+/** A part record's segments: [frames, scale] pairs ([frames] where the model keeps no scale). */
+export type SegmentsJson = (readonly [number] | readonly [number, number])[];
+
+/** Codes.segments as the JSON records write them. */
+export function segmentsJson(segments: readonly CodeSegment[]): SegmentsJson {
+  return segments.map((s) => (s.scale === undefined ? [s.frames] as const : [s.frames, s.scale] as const));
+}
+
+/**
+ * The JSON record of one utterance: flat codes for a one-row model, rows otherwise; its scale when
+ * it has one; its segments ([frames, scale] each) when the model codes in segments.
+ */
+export function partRecord(key: string, codes: Codes, model: Pick<FamilyFacts, "codebooks">): { key: string; code: number[] | number[][]; scale?: number; segments?: SegmentsJson } {
+  const record: { key: string; code: number[] | number[][]; scale?: number; segments?: SegmentsJson } = { key, code: codesJson(codes, model) };
   if (codes.scale !== undefined) record.scale = codes.scale;
+  if (codes.segments !== undefined) record.segments = segmentsJson(codes.segments);
   return record;
 }
 

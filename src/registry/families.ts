@@ -4,13 +4,14 @@
  * family is its folder under src/models/ and one line here (its TokenizerFamily from family.ts).
  * Browser-safe, as every family.ts is.
  */
+import { encodecFamily } from "../models/encodec/family.js";
 import { funcodecFamily } from "../models/funcodec/family.js";
 import { repcodecFamily } from "../models/repcodec/family.js";
 import { s3Family } from "../models/s3/family.js";
 import { speechTokenizerFamily } from "../models/speechtokenizer/family.js";
 import type { FamilyName, TokenizerFamily } from "../family/types.js";
 
-export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily];
+export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily, encodecFamily];
 
 /** The family called `name`, or undefined. */
 export function familyNamed(name: string): TokenizerFamily | undefined {

@@ -47,7 +47,7 @@ export function parseDetokenizeBody(bytes: Uint8Array, model: FamilyFacts, maxSe
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidInputError(`${SOURCE} must be a JSON object {"code": [...], "first_codebook"?: n, "scale"?: x}`);
   }
-  const fields = value as { key?: unknown; code?: unknown; scale?: unknown; first_codebook?: unknown };
+  const fields = value as { key?: unknown; code?: unknown; scale?: unknown; segments?: unknown; first_codebook?: unknown };
   if (fields.key !== undefined && typeof fields.key !== "string") throw new InvalidInputError(`${SOURCE}: "key" must be a string when given`);
   const firstCodebook = firstCodebookOf(fields.first_codebook);
   // Every value is checked against the codebook before a typed array holds it (2**32 + 5 would wrap to 5).

@@ -40,6 +40,17 @@ function integerParam(query: URLSearchParams, name: string, min: number, max: nu
   return value;
 }
 
+/** A parameter its declaration parses (not an integer), or undefined when absent. */
+function parsedParam(query: URLSearchParams, name: string, parse: (text: string) => number): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`query parameter ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The encode option key an option sets. */
 function encodeKey(option: FamilyOption): string {
   const into = option.into as { encode?: string } | undefined;
@@ -62,7 +73,7 @@ export function encodeQuery(query: URLSearchParams, model: FamilyFacts): Service
   const options: ServiceEncodeOptions = {};
   // The families' parameters first: n_q's range depends on the first layer one of them may set.
   for (const { option } of QUERY_OPTIONS) {
-    const value = integerParam(query, option.query.name, option.query.min, option.query.max(model));
+    const value = option.query.parse === undefined ? integerParam(query, option.query.name, option.query.min, option.query.max(model)) : parsedParam(query, option.query.name, option.query.parse);
     if (value !== undefined) options[encodeKey(option)] = value;
   }
   const rows = integerParam(query, "n_q", 1, model.codebooks - (options.firstCodebook ?? 0));

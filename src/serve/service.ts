@@ -11,7 +11,7 @@ import { defaultFeatureWorkers } from "../pipeline/featureWorkers.js";
 import { RequestCancelledError, DynamicBatcher, type DynamicBatcherOptions } from "../pipeline/dynamicBatcher.js";
 import type { FamilyLoadOptions } from "../family/types.js";
 import { load } from "../registry/load.js";
-import type { Codes, TokenizerModel } from "../family/types.js";
+import type { CodeSegment, Codes, TokenizerModel } from "../family/types.js";
 import type { ServiceEncodeOptions } from "./encodeQuery.js";
 import { NoDecoderError } from "./errors.js";
 import { RequestFeaturePool } from "./featurePool.js";
@@ -59,6 +59,8 @@ export interface TokenizeBytesResult {
   firstCodebook?: number;
   /** The utterance's normalisation scale, where the family has one (FunCodec); decoding takes it back. */
   scale?: number;
+  /** Segments coded apart, each with its frames and scale, where the model codes so (Codes.segments). */
+  segments?: readonly CodeSegment[];
 }
 
 export interface DetokenizeResult {
@@ -151,6 +153,7 @@ export class TokenizerService {
       const result: TokenizeBytesResult = { codes: codes.data, codebooks: codes.codebooks, frames: codes.frames, audioSeconds: features.seconds };
       if (codes.firstCodebook !== undefined) result.firstCodebook = codes.firstCodebook;
       if (codes.scale !== undefined) result.scale = codes.scale;
+      if (codes.segments !== undefined) result.segments = codes.segments;
       return result;
     } finally {
       this.active--;

@@ -1,11 +1,12 @@
 /** The JSON answer of POST /v1/tokenize: the codes and what a client needs to read or decode them. */
 import { codesJson } from "../family/frontEnd.js";
 import type { FamilyFacts } from "../family/types.js";
+import { segmentsJson } from "../parts/partFormat.js";
 import type { TokenizeBytesResult } from "./service.js";
 
 /**
- * `first_codebook` and `scale` appear when the codes carry them, so that `{code, first_codebook,
- * scale}` of an answer is a valid /v1/detokenize body as it stands.
+ * `first_codebook`, `scale` and `segments` appear when the codes carry them, so that `{code,
+ * first_codebook, scale, segments}` of an answer is a valid /v1/detokenize body as it stands.
  */
 export function tokenizeAnswer(result: TokenizeBytesResult, model: Pick<FamilyFacts, "codebooks" | "frameRate">, modelName: string): Record<string, unknown> {
   const answer: Record<string, unknown> = {
@@ -19,5 +20,6 @@ export function tokenizeAnswer(result: TokenizeBytesResult, model: Pick<FamilyFa
   };
   if (result.firstCodebook !== undefined) answer.first_codebook = result.firstCodebook;
   if (result.scale !== undefined) answer.scale = result.scale;
+  if (result.segments !== undefined) answer.segments = segmentsJson(result.segments);
   return answer;
 }

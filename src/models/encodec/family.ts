@@ -1,31 +1,23 @@
 /**
- * The EnCodec family as the rest of the toolkit will see it: a released checkpoint (a bare state
- * dict `<name>-<sha256[:8]>.th`, its name's checksum checked as upstream checks it) with an
- * optional config.json beside it, loaded into an EncodecModel; random-weight checkpoints of the
- * same format for tests and the benchmark.
- *
- * Not yet registered: FamilyName has no "encodec" while the family layer is reworked, so the
- * family's type here is TokenizerFamily with its own name; registering it is one line once that
- * name exists.
+ * The EnCodec family as the rest of the toolkit sees it: a released checkpoint (a bare state dict
+ * `<name>-<sha256[:8]>.th`, its name's checksum checked as upstream checks it) with an optional
+ * config.json beside it, opened into an EncodecModel; random-weight checkpoints of the same format
+ * for tests and the benchmark; `s3tokenizer encodec compress|decompress` for .ecdc files.
  *
  * By name: encodec_24khz, from upstream's download location, pinned by its full sha256 (another
  * public project's loader pins it; it agrees with the 8 hex digits upstream puts in the name).
  * encodec_48khz-7e698e3e.th has only that 8-digit prefix published, so no entry can verify a
  * download of it: it loads from a local file.
  */
-import { readdir } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
-import { readWholeFile } from "../../checkpoint/readWholeFile.js";
-import { InvalidInputError, ModelConfigError } from "../../errors.js";
-import { readConfigFile } from "../../family/configFile.js";
-import { isFile } from "../../family/fileCheck.js";
-import type { FamilyLoadOptions, FamilyModelSpec, ModelFiles, TokenizerFamily } from "../../family/types.js";
-import { nodeBackend } from "../../runtime/nodeBackend.js";
+import { ModelConfigError } from "../../errors.js";
+import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
+import type { FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
 import { checkChecksumName } from "./checksumName.js";
-import type { EncodecLoadOptions, EncodecModel } from "./model.js";
+import type { EncodecLoadOptions } from "./model.js";
 import { openEncodec } from "./open.js";
-import { writeRandomEncodec, type EncodecRelease } from "./randomModel.js";
+import { ENCODEC_OPTIONS } from "./options.js";
+import { writeRandomEncodec } from "./randomFiles.node.js";
 
 /** The optional facts file beside a checkpoint. */
 export const ENCODEC_CONFIG = "config.json";
@@ -35,44 +27,11 @@ function isEncodecCheckpointName(name: string): boolean {
   return /^encodec_.*\.th$/.test(name) && !name.startsWith("encodec_lm_");
 }
 
-/** The checkpoint (and config.json, when there is one) of a file or folder, or null when they are not EnCodec's. */
-async function detect(path: string): Promise<ModelFiles | null> {
-  let dir = path;
-  let checkpoint: string | undefined;
-  if (await isFile(path)) {
-    if (!isEncodecCheckpointName(basename(path))) return null;
-    dir = dirname(path);
-    checkpoint = basename(path);
-  } else {
-    let names: string[];
-    try {
-      names = await readdir(path);
-    } catch {
-      return null;
-    }
-    const found = names.filter(isEncodecCheckpointName);
-    if (found.length !== 1) return null; // none, or several: which one is meant is not for a guess
-    checkpoint = found[0]!;
-  }
-  const files: Record<string, string> = { [checkpoint]: join(dir, checkpoint) };
-  if (await isFile(join(dir, ENCODEC_CONFIG))) files[ENCODEC_CONFIG] = join(dir, ENCODEC_CONFIG);
-  return files;
-}
-
-/** Loads the checkpoint (name checksum checked, tensors recognised and checked) and builds the graphs. */
-export async function loadEncodec(files: ModelFiles, source: string, options: FamilyLoadOptions & EncodecLoadOptions = {}): Promise<EncodecModel> {
-  const checkpointName = Object.keys(files).find((name) => name.endsWith(".th"));
-  if (checkpointName === undefined) throw new InvalidInputError(`${source}: an EnCodec model needs its .th checkpoint`);
-  const path = files[checkpointName]!;
-  const bytes = await readWholeFile(path);
-  checkChecksumName(path, bytes);
-  const configPath = files[ENCODEC_CONFIG];
-  const config = configPath === undefined
-    ? undefined
-    : { text: readConfigFile(configPath, (problem, cause) => new ModelConfigError(configPath, problem, cause === undefined ? {} : { cause })), name: configPath };
-  const model = await openEncodec(await parseCheckpoint(bytes, path), config, source, options, nodeBackend);
-  model.files = files;
-  return model;
+/** The checkpoint of a source: the file named, or the one EnCodec checkpoint it holds. */
+function checkpointOf(source: ModelSource): string | null {
+  if (source.chosen !== undefined) return isEncodecCheckpointName(source.chosen) ? source.chosen : null;
+  const found = source.names.filter(isEncodecCheckpointName);
+  return found.length === 1 ? found[0]! : null; // none, or several: which one is meant is not for a guess
 }
 
 const models: readonly FamilyModelSpec[] = [
@@ -87,16 +46,11 @@ const models: readonly FamilyModelSpec[] = [
   },
 ];
 
-/** TokenizerFamily under its own name, until FamilyName lists "encodec". */
-export type EncodecFamily = Omit<TokenizerFamily, "name" | "load" | "writeRandomModel"> & {
-  readonly name: "encodec";
-  load(files: ModelFiles, source: string, options?: FamilyLoadOptions & EncodecLoadOptions): Promise<EncodecModel>;
-  /** TokenizerFamily's, plus which release's layout (default encodec_24khz). */
-  writeRandomModel(dir: string, options: { seed: number; size: "tiny" | "released"; release?: EncodecRelease }): Promise<ModelFiles>;
-};
-
-export const encodecFamily: EncodecFamily = {
+export const encodecFamily: TokenizerFamily = {
   name: "encodec",
+  title: "EnCodec",
+  options: ENCODEC_OPTIONS,
+  batching: { unitName: "samples (each channel's, per 1 s segment at 48 kHz)", defaults: "480000" },
   description: "Meta's EnCodec: 24 kHz mono or 48 kHz stereo audio → up to 32 RVQ rows (bandwidth in kbps → rows), a scale per 1 s segment at 48 kHz; decodes to audio",
   models,
   byHand: [
@@ -104,7 +58,37 @@ export const encodecFamily: EncodecFamily = {
     "  only its 8-digit sha256 prefix is published, so no name downloads it; pass the file as --model FILE",
   ],
   decodes: true,
-  detect,
-  load: loadEncodec,
+  commands: [
+    {
+      name: "encodec",
+      usage: "s3tokenizer encodec compress|decompress IN OUT [--model NAME|PATH]",
+      summary: "EnCodec's .ecdc files: audio to compressed codes and back",
+      load: () => import("./command.node.js"),
+    },
+  ],
+
+  /** An encodec_*.th checkpoint (named, or the one in a folder), with config.json when one is beside it. */
+  async detect(source) {
+    const checkpoint = checkpointOf(source);
+    if (checkpoint === null) return null;
+    return source.names.includes(ENCODEC_CONFIG) ? [checkpoint, ENCODEC_CONFIG] : [checkpoint];
+  },
+
+  /** The checkpoint (name checksum checked, tensors recognised and checked), graphs built. */
+  async open(source, options, context) {
+    const checkpoint = checkpointOf(source) ?? source.names.find((name) => name.endsWith(".th"));
+    if (checkpoint === undefined) throw new ModelConfigError(source.label, "an EnCodec model needs its .th checkpoint");
+    const where = source.locate(checkpoint);
+    const bytes = await source.read(checkpoint);
+    await checkChecksumName(where, bytes);
+    const configWhere = source.locate(ENCODEC_CONFIG);
+    const config = source.names.includes(ENCODEC_CONFIG)
+      ? { text: await source.text(ENCODEC_CONFIG, (problem, cause) => new ModelConfigError(configWhere, problem, cause === undefined ? {} : { cause })), name: configWhere }
+      : undefined;
+    const model = await openEncodec(await parseCheckpoint(bytes, where), config, source.label, options as EncodecLoadOptions, context.backend);
+    model.files = sourceFiles(source, config === undefined ? [checkpoint] : [checkpoint, ENCODEC_CONFIG]);
+    return model;
+  },
+
   writeRandomModel: writeRandomEncodec,
 };

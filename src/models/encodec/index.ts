@@ -1,5 +1,6 @@
-/** The EnCodec family's public names, for src/index.ts and the commands once the family is registered. */
-export { encodecFamily, loadEncodec, ENCODEC_CONFIG, type EncodecFamily } from "./family.js";
+/** The EnCodec family's public names, for src/index.ts (Node). */
+export { encodecFamily, ENCODEC_CONFIG } from "./family.js";
+export { loadEncodec } from "./loadFiles.js";
 export { EncodecModel, type EncodecCodes, type EncodecDecodeInput, type EncodecEncodeOptions, type EncodecLoadOptions, type EncodecSegment } from "./model.js";
 export { RELEASE_24KHZ, RELEASE_48KHZ, type EncodecConfig, type EncodecFacts } from "./config.js";
 export { rowsForBandwidth } from "./bandwidth.js";

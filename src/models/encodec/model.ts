@@ -6,8 +6,8 @@
  * Audio is planar [C, L] row-major: one Float32Array per utterance, channel after channel.
  */
 import { InvalidInputError } from "../../errors.js";
-import type { Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, ModelFiles, SpeechTokenizerModel } from "../../family/types.js";
-import { planBatches } from "../../pipeline/batchPlan.js";
+import type { CodeSegment, Codes, DecodeOptions, EncodeOptions, FamilyLoadOptions, FamilyName, ModelFiles, TokenizerModel } from "../../family/types.js";
+import { planBatches, type BatchPolicy } from "../../pipeline/batchPlan.js";
 import type { OrtModule, OrtSession, RuntimeBackend } from "../../runtime/backend.js";
 import type { RuntimeOptions } from "../../runtime/options.js";
 import { checkCodeGrid, checkRowRequest } from "../common/codeChecks.js";
@@ -18,10 +18,7 @@ import { divideByScale, linearOverlapAdd, multiplyByScale, planSegments, segment
 import type { EncodecWeights } from "./weights.js";
 
 /** One segment's share of an utterance's codes: its frames, and its scale when the model normalises. */
-export interface EncodecSegment {
-  frames: number;
-  scale?: number;
-}
+export type EncodecSegment = CodeSegment;
 
 /**
  * Codes of one utterance: data [codebooks, frames] row-major, the frames of all its segments one
@@ -52,11 +49,11 @@ interface Row {
  * Codes as decode takes them: an EncodecCodes, or plain Codes of a model without segments (read as
  * one segment; a segmented model needs each segment's frames and scale).
  */
-export type EncodecDecodeInput = Codes & { segments?: readonly EncodecSegment[] };
+export type EncodecDecodeInput = Codes;
 
-/** SpeechTokenizerModel but for its family name ("encodec" is not yet a FamilyName) and planar multi-channel audio. */
-export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
-  readonly family = "encodec" as const;
+/** An EnCodec model: audio (planar [channels, samples] at the model's rate) to codes and back. */
+export class EncodecModel implements TokenizerModel {
+  readonly family: FamilyName = "encodec";
   files: ModelFiles = {};
   readonly sampleRate: number;
   /** Audio channels of the input and the decoded output (planar). */
@@ -66,6 +63,9 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
   readonly codebookSize: number;
   readonly hopLength: number;
   readonly parallelism = 1;
+  /** A mono model mixes a file's channels to their mean, as upstream's convert_audio. */
+  readonly mixToMono = "mean" as const;
+  readonly batching: BatchPolicy;
   private encodeSession?: OrtSession;
   private decodeSession?: OrtSession;
   private readonly maxBatchSamples: number;
@@ -75,7 +75,7 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
     readonly config: EncodecConfig,
     encodeSession: OrtSession,
     decodeSession: OrtSession,
-    options: EncodecLoadOptions,
+    options: EncodecLoadOptions & FamilyLoadOptions,
     private readonly ort: OrtModule,
   ) {
     this.encodeSession = encodeSession;
@@ -86,7 +86,8 @@ export class EncodecModel implements Omit<SpeechTokenizerModel, "family"> {
     this.frameRate = frameRate(config);
     this.codebooks = config.nQ;
     this.codebookSize = config.bins;
-    this.maxBatchSamples = options.maxBatchSamples ?? DEFAULT_BATCH_SAMPLES;
+    this.maxBatchSamples = options.maxBatchSamples ?? options.maxBatchFrames ?? DEFAULT_BATCH_SAMPLES;
+    this.batching = { unit: "samples", unitName: "samples", maxBatchUnits: this.maxBatchSamples, maxBatchSize: Infinity };
   }
 
   /** Builds both graphs from checked weights and opens their sessions on `backend`. */
