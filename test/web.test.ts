@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -16,7 +16,7 @@ import { loadAudio } from "../src/audio/loadAudio.js";
 import { resample } from "../src/audio/resample.js";
 import { encodeWav } from "../src/audio/wavWrite.js";
 import { parseWav } from "../src/audio/wavParse.js";
-import { familyRegistryEntries } from "../src/registry/load.js";
+import { familyRegistryEntries, load } from "../src/registry/load.js";
 import { compareTokens, summarize } from "../src/s3Verify/missRate.js";
 import { entryFiles } from "../src/web/modelStore.js";
 import {
@@ -179,6 +179,38 @@ test("a 24 kHz model in the page's path: a 16 kHz file decoded for it gives the 
     const wav = parseWav(await decodeToWav(model, codes, "f32"), "decoded.wav");
     assert.equal(wav.sampleRate, RATE_24K);
     assert.equal(wav.samples.length, codes.frames * model.hopLength);
+  } finally {
+    await model.dispose();
+  }
+});
+
+const ENCODEC = familyFixturesDir("encodec");
+
+test("EnCodec 48 kHz stereo in the page's path: picked checkpoint, a stereo WAV decoded for it, codes and segments as Node's, a two-channel WAV back", { skip: ENCODEC === null ? "../shared/fixtures/encodec absent" : false }, async () => {
+  const dir = join(ENCODEC!, "encodec_48k_tiny");
+  const checkpoint = readdirSync(dir).find((name) => /^encodec_48k_tiny-.*\.th$/.test(name))!;
+  const model = await loadWebModel({ files: [picked(join(dir, checkpoint)), picked(join(dir, "config.json"))] });
+  try {
+    assert.equal(model.family, "encodec");
+    assert.equal(model.sampleRate, 48_000);
+    assert.equal(model.channels, 2);
+    const clip = join(dir, "inputs", "stereo_3seg");
+    const audio = await decodeAudioForModel(picked(`${clip}.wav`), model, "stereo_3seg.wav");
+    const input = readNpyF32(`${clip}.npy`).data; // [2, L]
+    assert.deepEqual(audio, input, "both channels, as the float WAV holds them");
+    const codes = await tokenize(model, audio, { bandwidth: 3 } as object);
+    const node = await load(dir, { streams: 1 });
+    try {
+      const [expected] = await node.encode([input], { bandwidth: 3 } as object);
+      assert.deepEqual(codes.data, expected!.data);
+      assert.deepEqual(codes.segments, expected!.segments);
+    } finally {
+      await node.dispose();
+    }
+    assert.match(codesJsonLine("k", codes, model), /"segments":\[\[/);
+    const wav = parseWav(await decodeToWav(model, codes, "f32"), "decoded.wav");
+    assert.equal(wav.sampleRate, 48_000);
+    assert.equal(wav.channels, 2);
   } finally {
     await model.dispose();
   }
