@@ -70,6 +70,7 @@ export { familyEntries, SINGLE_FILE_NAME } from "./hub/registry.js";
 export { speechTokenizerFamily } from "./models/speechtokenizer/family.js";
 export { funcodecFamily, loadFunCodec, FunCodecModel, FunCodecAudioTooLongError } from "./models/funcodec/index.js";
 export type { FunCodecDecodeOptions, FunCodecEncodeOptions, FunCodecLoadOptions } from "./models/funcodec/index.js";
+export { formatCodecsLine, formatCodecsText, parseCodecsLine, parseCodecsText, type CodecsEntry } from "./parts/codecsText.js";
 export { repcodecFamily } from "./models/repcodec/family.js";
 export { loadRepCodec } from "./models/repcodec/load.js";
 export type { RepCodecLoadOptions } from "./models/repcodec/load.js";

@@ -10,7 +10,6 @@ export {
   type FunCodecLoadOptions,
 } from "./model.js";
 export { bitsPerRow, quantizersForBitWidth, rowsForBitWidth } from "./bitWidth.js";
-export { formatCodecsLine, formatCodecsText, parseCodecsLine, parseCodecsText, type CodecsEntry } from "../../parts/codecsText.js";
 export { parseFunCodecConfig, type FunCodecConfig } from "./config.js";
 export { FunCodecAudioTooLongError } from "./errors.js";
 export { writeRandomFunCodec } from "./randomModel.node.js";

@@ -7,14 +7,16 @@
 import { requireTensor } from "../../checkpoint/requireTensor.js";
 import type { TensorData } from "../../onnx/tensor.js";
 import { transposed, widened } from "../common/tensors.js";
-import type { BlockWeights, ConvWeights, LayerNormWeights, LinearWeights, ModelDims } from "../s3/weights.js";
+import type { EncoderDims } from "../common/encoderDims.js";
+import type { TransformerBlockWeights as BlockWeights } from "../common/transformerBlock.js";
+import type { ConvWeights, LayerNormWeights, LinearWeights } from "../common/weights.js";
 import { RepCodecModelError } from "./errors.js";
 
 /** Whisper's LayerNorm epsilon (torch's default). */
 const LN_EPSILON = 1e-5;
 
 export interface WhisperEncoderWeights {
-  dims: ModelDims;
+  dims: EncoderDims;
   /** Rows of the stored positional table (n_audio_ctx, 1500 in every release). */
   contextFrames: number;
   conv1: ConvWeights;
@@ -72,8 +74,6 @@ export function whisperEncoderWeights(dict: ReadonlyMap<string, TensorData>, dim
       layers,
       mlpWidth: 4 * width,
       conv1Stride: 1,
-      codebookSize: 0,
-      tokenRate: 50,
     },
     contextFrames: dims.n_audio_ctx,
     conv1: conv("encoder.conv1", dims.n_mels),

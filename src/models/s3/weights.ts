@@ -6,25 +6,15 @@ import type { TensorData } from "../../onnx/tensor.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "../common/weights.js";
 import type { QuantizerWeights } from "../common/quantizers.js";
 import type { TransformerBlockWeights } from "../common/transformerBlock.js";
+import type { EncoderDims } from "../common/encoderDims.js";
 
 export type { ConvWeights, LayerNormWeights, LinearWeights, QuantizerWeights };
 
 /** v1: VQ codebook, position table (50 Hz and 25 Hz releases). v2/v3: RoPE, FSMN memory, FSQ. */
 export type ModelVersion = "v1" | "v2" | "v3";
 
-export interface ModelDims {
-  /** Mel bands of the input (128 in every release). */
-  nMels: number;
-  /** Model width D. */
-  width: number;
-  heads: number;
-  /** width / heads (64 in every release). */
-  headDim: number;
-  layers: number;
-  /** MLP hidden width (4·D). */
-  mlpWidth: number;
-  /** 1 for the 50 Hz v1 release, 2 for the 25 Hz ones. */
-  conv1Stride: number;
+/** An S3 encoder's dimensions: the shared encoder's, and its quantizer's. */
+export interface ModelDims extends EncoderDims {
   /** Number of distinct token values (4096 VQ codes, or 3^8 FSQ codes). */
   codebookSize: number;
   /** Tokens per second: 100 mel frames / (conv1 stride · conv2 stride 2). */
