@@ -113,6 +113,21 @@ const CASES: FamilyCase[] = [
     files: ["repcodec/whisper/repcodec_whisper_tiny.pkl", "repcodec/whisper/whisper_tiny_random.pt"],
     clips: ["short_0p3s", "aishell_0122"].map((n) => npyClip("repcodec/whisper", "inputs", "ref", n, "tokens.npy")),
   },
+  {
+    // 48 kHz stereo: the fixture's exact float WAV (both channels) read as the model's format; all 16 rows
+    // (24 kbps). One segment's length exactly, so two segments (48000 and 480 samples): their codes joined.
+    family: "encodec",
+    files: ["encodec/encodec_48k_tiny/encodec_48k_tiny-6bb39e48.th", "encodec/encodec_48k_tiny/config.json"],
+    clips: [
+      {
+        path: () => join(shared!, "encodec", "encodec_48k_tiny", "inputs", "stereo_1seg.wav"),
+        reference: () => {
+          const [f0, f1] = [0, 1].map((i) => npyRows(join(shared!, "encodec", "encodec_48k_tiny", "ref", `stereo_1seg.bw24.f${i}.codes.npy`)));
+          return f0!.map((row, r) => [...row, ...f1![r]!]);
+        },
+      },
+    ],
+  },
 ];
 
 /** Pixel facts of a PNG screenshot, computed in the page from the image itself. */
