@@ -133,30 +133,32 @@ export class InertObjects {
     if (typeof target !== "object" || target === null) return false;
     const kind = this.pending.get(target);
     if (kind === undefined) return false;
+    // Still pending while its content is read, so a container holding itself is caught as a cycle.
+    this.fill(target, kind, state);
     this.pending.delete(target);
+    return true;
+  }
+
+  /** Copies a container's state (or its attributes) into its stand-in. */
+  private fill(target: object, kind: ClassKind, state: unknown): void {
     if (!isAttributeDict(state)) throw this.damaged(`the state of ${kind === "attributes" ? "an object" : "an omegaconf container"} is not a dict of attributes`);
     if (kind === "attributes") {
       for (const [key, value] of state) (target as Map<unknown, unknown>).set(key, value);
-      return true;
+      return;
     }
     const content = state.get("_content") ?? null;
-    if (kind === "list-config") {
-      if (Array.isArray(content)) for (const item of content) (target as unknown[]).push(this.plain(item));
-      else if (content === null || typeof content === "string") this.contentless.set(target, content);
-      else throw this.damaged("a ListConfig's content is not a list");
-      return true;
-    }
-    if (content instanceof Map) {
+    if (content === null || typeof content === "string") {
+      this.contentless.set(target, content);
+    } else if (kind === "list-config") {
+      if (!Array.isArray(content)) throw this.damaged("a ListConfig's content is not a list");
+      for (const item of content) (target as unknown[]).push(this.plain(item));
+    } else {
+      if (!(content instanceof Map)) throw this.damaged("a DictConfig's content is not a dict");
       for (const [key, value] of content) {
         if (typeof key !== "string" && typeof key !== "number") throw this.damaged("a DictConfig key is not a string or an integer");
         (target as Map<unknown, unknown>).set(key, this.plain(value));
       }
-    } else if (content === null || typeof content === "string") {
-      this.contentless.set(target, content);
-    } else {
-      throw this.damaged("a DictConfig's content is not a dict");
     }
-    return true;
   }
 
   /** A child of a config container as plain data: a value node's value, a contentless container's None or string. */
