@@ -34,10 +34,18 @@ export interface PickleHooks {
   call(callable: unknown, args: unknown[]): unknown;
   /** NEWOBJ / NEWOBJ_EX: `cls.__new__(cls, *args)` (its state, if any, comes by a later BUILD). */
   newObject(cls: unknown, args: unknown[]): unknown;
-  /** BUILD: `state` for `target` (which stays on the stack). */
-  build(target: unknown, state: unknown): void;
+  /**
+   * BUILD: `state` for `target` (which stays on the stack). `stream` gives the raw bytes that
+   * follow the opcode, for formats that write data there (joblib's numpy arrays).
+   */
+  build(target: unknown, state: unknown, stream: RawStream): void;
   /** EXT1/EXT2/EXT4: an extension-registry code. */
   extension(code: number): unknown;
+}
+
+/** The bytes after the current opcode, taken in order (each length checked against what is left). */
+export interface RawStream {
+  take(count: number): Uint8Array;
 }
 
 /**
@@ -334,7 +342,12 @@ class PickleMachine {
         }
         case 0x62: { // BUILD
           const state = this.pop();
-          this.hooks.build(this.top(), state);
+          this.hooks.build(this.top(), state, {
+            take: (count) => {
+              if (!Number.isSafeInteger(count) || count < 0) throw this.damaged(`reads ${count} raw bytes`);
+              return this.raw(count);
+            },
+          });
           break;
         }
         default:
