@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { readCheckpoint } from "../src/checkpoint/index.js";
 import { AudioTooShortError, CheckpointFormatError } from "../src/errors.js";
-import { openSpeechEncoder, speechEncoderConfig, SpeechEncoderModelError, UnsupportedSpeechEncoderError, type SpeechEncoderFeatureExtractor } from "../src/models/speechEncoders/index.js";
+import { nodeBackend } from "../src/runtime/nodeBackend.js";
+import { openSpeechEncoder, speechEncoderConfig, speechEncoderGraph, SpeechEncoderModelError, UnsupportedSpeechEncoderError, type SpeechEncoderFeatureExtractor } from "../src/models/speechEncoders/index.js";
 import { readNpy } from "./support/npy.js";
 import { repcodecFixturesDir, repcodecSkipReason } from "./support/repcodecFixtures.js";
 
@@ -98,6 +99,25 @@ describe("HuBERT and data2vec-audio features", { skip: fixtures === null ? repco
       assert.ok(maxAbsDiff(features!, reference.data as Float32Array) <= FEATURE_TOLERANCE);
     });
   }
+
+  test("the composite attention graph (for GPU providers) gives the fused graph's features", async () => {
+    const v = VARIANTS[1]!;
+    const checkpoint = await readCheckpoint(join(familyDir(v), v.size, v.checkpoint));
+    const clips = CLIPS.map((clip) => audio(v, clip));
+    const run = async (attention: "fused" | "composite"): Promise<Float32Array> => {
+      const session = await nodeBackend.openGraph(speechEncoderGraph(checkpoint, 3, { attention }).model, {}, checkpoint.path);
+      const longest = Math.max(...clips.map((c) => c.length));
+      const batch = new Float32Array(clips.length * longest);
+      clips.forEach((c, b) => batch.set(c, b * longest));
+      const out = await session.run({
+        audio: new nodeBackend.ort.Tensor("float32", batch, [clips.length, longest]),
+        audio_lengths: new nodeBackend.ort.Tensor("int64", BigInt64Array.from(clips, (c) => BigInt(c.length)), [clips.length]),
+      });
+      await session.release();
+      return out.features!.data as Float32Array;
+    };
+    assert.ok(maxAbsDiff(await run("composite"), await run("fused")) <= BATCH_TOLERANCE);
+  });
 
   test("the legacy args (argparse.Namespace) checkpoint reads with fairseq's defaults and gives the same features", async () => {
     const dir = join(fixtures!, "hubert", "base");
