@@ -39,6 +39,11 @@ export class CliExtraction<M extends SpeechTokenizerModel = S3Tokenizer> {
     return CliExtraction.start((path) => load(path, options), modelPath, options.device);
   }
 
+  /** A model `loader` opens (e.g. by a library call the CLI does not make yet), on the CLI's extraction path. */
+  static openModel(loader: () => Promise<SpeechTokenizerModel>, device: Device | undefined): Promise<CliExtraction<SpeechTokenizerModel>> {
+    return CliExtraction.start(loader, "", device);
+  }
+
   private static async start<T extends SpeechTokenizerModel>(loader: (path: string) => Promise<T>, modelPath: string, device: Device | undefined) {
     const featurePool = new FeaturePool(defaultFeatureWorkers("corpus"));
     try {
