@@ -1,9 +1,10 @@
 /**
- * Another tokenizer family, measured (SpeechTokenizer, FunCodec, RepCodec-Whisper): (a) encode,
- * files to codes through the CLI's path (`load(path)`, then extractTokens with the CLI's defaults,
- * part file), (d) decode of (a)'s codes where the family decodes, and with an upstream checkout
- * (ue)/(ud), upstream PyTorch's encode and decode at batch 1 on the same threads
- * (upstreamAdapters.ts says how, per family); all interleaved round robin (versionBench.ts's
+ * Another tokenizer family, measured (SpeechTokenizer, FunCodec, RepCodec over Whisper and over
+ * HuBERT): (a) encode, files to codes through the CLI's path (`load(path)`, or the model's library
+ * call where the CLI does not load it yet; then extractTokens with the CLI's defaults, part file),
+ * (d) decode of (a)'s codes where the family decodes, and with an upstream checkout (ue)/(ud),
+ * upstream PyTorch's encode and decode at batch 1 on the same threads (upstreamAdapters.ts says
+ * how, per family); all interleaved round robin (versionBench.ts's
  * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded, and
  * the CLI's start-up to its first tokens on the model's folder, as for the S3 versions.
  */
@@ -97,7 +98,8 @@ async function childPeakRss(key: FamilyKey, ctx: FamilyContext): Promise<{ peak_
 export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<FamilyResult> {
   const errors: Record<string, string> = {};
   const audio = ctx.workload.audioSeconds;
-  ctx.log(`${key}: loading ${ctx.model.dir} through the family interface; warm-up passes`);
+  const how = cliLoads(key) ? "through the family interface" : "by its library call (the CLI does not load it yet)";
+  ctx.log(`${key}: loading ${ctx.model.dir} ${how}; warm-up passes`);
   const loadBefore = loadavg()[0]!;
   const variants: Variant[] = [];
   let extraction: CliExtraction<SpeechTokenizerModel> | null = null;

@@ -5,12 +5,14 @@
  * every clip in one call, every token equal; the max_chunk cut; fast mode's tokens; refusals.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { InvalidInputError } from "../src/errors.js";
 import { openRepCodecSpeechEncoder, type RepCodecSpeechEncoderOptions } from "../src/models/repcodec/speechEncoderRepCodec.js";
 import type { RepCodecSpeechEncoderModel } from "../src/models/repcodec/speechEncoderModel.js";
+import { randomHubertRepCodecLayer, writeRandomRepCodecHubert } from "../src/models/repcodec/speechEncoderRandomModel.js";
 import { readNpy } from "./support/npy.js";
 import { repcodecFixturesDir, repcodecSkipReason } from "./support/repcodecFixtures.js";
 
@@ -95,4 +97,29 @@ describe("RepCodec over HuBERT / data2vec-audio, audio to tokens", { skip: fixtu
     const model = await open(base);
     await assert.rejects(model.encode([audio(base, "clip_0p5s")], { codebooks: 2 }), InvalidInputError);
   });
+});
+
+test("a random-weight HuBERT + RepCodec written in fairseq's layout reads back with HuBERT base's facts", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "repcodec-hubert-"));
+  try {
+    const files = writeRandomRepCodecHubert(dir, 7, "tiny");
+    const model = await openRepCodecSpeechEncoder({ featureModel: files["feature_model.pt"]!, repcodec: files["repcodec.pkl"]!, layer: randomHubertRepCodecLayer("tiny") }, "random");
+    try {
+      const config = model.features.config;
+      assert.deepEqual(
+        [config.architecture, config.extractorMode, config.layerNormFirst, config.normalize, config.convBias, config.width, config.layers],
+        ["hubert", "default", false, false, false, 64, 3],
+      );
+      // HuBERT's released stack: (512→32 channels) kernels 10, 3 ×4, 2 ×2; strides 5, 2 ×6.
+      assert.deepEqual(config.convLayers.map((l) => [l.kernel, l.stride]), [[10, 5], [3, 2], [3, 2], [3, 2], [3, 2], [2, 2], [2, 2]]);
+      assert.deepEqual(config.positionalConv, { kind: "weight-norm", kernel: 16, groups: 4 });
+      const samples = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 7) * 0.3);
+      const [codes] = await model.encode([samples]);
+      assert.equal(codes!.frames, Math.floor((16000 - 400) / 320) + 1);
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
