@@ -46,9 +46,11 @@ Measures, per model version (full-size, random weights), side by side and interl
   (b2) the same with all cores
   (c)  onnxruntime's fp32 MatMul ceiling on the model's shapes, all cores
 and (a)'s peak memory and the CLI's start-up time to the first token. For speechtokenizer,
-funcodec and repcodec_whisper (released sizes, random weights):
-  (a)  encode, files → codes through the CLI's path (funcodec: all 32 rows = bit width 8000)
-  (d)  decode of (a)'s codes (not repcodec_whisper: it has no audio decoder)
+funcodec, repcodec_whisper and repcodec_hubert (released sizes, random weights):
+  (a)  encode, files → codes through the CLI's path (funcodec: all 32 rows = bit width 8000;
+       repcodec_hubert: the model opened by its library call, the CLI does not load it yet)
+  fast (a) in the int8 fast mode (repcodec_whisper, repcodec_hubert)
+  (d)  decode of (a)'s codes (not RepCodec: it has no audio decoder)
   (u)  upstream PyTorch's encode (and decode) at batch 1, same threads, given its checkout(s)
 and the CLI's start-up time to the first token, as for the S3 versions.
 
@@ -63,7 +65,8 @@ and the CLI's start-up time to the first token, as for the S3 versions.
                  an alibaba-damo-academy/FunCodec checkout (commit 3435d87) for funcodec's (u)
   --upstream-repcodec DIR, --upstream-whisper DIR
                  mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
-                 repcodec_whisper's (u)
+                 repcodec_whisper's (u); --upstream-repcodec alone for repcodec_hubert's (u)
+                 (HuBERT by torchaudio: Debian's python3-torchaudio)
   --python PATH  the Python with torch that runs upstream (default: python3)
   --first-token-only
                  only the CLI's start-up to its first tokens (one 2 s utterance, the converted
@@ -78,19 +81,19 @@ and the CLI's start-up time to the first token, as for the S3 versions.
 
 export class BenchUsageError extends Error {}
 
-/** Per checkout flag: the benchmark it serves, a file its checkout holds, and what it is. */
+/** Per checkout flag: the benchmarks it serves, a file its checkout holds, and what it is. */
 const CHECKOUTS = {
-  "upstream-speechtokenizer": { key: "speechtokenizer", file: join("speechtokenizer", "model.py"), what: "a ZhangXInFD/SpeechTokenizer checkout" },
-  "upstream-funcodec": { key: "funcodec", file: join("funcodec", "bin", "codec_inference.py"), what: "an alibaba-damo-academy/FunCodec checkout" },
-  "upstream-repcodec": { key: "repcodec_whisper", file: join("repcodec", "tokenize.py"), what: "a mct10/RepCodec checkout" },
-  "upstream-whisper": { key: "repcodec_whisper", file: join("whisper", "audio.py"), what: "an openai/whisper checkout" },
-} as const satisfies Record<string, { key: FamilyKey; file: string; what: string }>;
+  "upstream-speechtokenizer": { keys: ["speechtokenizer"], file: join("speechtokenizer", "model.py"), what: "a ZhangXInFD/SpeechTokenizer checkout" },
+  "upstream-funcodec": { keys: ["funcodec"], file: join("funcodec", "bin", "codec_inference.py"), what: "an alibaba-damo-academy/FunCodec checkout" },
+  "upstream-repcodec": { keys: ["repcodec_whisper", "repcodec_hubert"], file: join("repcodec", "tokenize.py"), what: "a mct10/RepCodec checkout" },
+  "upstream-whisper": { keys: ["repcodec_whisper"], file: join("whisper", "audio.py"), what: "an openai/whisper checkout" },
+} as const satisfies Record<string, { keys: readonly FamilyKey[]; file: string; what: string }>;
 
-/** A checkout flag's folder, checked: its benchmark is asked for and the folder is that checkout. */
+/** A checkout flag's folder, checked: one of its benchmarks is asked for and the folder is that checkout. */
 function checkoutFlag(flag: keyof typeof CHECKOUTS, dir: string | null, order: readonly string[]): string | null {
   if (dir === null) return null;
-  const { key, file, what } = CHECKOUTS[flag];
-  if (!order.includes(key)) throw new BenchUsageError(`--${flag} is for the ${key} benchmark; add ${key} to --versions`);
+  const { keys, file, what } = CHECKOUTS[flag];
+  if (!keys.some((key) => order.includes(key))) throw new BenchUsageError(`--${flag} is for the ${keys.join(" or ")} benchmark; add ${keys.join(" or ")} to --versions`);
   if (!existsSync(join(dir, file))) throw new BenchUsageError(`--${flag} ${dir}: no ${file} there (expected ${what})`);
   return dir;
 }
@@ -133,7 +136,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
     speechtokenizer: checkout("upstream-speechtokenizer"), funcodec: checkout("upstream-funcodec"),
     repcodec: checkout("upstream-repcodec"), whisper: checkout("upstream-whisper"),
   };
-  if ((upstream.repcodec === null) !== (upstream.whisper === null)) {
+  // repcodec_whisper's upstream needs both checkouts (repcodec_hubert's only RepCodec's).
+  const whisperAlone = upstream.whisper !== null && upstream.repcodec === null;
+  const repcodecWithoutWhisper = upstream.repcodec !== null && upstream.whisper === null && !order.includes("repcodec_hubert");
+  if (whisperAlone || repcodecWithoutWhisper) {
     throw new BenchUsageError("--upstream-repcodec and --upstream-whisper go together: repcodec_whisper's upstream needs both checkouts");
   }
   let runtime;

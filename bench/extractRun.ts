@@ -39,6 +39,11 @@ export class CliExtraction<M extends TokenizerModel = S3Tokenizer> {
     return CliExtraction.start((path) => load(path, options), modelPath, options.device);
   }
 
+  /** A model `loader` opens (e.g. by a library call the CLI does not make yet), on the CLI's extraction path. */
+  static openModel(loader: () => Promise<TokenizerModel>, device: Device | undefined): Promise<CliExtraction<TokenizerModel>> {
+    return CliExtraction.start(loader, "", device);
+  }
+
   private static async start<T extends TokenizerModel>(loader: (path: string) => Promise<T>, modelPath: string, device: Device | undefined) {
     const featurePool = new FeaturePool(defaultFeatureWorkers("corpus"));
     try {

@@ -1,9 +1,10 @@
 /**
- * Another tokenizer family, measured (SpeechTokenizer, FunCodec, RepCodec-Whisper): (a) encode,
- * files to codes through the CLI's path (`load(path)`, then extractTokens with the CLI's defaults,
- * part file), (d) decode of (a)'s codes where the family decodes, and with an upstream checkout
- * (ue)/(ud), upstream PyTorch's encode and decode at batch 1 on the same threads
- * (upstreamAdapters.ts says how, per family); all interleaved round robin (versionBench.ts's
+ * Another tokenizer family, measured (SpeechTokenizer, FunCodec, RepCodec over Whisper and over
+ * HuBERT): (a) encode, files to codes through the CLI's path (`load(path)`, or the model's library
+ * call where the CLI does not load it yet; then extractTokens with the CLI's defaults, part file),
+ * (d) decode of (a)'s codes where the family decodes, and with an upstream checkout (ue)/(ud),
+ * upstream PyTorch's encode and decode at batch 1 on the same threads (upstreamAdapters.ts says
+ * how, per family); all interleaved round robin (versionBench.ts's
  * runRounds), then the peak memory of (a) + (d) in a child process with nothing else loaded, and
  * the CLI's start-up to its first tokens on the model's folder, as for the S3 versions.
  */
@@ -16,7 +17,7 @@ import type { RuntimeOptions } from "../src/runtime/session.js";
 import { childFailure, runChild } from "./children.js";
 import { fixtureFastAgreement, type FastAgreement } from "./fastAgreement.js";
 import { measureFirstToken, type FirstTokenResult } from "./firstToken.js";
-import { FAMILY_OF, hasFastMode, type FamilyKey } from "./familyModels.js";
+import { cliLoads, hasFastMode, openFamilyModel, type FamilyKey } from "./familyModels.js";
 import { CliExtraction } from "./extractRun.js";
 import { codesFromTokens, decodeCodes, flatRows } from "./familyRun.js";
 import { missRatePct, ratio, variantTiming, type FamilyResult } from "./results.js";
@@ -85,9 +86,9 @@ async function openOwnVariants(extraction: CliExtraction<TokenizerModel>, entrie
   return { variants: model.decode ? [a.variant, d] : [a.variant], codes: a.codes };
 }
 
-async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
+async function childPeakRss(key: FamilyKey, ctx: FamilyContext): Promise<{ peak_rss_mb: number; encode_s: number; decode_s: number }> {
   const script = fileURLToPath(new URL("./childFamily.js", import.meta.url));
-  const args = [script, "--model", ctx.model.dir, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, "child"), "--device", ctx.deviceFlag];
+  const args = [script, "--key", key, "--model", ctx.model.dir, "--wav_scp", ctx.workload.scp, "--work", join(ctx.workDir, "child"), "--device", ctx.deviceFlag];
   const result = await runChild(process.execPath, args, { timeoutMs: CHILD_TIMEOUT_MS });
   const failure = childFailure("the peak-memory child", result);
   if (failure) throw new Error(failure);
@@ -97,7 +98,8 @@ async function childPeakRss(ctx: FamilyContext): Promise<{ peak_rss_mb: number; 
 export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<FamilyResult> {
   const errors: Record<string, string> = {};
   const audio = ctx.workload.audioSeconds;
-  ctx.log(`${key}: loading ${ctx.model.dir} through the family interface; warm-up passes`);
+  const how = cliLoads(key) ? "through the family interface" : "by its library call (the CLI does not load it yet)";
+  ctx.log(`${key}: loading ${ctx.model.dir} ${how}; warm-up passes`);
   const loadBefore = loadavg()[0]!;
   const variants: Variant[] = [];
   let extraction: CliExtraction<TokenizerModel> | null = null;
@@ -108,7 +110,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   let rounds: Awaited<ReturnType<typeof runRounds>> | null = null;
   try {
     try {
-      extraction = await CliExtraction.openFamily(ctx.model.dir, { ...ctx.runtime });
+      extraction = await CliExtraction.openModel(() => openFamilyModel(key, ctx.model, { ...ctx.runtime }), ctx.runtime.device);
       const own = await openOwnVariants(extraction, ctx.entries, join(ctx.workDir, "a"));
       variants.push(...own.variants);
       ownCodes = own.codes;
@@ -118,7 +120,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     if (hasFastMode(key)) {
       try {
         // The opt-in fast mode: the same path and files, its own loaded model beside (a)'s.
-        fastExtraction = await CliExtraction.openFamily(ctx.model.dir, { ...ctx.runtime, mode: "fast" });
+        fastExtraction = await CliExtraction.openModel(() => openFamilyModel(key, ctx.model, { ...ctx.runtime, mode: "fast" }), ctx.runtime.device);
         const fast = await extractionVariant("fast", fastExtraction, ctx.entries, join(ctx.workDir, "fast"));
         variants.push(fast.variant);
         fastCodes = fast.codes;
@@ -152,7 +154,7 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   if (fastExtraction) {
     try {
       ctx.log(`  ${key}: fast mode against exact mode on the family's fixtures`);
-      fixtureAgreement = await fixtureFastAgreement(FAMILY_OF[key]);
+      fixtureAgreement = await fixtureFastAgreement(key);
       if (fixtureAgreement === null) errors["fast_fixtures"] = "the family's fixtures (../shared/fixtures) were not found";
     } catch (error) {
       errors["fast_fixtures"] = message(error);
@@ -163,17 +165,21 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
   if (extraction) {
     try {
       ctx.log(`  ${key}: peak memory of (a) + (d) in a child process`);
-      child = await childPeakRss(ctx);
+      child = await childPeakRss(key, ctx);
     } catch (error) {
       errors["peak_rss"] = message(error);
     }
   }
   let firstToken: FirstTokenResult | null = null;
-  try {
-    ctx.log(`  ${key}: start-up to first token (CLI, 1 + ${ctx.repeats} runs)`);
-    firstToken = await measureFirstToken(ctx.cliPath, ctx.workload.firstTokenScp, ctx.model.dir, ctx.repeats, ctx.deviceFlag);
-  } catch (error) {
-    errors["first_token"] = message(error);
+  if (!cliLoads(key)) {
+    ctx.log(`  ${key}: no start-up figure: the CLI does not load this model yet (the benchmark opens it by its library call)`);
+  } else {
+    try {
+      ctx.log(`  ${key}: start-up to first token (CLI, 1 + ${ctx.repeats} runs)`);
+      firstToken = await measureFirstToken(ctx.cliPath, ctx.workload.firstTokenScp, ctx.model.dir, ctx.repeats, ctx.deviceFlag);
+    } catch (error) {
+      errors["first_token"] = message(error);
+    }
   }
   const timing = (name: "a" | "fast" | "d" | "ue" | "ud") => variantTiming(rounds?.times.get(name) ?? [], audio);
   const timings = { a: timing("a"), fast: timing("fast"), d: timing("d"), ue: timing("ue"), ud: timing("ud") };

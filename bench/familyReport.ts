@@ -1,12 +1,14 @@
 /** The other families' part of the readable report: headline table, timings, notes and errors. */
 import { firstTokenNote, fixed, table, timingTable } from "./report.js";
 import type { FamilyResult } from "./results.js";
+import { cliLoads, type FamilyKey } from "./familyModels.js";
 
 /** The flags that give each family's upstream, for the note when (u) was left out. */
 const UPSTREAM_FLAGS: Record<string, string> = {
   speechtokenizer: "--upstream-speechtokenizer DIR",
   funcodec: "--upstream-funcodec DIR",
   repcodec_whisper: "--upstream-repcodec DIR --upstream-whisper DIR",
+  repcodec_hubert: "--upstream-repcodec DIR",
 };
 
 export function formatFamilyReport(results: Record<string, FamilyResult>): string {
@@ -44,6 +46,7 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
     }
     if (r.load_average_1m) notes.push(`load average ${r.load_average_1m.map((l) => l.toFixed(1)).join(" → ")} over the timed rounds`);
     if (r.first_token) notes.push(firstTokenNote(r.first_token));
+    else if (!cliLoads(key as FamilyKey)) notes.push("no first-token figure: the CLI does not load this model yet (opened by its library call)");
     if (r.u_encode_xrt == null && !r.errors["u"]) notes.push(`(u) left out: give ${UPSTREAM_FLAGS[key] ?? "its upstream checkout"} (and --python with torch)`);
     if (r.d_xrt == null && !r.errors["a"] && !r.errors["d"]) notes.push("no (d): the family has no audio decoder");
     if (r.fast_fixtures) {

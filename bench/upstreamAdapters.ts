@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { ModelFiles } from "../src/family/types.js";
+import { randomHubertRepCodecLayer } from "../src/models/repcodec/speechEncoderRandomModel.js";
 import type { FamilyKey } from "./familyModels.js";
 import type { RunnerCommand } from "./upstreamProcess.js";
 
@@ -70,6 +71,20 @@ export function upstreamAdapter(key: FamilyKey, checkouts: UpstreamCheckouts): U
             "--whisper", fileMatching(files, /\.pt$/, "a Whisper .pt"), "--repcodec", fileMatching(files, /\.pkl$/, "a RepCodec .pkl"),
             // The released random model's RepCodec has repcodec_dim1024's shapes (src/models/repcodec/randomModel.node.ts).
             "--repcodec-config", join(repcodec, "repcodec", "configs", "repcodec_dim1024.yaml"), "--layer", String(REPCODEC_WHISPER_LAYER)],
+        }),
+      };
+    }
+    case "repcodec_hubert": {
+      const { repcodec } = checkouts;
+      if (repcodec === null) return null;
+      return {
+        decodes: false,
+        command: (files) => ({
+          script: "repcodec_hubert_run.py",
+          args: ["--upstream-repcodec", repcodec,
+            "--feature-model", fileMatching(files, /\.pt$/, "a fairseq HuBERT .pt"), "--repcodec", fileMatching(files, /\.pkl$/, "a RepCodec .pkl"),
+            // The released random model's RepCodec has repcodec_dim768's shapes (src/models/repcodec/speechEncoderRandomModel.ts).
+            "--repcodec-config", join(repcodec, "repcodec", "configs", "repcodec_dim768.yaml"), "--layer", String(randomHubertRepCodecLayer("released"))],
         }),
       };
     }

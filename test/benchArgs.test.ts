@@ -51,6 +51,17 @@ test("bench --versions takes funcodec and repcodec_whisper; each upstream flag n
   assert.deepEqual(given.upstream, { speechtokenizer: null, funcodec: upstream.funcodec, repcodec: upstream.repcodec, whisper: upstream.whisper });
 });
 
+test("bench --versions takes repcodec_hubert, whose upstream is the RepCodec checkout alone", () => {
+  const upstream = fakeCheckouts();
+  const hubert = parseBenchArgs(["--versions", "repcodec_hubert", "--upstream-repcodec", upstream.repcodec]);
+  assert.ok(hubert !== "help");
+  assert.deepEqual([hubert.families, hubert.upstream.repcodec, hubert.upstream.whisper], [["repcodec_hubert"], upstream.repcodec, null]);
+  assert.throws(() => parseBenchArgs(["--versions", "repcodec_hubert", "--upstream-whisper", upstream.whisper]),
+    (error: unknown) => error instanceof BenchUsageError && /add repcodec_whisper/.test(error.message));
+  assert.throws(() => parseBenchArgs(["--versions", "v2", "--upstream-repcodec", upstream.repcodec]),
+    (error: unknown) => error instanceof BenchUsageError && /add repcodec_whisper or repcodec_hubert/.test(error.message));
+});
+
 /** Folders shaped as the three checkouts (the one file each flag looks for), in a fresh temporary folder. */
 function fakeCheckouts(): { funcodec: string; repcodec: string; whisper: string } {
   const root = mkdtempSync(join(tmpdir(), "bench-args-"));

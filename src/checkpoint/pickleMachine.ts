@@ -7,7 +7,8 @@
  * and it offers no hook to refuse any of these. Here:
  *  - integers are at most 8 bytes (LONG1/LONG4 longer than that are refused before being read);
  *  - every length is checked against the bytes left before anything is decoded;
- *  - BUILD and calls go through the caller's hooks, which decide what may receive state;
+ *  - BUILD, calls and NEWOBJ go through the caller's hooks, which decide what may receive state
+ *    and which classes may be instantiated (as inert stand-ins);
  *  - the finished value is walked once (without recursion) and refused when containers nest more
  *    than MAX_DEPTH deep or contain themselves, so later recursive walks cannot overflow.
  * The opcodes are protocol 2's (what torch.save writes, the legacy format included) plus the few
@@ -31,10 +32,20 @@ export interface PickleHooks {
   persistentLoad(pid: unknown): unknown;
   /** REDUCE: `callable(...args)`. */
   call(callable: unknown, args: unknown[]): unknown;
-  /** BUILD: `state` for `target` (which stays on the stack). */
-  build(target: unknown, state: unknown): void;
+  /** NEWOBJ / NEWOBJ_EX: `cls.__new__(cls, *args)` (its state, if any, comes by a later BUILD). */
+  newObject(cls: unknown, args: unknown[]): unknown;
+  /**
+   * BUILD: `state` for `target` (which stays on the stack). `stream` gives the raw bytes that
+   * follow the opcode, for formats that write data there (joblib's numpy arrays).
+   */
+  build(target: unknown, state: unknown, stream: RawStream): void;
   /** EXT1/EXT2/EXT4: an extension-registry code. */
   extension(code: number): unknown;
+}
+
+/** The bytes after the current opcode, taken in order (each length checked against what is left). */
+export interface RawStream {
+  take(count: number): Uint8Array;
 }
 
 /**
@@ -300,10 +311,24 @@ class PickleMachine {
           this.hooks.global(module, this.line());
           throw this.damaged("INST (building an instance), which torch.save does not write");
         }
-        case 0x6f: // OBJ
-        case 0x81: // NEWOBJ
-        case 0x92: // NEWOBJ_EX
-          throw this.damaged(`opcode 0x${opcode.toString(16)} (building an instance without a call), which no allowed global needs`);
+        case 0x6f: // OBJ (protocol 0-1 instances; torch.save writes protocol 2)
+          throw this.damaged("opcode 0x6f (OBJ, building an instance), which torch.save does not write");
+        case 0x81: { // NEWOBJ
+          const args = this.pop();
+          const cls = this.pop();
+          if (!Array.isArray(args)) throw this.damaged("NEWOBJ with arguments that are not a tuple");
+          this.push(this.hooks.newObject(cls, args));
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX: keyword arguments are refused (no allowed class takes any)
+          const kwargs = this.pop();
+          const args = this.pop();
+          const cls = this.pop();
+          if (!Array.isArray(args)) throw this.damaged("NEWOBJ_EX with arguments that are not a tuple");
+          if (!(kwargs instanceof Map) || kwargs.size > 0) throw this.damaged("NEWOBJ_EX with keyword arguments");
+          this.push(this.hooks.newObject(cls, args));
+          break;
+        }
         case 0x82: this.push(this.hooks.extension(this.u8())); break; // EXT1
         case 0x83: this.push(this.hooks.extension(this.u16())); break; // EXT2
         case 0x84: this.push(this.hooks.extension(this.u32())); break; // EXT4
@@ -317,7 +342,12 @@ class PickleMachine {
         }
         case 0x62: { // BUILD
           const state = this.pop();
-          this.hooks.build(this.top(), state);
+          this.hooks.build(this.top(), state, {
+            take: (count) => {
+              if (!Number.isSafeInteger(count) || count < 0) throw this.damaged(`reads ${count} raw bytes`);
+              return this.raw(count);
+            },
+          });
           break;
         }
         default:

@@ -3,12 +3,15 @@
  * does the opcodes; the hooks here answer only an allow-list of globals (the ones state dicts use)
  * with inert JavaScript stand-ins and refuse every other global with CheckpointUnsafeError before
  * anything could be called. BUILD (setting an object's state) is refused except on an
- * OrderedDict, whose state is its attributes (a state dict's _metadata), which are dropped.
+ * OrderedDict, whose state is its attributes (a state dict's _metadata), which are dropped, and
+ * on the inert stand-ins of a fairseq config (inertObjects.ts: omegaconf containers, argparse
+ * Namespace, fairseq Dictionary), which become plain dicts and lists.
  * Storages come through persistent ids; tensors are recorded as pending and materialised once
  * every storage's bytes are known (the legacy format stores the bytes after the pickle).
  */
 import { CheckpointFormatError, CheckpointUnsafeError, TokenizerError } from "../errors.js";
 import type { TensorData } from "../onnx/tensor.js";
+import { InertObjects } from "./inertObjects.js";
 import { PickleError, runPickle, type PickleHooks } from "./pickleMachine.js";
 import { STORAGE_TYPES, type StorageType } from "./storageTypes.js";
 import { tensorFromStorage, type TensorLayout } from "./tensorLayout.js";
@@ -61,8 +64,11 @@ function checkpointHooks(path: string, load: PersistentLoad): PickleHooks {
   const damaged = (problem: string): CheckpointFormatError => new CheckpointFormatError(path, `damaged checkpoint: ${problem}`);
   const storages = new WeakSet<StorageRef>();
   const orderedDicts = new WeakSet<Map<unknown, unknown>>();
+  const inert = new InertObjects(damaged);
 
   const describe = (value: unknown): string => {
+    const standIn = inert.describe(value);
+    if (standIn !== undefined) return standIn;
     if (value instanceof PendingTensor) return `the tensor in storage "${value.storage.key}"`;
     if (typeof value === "object" && value !== null && storages.has(value as StorageRef)) return `the storage reference "${(value as StorageRef).key}"`;
     if (value instanceof StorageClass) return `the class torch.${value.type.name}`;
@@ -72,7 +78,7 @@ function checkpointHooks(path: string, load: PersistentLoad): PickleHooks {
     return value === null ? "None" : `a ${typeof value}`;
   };
 
-  const allowed = new Map<string, unknown>();
+  const allowed = inert.globals();
   // OrderedDict(): called with no arguments (items come by SETITEMS) or a list of pairs.
   allowed.set("collections.OrderedDict", (items?: unknown) => {
     if (items !== undefined && !(Array.isArray(items) && items.every((pair) => Array.isArray(pair) && pair.length === 2))) {
@@ -122,7 +128,13 @@ function checkpointHooks(path: string, load: PersistentLoad): PickleHooks {
       if (args.length > MAX_CALL_ARGUMENTS) throw damaged(`calls a function with ${args.length} arguments`);
       return (callable as (...args: unknown[]) => unknown)(...args);
     },
+    newObject(cls, args) {
+      const made = inert.newObject(cls, args);
+      if (made === undefined) throw damaged(`NEWOBJ instantiates ${describe(cls)}`);
+      return made;
+    },
     build(target, state) {
+      if (inert.build(target, state)) return;
       // pickle's BUILD sets attributes; an OrderedDict's are not its items, so they are dropped.
       const attributes = state === null || (state instanceof Map && [...state.keys()].every((key) => typeof key === "string"));
       if (target instanceof Map && orderedDicts.has(target) && attributes) return;

@@ -47,20 +47,28 @@ const BLOCK = 64;
 const LEVELS = 3;
 
 /**
- * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] → [B, 1, 1], in float32 but blockwise: onnxruntime
- * sums a reduced axis nearly sequentially, which over hundreds of thousands of values errs by
- * ~1e-4 relative (enough to flip codes after a GroupNorm), where torch's sums are exact to float32.
- * Channels are summed first (C ≤ a few hundred, sequential is fine), then frames in blocks of
- * BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
+ * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] → [B, 1, 1], in float32 but
+ * blockwise (see blockwiseRowSum). Channels are summed first (C ≤ a few hundred, sequential is fine).
  */
 function accurateSum(g: GraphBuilder, t: string, mask: string): string {
-  let partial = g.node("Mul", [g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }), mask]); // [B, T]
+  const partial = g.node("Mul", [g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }), mask]); // [B, T]
+  return g.node("Reshape", [blockwiseRowSum(g, partial), g.int64s([-1, 1, 1])]); // [B, 1, 1]
+}
+
+/**
+ * Sum of each row of rows [R, T] → [R, 1], in float32 but blockwise: onnxruntime sums a reduced
+ * axis nearly sequentially, which over hundreds of thousands of values errs by ~1e-4 relative
+ * (enough to flip codes after a norm), where torch's sums are exact to float32. Frames are summed
+ * in blocks of BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
+ */
+export function blockwiseRowSum(g: GraphBuilder, rows: string): string {
+  let partial = rows; // [R, n]
   for (let level = 0; level < LEVELS; level++) {
     const length = dimSize(g, partial, 1); // [] = n
     const pad = g.node("Mod", [g.node("Sub", [g.scalarInt64(BLOCK), g.node("Mod", [length, g.scalarInt64(BLOCK)])]), g.scalarInt64(BLOCK)]); // [] = (−n) mod BLOCK
     const pads = g.node("Concat", [g.int64s([0, 0, 0]), g.node("Unsqueeze", [pad, g.int64s([0])])], { axis: attr.int(0) }); // [4]
-    const blocks = g.node("Reshape", [g.node("Pad", [partial, pads]), g.int64s([0, -1, BLOCK])]); // [B, ⌈n/BLOCK⌉, BLOCK]
-    partial = g.node("ReduceSum", [blocks, g.int64s([2])], { keepdims: attr.int(0) }); // [B, ⌈n/BLOCK⌉]
+    const blocks = g.node("Reshape", [g.node("Pad", [partial, pads]), g.int64s([0, -1, BLOCK])]); // [R, ⌈n/BLOCK⌉, BLOCK]
+    partial = g.node("ReduceSum", [blocks, g.int64s([2])], { keepdims: attr.int(0) }); // [R, ⌈n/BLOCK⌉]
   }
-  return g.node("Reshape", [g.node("ReduceSum", [partial, g.int64s([1])], { keepdims: attr.int(1) }), g.int64s([-1, 1, 1])]); // [B, 1, 1]
+  return g.node("ReduceSum", [partial, g.int64s([1])], { keepdims: attr.int(1) }); // [R, 1]
 }

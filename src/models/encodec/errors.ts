@@ -3,7 +3,7 @@
  * EnCodec model (or not one whose facts are known), a bandwidth the model does not offer, and a
  * `.ecdc` file that cannot be read.
  */
-import { AudioDecodeError, InvalidInputError, ModelConfigError, S3TokenizerError } from "../../errors.js";
+import { AudioDecodeError, InvalidInputError, ModelConfigError, TokenizerError } from "../../errors.js";
 
 /** The checkpoint's tensors do not make an EnCodec model this toolkit can build, or its facts cannot be told. */
 export class NotEncodecError extends ModelConfigError {
@@ -49,7 +49,7 @@ export class EcdcLanguageModelError extends AudioDecodeError {
  * A checkpoint named as upstream names its releases (`<name>-<8 hex digits>.th`) whose sha256 does
  * not start with those digits: upstream's _get_pretrained refuses it (_check_checksum), and so does this.
  */
-export class EncodecChecksumPrefixError extends S3TokenizerError {
+export class EncodecChecksumPrefixError extends TokenizerError {
   readonly path: string;
   constructor(path: string, prefix: string, actual: string) {
     super("CHECKSUM_MISMATCH", `${path}: its name promises a sha256 starting ${prefix}, the file's is ${actual}: damaged or renamed (upstream refuses it too)`);

@@ -46,13 +46,17 @@ export function readFeatureTsv(path: string): FeatureTsv {
   return { root: lines[0]!.trim(), names: lines.slice(1).map((line) => line.trim().split("\t")[0]!) };
 }
 
+/** A shard's two files, named as dump_feature.py names them: `{rank}_{nshard}.npy` and `.len`. */
+export function shardPaths(dir: string, rank: number, shards: number): { npy: string; len: string } {
+  return { npy: join(dir, `${rank}_${shards}.npy`), len: join(dir, `${rank}_${shards}.len`) };
+}
+
 /**
  * One shard, checked from its .len and its .npy's header alone (lengths positive, summing to the
  * rows, `width` columns) before a row is read; the caller closes `matrix`.
  */
 export function openShard(dir: string, rank: number, shards: number, width: number): { matrix: NpyMatrix; lengths: number[] } {
-  const npyPath = join(dir, `${rank}_${shards}.npy`);
-  const lenPath = join(dir, `${rank}_${shards}.len`);
+  const { npy: npyPath, len: lenPath } = shardPaths(dir, rank, shards);
   const lines = readText(lenPath).split("\n").map((l) => l.trim());
   if (lines.at(-1) === "") lines.pop();
   const lengths = lines.map((line, i) => {

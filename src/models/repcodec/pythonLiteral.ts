@@ -28,7 +28,49 @@ export class PythonLiteralError extends Error {}
 
 /** The value of `text`, one literal with blanks around it; throws PythonLiteralError. */
 export function parsePythonLiteral(text: string): PythonValue {
+  const { value, end } = literalAt(text, 0);
+  if (end < text.length) throw new PythonLiteralError(`text after the literal at character ${end}`);
+  return value;
+}
+
+/**
+ * A list written as Python list arithmetic, as fairseq writes conv_feature_layers:
+ * `[(512,10,5)] + [(512,3,2)] * 4 + [(512,2,2)] * 2`. Terms are list literals, each optionally
+ * repeated by `* n` (n a non-negative integer at most `maxRepeat`), joined by `+`. Parsed, never
+ * evaluated; anything else is a PythonLiteralError with the position.
+ */
+export function parsePythonListSum(text: string, maxRepeat = 10_000): PythonValue[] {
+  const items: PythonValue[] = [];
   let at = 0;
+  for (;;) {
+    const term = literalAt(text, at);
+    if (!Array.isArray(term.value)) throw new PythonLiteralError(`a term that is not a list at character ${at}`);
+    at = skipBlanksFrom(text, term.end);
+    let repeat = 1;
+    if (text[at] === "*") {
+      const count = literalAt(text, at + 1);
+      if (typeof count.value !== "number" || count.value < 0 || count.value > maxRepeat) {
+        throw new PythonLiteralError(`a repeat count that is not an integer in [0, ${maxRepeat}] at character ${at + 1}`);
+      }
+      repeat = count.value;
+      at = skipBlanksFrom(text, count.end);
+    }
+    for (let r = 0; r < repeat; r++) items.push(...term.value);
+    if (at >= text.length) return items;
+    if (text[at] !== "+") throw new PythonLiteralError(`a missing '+' between terms at character ${at}`);
+    at++;
+  }
+}
+
+function skipBlanksFrom(text: string, start: number): number {
+  let at = start;
+  while (at < text.length && " \t\r\n".includes(text[at]!)) at++;
+  return at;
+}
+
+/** One literal starting at `start` (after blanks): its value and where the text after it (and the blanks after it) begins. */
+function literalAt(text: string, start: number): { value: PythonValue; end: number } {
+  let at = start;
   const fail = (problem: string): never => {
     throw new PythonLiteralError(`${problem} at character ${at}`);
   };
@@ -122,6 +164,5 @@ export function parsePythonLiteral(text: string): PythonValue {
 
   const result = value(0);
   skipBlanks();
-  if (at < text.length) fail("text after the literal");
-  return result;
+  return { value: result, end: at };
 }

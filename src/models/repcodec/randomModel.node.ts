@@ -25,8 +25,11 @@ const SIZES: Record<"tiny" | "released", Sizes> = {
   released: { whisper: { n_mels: 80, n_audio_ctx: 1500, n_audio_state: 1024, n_audio_head: 16, n_audio_layer: 24 }, channels: 1024, codeDim: 1024, codebookSize: 1024 },
 };
 
+/** Seeded tensors of values uniform in [offset − scale, offset + scale]. */
+export type RandomTensors = (dims: number[], scale: number, offset?: number) => TensorData;
+
 /** Seeded uniform values in [−scale, scale] (a 32-bit xorshift: deterministic, not cryptographic). */
-function uniformSource(seed: number): (dims: number[], scale: number, offset?: number) => TensorData {
+export function uniformSource(seed: number): RandomTensors {
   let state = (seed * 2654435761) >>> 0 || 1;
   return (dims, scale, offset = 0) => {
     const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
@@ -55,7 +58,7 @@ function sinusoidTable(length: number, width: number): TensorData {
   return float32Tensor([length, width], values);
 }
 
-function whisperTree(dims: WhisperDims, random: ReturnType<typeof uniformSource>): Map<string, unknown> {
+function whisperTree(dims: WhisperDims, random: RandomTensors): Map<string, unknown> {
   const d = dims.n_audio_state;
   const state = new Map<string, TensorData>();
   const put = (name: string, shape: number[], scale: number, offset = 0): void => void state.set(name, random(shape, scale, offset));
@@ -84,18 +87,24 @@ function whisperTree(dims: WhisperDims, random: ReturnType<typeof uniformSource>
   return new Map<string, unknown>([["dims", new Map(Object.entries(dims))], ["model_state_dict", state]]);
 }
 
-/** The RepCodec configuration of a size (upstream's released layout: two blocks of two units, stride 1). */
-function repcodecConfig(sizes: Sizes): RepCodecConfig {
-  const width = sizes.whisper.n_audio_state;
+/** RepCodec's shapes over `width`-wide features: its channels, code width and codebook size. */
+export interface RepCodecShapes {
+  channels: number;
+  codeDim: number;
+  codebookSize: number;
+}
+
+/** The RepCodec configuration of these shapes (upstream's released layout: two blocks of two units, stride 1). */
+function repcodecConfig(width: number, shapes: RepCodecShapes): RepCodecConfig {
   return {
-    input_channels: width, output_channels: width, encode_channels: sizes.channels, decode_channels: sizes.channels,
-    code_dim: sizes.codeDim, codebook_num: 1, codebook_size: sizes.codebookSize, bias: true,
+    input_channels: width, output_channels: width, encode_channels: shapes.channels, decode_channels: shapes.channels,
+    code_dim: shapes.codeDim, codebook_num: 1, codebook_size: shapes.codebookSize, bias: true,
     enc_ratios: [1, 1], dec_ratios: [1, 1], enc_strides: [1, 1], dec_strides: [1, 1], enc_kernel_size: 3, dec_kernel_size: 3,
     enc_block_dilations: [1, 1], enc_block_kernel_size: 3, dec_block_dilations: [1, 1], dec_block_kernel_size: 3,
   };
 }
 
-function repcodecTree(config: RepCodecConfig, random: ReturnType<typeof uniformSource>): Map<string, unknown> {
+function repcodecTree(config: RepCodecConfig, random: RandomTensors): Map<string, unknown> {
   const c = config.encode_channels;
   const state = new Map<string, TensorData>();
   const conv = (name: string, out: number, input: number, kernel: number, bias = false): void => {
@@ -122,12 +131,17 @@ function repcodecTree(config: RepCodecConfig, random: ReturnType<typeof uniformS
   return new Map<string, unknown>([["model", new Map([["repcodec", state]])], ["steps", 0]]);
 }
 
+/** Writes a RepCodec trainer checkpoint of `shapes` over `width`-wide features at `path`. */
+export function writeRandomRepCodec(path: string, width: number, shapes: RepCodecShapes, random: RandomTensors): void {
+  writeTorchCheckpoint(path, repcodecTree(repcodecConfig(width, shapes), random));
+}
+
 /** Writes whisper.pt and repcodec.pkl into `dir`; returns file name → path. */
 export function writeRandomRepCodecWhisper(dir: string, seed: number, size: "tiny" | "released"): Record<string, string> {
   const sizes = SIZES[size];
   const random = uniformSource(seed);
   const files = { [RANDOM_FILES.whisper]: join(dir, RANDOM_FILES.whisper), [RANDOM_FILES.repcodec]: join(dir, RANDOM_FILES.repcodec) };
   writeTorchCheckpoint(files[RANDOM_FILES.whisper]!, whisperTree(sizes.whisper, random));
-  writeTorchCheckpoint(files[RANDOM_FILES.repcodec]!, repcodecTree(repcodecConfig(sizes), random));
+  writeRandomRepCodec(files[RANDOM_FILES.repcodec]!, sizes.whisper.n_audio_state, sizes, random);
   return files;
 }

@@ -9,6 +9,7 @@ import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
 import type { Codes, EncodeOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
 import { InvalidInputError } from "../../errors.js";
 import { planBatches, policyLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
+import { checkFeatureWidth, checkOneRow, codesByBatches } from "./featureCodes.js";
 import type { RepCodecModel } from "./model.js";
 import { SAMPLES_PER_FEATURE, type WhisperFeatureExtractor, type WhisperFeatureOptions } from "./whisperEncoder.js";
 
@@ -65,10 +66,7 @@ export class RepCodecWhisperModel implements TokenizerModel {
     options: RepCodecWhisperOptions = {},
   ): Promise<RepCodecWhisperModel> {
     const { features, repcodec } = parts;
-    if (features.width !== repcodec.featureWidth) {
-      await Promise.all([features.dispose(), repcodec.dispose()]);
-      throw new InvalidInputError(`${features.source} gives ${features.width}-wide features, but ${repcodec.source} takes ${repcodec.featureWidth}`);
-    }
+    await checkFeatureWidth(features, repcodec);
     return new RepCodecWhisperModel(source, features, repcodec, files, {
       unit: "frames",
       unitName: "feature frames",
@@ -78,19 +76,8 @@ export class RepCodecWhisperModel implements TokenizerModel {
   }
 
   async encode(inputs: readonly Float32Array[], options: EncodeOptions = {}): Promise<Codes[]> {
-    if ((options.firstCodebook ?? 0) !== 0 || (options.codebooks ?? 1) !== 1) {
-      throw new InvalidInputError(`RepCodec has one row of codes: codebooks ${options.codebooks ?? 1} from ${options.firstCodebook ?? 0} asked`);
-    }
-    const codes: Codes[] = new Array(inputs.length);
-    for (const batch of this.plan(inputs)) {
-      if (options.signal?.aborted) throw new RequestCancelledError();
-      const features = await this.features.features(batch.map((i) => inputs[i]!), batch.map((i) => `inputs[${i}]`));
-      const tokens = await this.repcodec.tokenize(features);
-      batch.forEach((input, b) => {
-        codes[input] = { data: tokens[b]!, codebooks: 1, frames: tokens[b]!.length };
-      });
-    }
-    return codes;
+    checkOneRow(options);
+    return codesByBatches(inputs, this.plan(inputs), this, options.signal);
   }
 
   /**

@@ -1,0 +1,4 @@
+"""Stand-in for `fairseq.data` (see ../__init__.py and _standin.py)."""
+from _standin import standin_attribute
+
+__getattr__ = standin_attribute(__name__)
