@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { InvalidInputError } from "../src/errors.js";
 import { NonFiniteFeatureError, NpyFileError } from "../src/models/repcodec/errors.js";
 import { openFloatMatrix } from "../src/models/repcodec/npy.js";
-import { parsePythonLiteral, PythonDict, PythonLiteralError, PythonTuple } from "../src/models/repcodec/pythonLiteral.js";
+import { parsePythonLiteral, PythonDict, PythonLiteralError, PythonTuple } from "../src/models/common/pythonLiteral.js";
 import { npyBytes, writeNpyMatrix } from "./support/npy.js";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "repcodec-npy-"));

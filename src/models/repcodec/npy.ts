@@ -10,7 +10,7 @@
 import { closeSync } from "node:fs";
 import { openRegularFile, readExactly, type FileProblem } from "../../files/regularFile.js";
 import { NonFiniteFeatureError, NpyFileError } from "./errors.js";
-import { parsePythonLiteral, PythonDict, PythonLiteralError, PythonTuple } from "./pythonLiteral.js";
+import { parsePythonLiteral, PythonDict, PythonLiteralError, PythonTuple } from "../common/pythonLiteral.js";
 
 /** An open .npy of [rows, columns] floats; read rows with readRows, then close. */
 export interface NpyMatrix {

@@ -4,6 +4,7 @@
  * "model"/"repcodec"), so that loading it exercises the same readers as the released files.
  * "tiny" is the test suite's size; "released" has Whisper medium's encoder and repcodec_dim1024.
  */
+import { uniformTensors, type RandomTensors } from "../common/randomTensors.js";
 import { join } from "node:path";
 import { writeTorchCheckpoint } from "../../checkpoint/index.js";
 import { float32Tensor, type TensorData } from "../../onnx/tensor.js";
@@ -25,24 +26,7 @@ const SIZES: Record<"tiny" | "released", Sizes> = {
   released: { whisper: { n_mels: 80, n_audio_ctx: 1500, n_audio_state: 1024, n_audio_head: 16, n_audio_layer: 24 }, channels: 1024, codeDim: 1024, codebookSize: 1024 },
 };
 
-/** Seeded tensors of values uniform in [offset − scale, offset + scale]. */
-export type RandomTensors = (dims: number[], scale: number, offset?: number) => TensorData;
-
-/** Seeded uniform values in [−scale, scale] (a 32-bit xorshift: deterministic, not cryptographic). */
-export function uniformSource(seed: number): RandomTensors {
-  let state = (seed * 2654435761) >>> 0 || 1;
-  return (dims, scale, offset = 0) => {
-    const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < values.length; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      state >>>= 0;
-      values[i] = offset + scale * (2 * (state / 4294967296) - 1);
-    }
-    return float32Tensor(dims, values);
-  };
-}
+export { uniformTensors as uniformSource, type RandomTensors };
 
 /** Whisper's sinusoids(length, width) table, as AudioEncoder registers it. */
 function sinusoidTable(length: number, width: number): TensorData {
@@ -139,7 +123,7 @@ export function writeRandomRepCodec(path: string, width: number, shapes: RepCode
 /** Writes whisper.pt and repcodec.pkl into `dir`; returns file name → path. */
 export function writeRandomRepCodecWhisper(dir: string, seed: number, size: "tiny" | "released"): Record<string, string> {
   const sizes = SIZES[size];
-  const random = uniformSource(seed);
+  const random = uniformTensors(seed);
   const files = { [RANDOM_FILES.whisper]: join(dir, RANDOM_FILES.whisper), [RANDOM_FILES.repcodec]: join(dir, RANDOM_FILES.repcodec) };
   writeTorchCheckpoint(files[RANDOM_FILES.whisper]!, whisperTree(sizes.whisper, random));
   writeRandomRepCodec(files[RANDOM_FILES.repcodec]!, sizes.whisper.n_audio_state, sizes, random);

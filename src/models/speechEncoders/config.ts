@@ -6,7 +6,7 @@
  * share the wav2vec 2.0 body; what differs is a fact here (the positional convolution). Anything
  * this project does not implement is refused by name.
  */
-import { parsePythonListSum, PythonLiteralError, PythonTuple } from "../repcodec/pythonLiteral.js";
+import { parsePythonListSum, PythonLiteralError, PythonTuple } from "../common/pythonLiteral.js";
 import { SpeechEncoderModelError, UnsupportedSpeechEncoderError } from "./errors.js";
 
 /** One block of the convolutional front end: Conv1d(in, channels, kernel, stride). */

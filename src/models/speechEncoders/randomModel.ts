@@ -8,7 +8,7 @@
  */
 import { writeTorchCheckpoint } from "../../checkpoint/index.js";
 import type { TensorData } from "../../onnx/tensor.js";
-import type { RandomTensors } from "../repcodec/randomModel.node.js";
+import type { RandomTensors } from "../common/randomTensors.js";
 import { parseConvLayers } from "./config.js";
 
 interface HubertShapes {
