@@ -9,15 +9,12 @@
  * encodec_48khz-7e698e3e.th has only that 8-digit prefix published, so no entry can verify a
  * download of it: it loads from a local file.
  */
-import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
 import { ModelConfigError } from "../../errors.js";
 import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
 import type { FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
 import { checkChecksumName } from "./checksumName.js";
 import type { EncodecLoadOptions } from "./model.js";
-import { openEncodec } from "./open.js";
 import { ENCODEC_OPTIONS } from "./options.js";
-import { writeRandomEncodec } from "./randomFiles.node.js";
 
 /** The optional facts file beside a checkpoint. */
 export const ENCODEC_CONFIG = "config.json";
@@ -85,10 +82,12 @@ export const encodecFamily: TokenizerFamily = {
     const config = source.names.includes(ENCODEC_CONFIG)
       ? { text: await source.text(ENCODEC_CONFIG, (problem, cause) => new ModelConfigError(configWhere, problem, cause === undefined ? {} : { cause })), name: configWhere }
       : undefined;
+    // The model code loads when a model opens: a command that only lists families or parses flags stays quick.
+    const [{ parseCheckpoint }, { openEncodec }] = await Promise.all([import("../../checkpoint/parseCheckpoint.js"), import("./open.js")]);
     const model = await openEncodec(await parseCheckpoint(bytes, where), config, source.label, options as EncodecLoadOptions, context.backend);
     model.files = sourceFiles(source, config === undefined ? [checkpoint] : [checkpoint, ENCODEC_CONFIG]);
     return model;
   },
 
-  writeRandomModel: writeRandomEncodec,
+  writeRandomModel: async (dir, options) => (await import("./randomFiles.node.js")).writeRandomEncodec(dir, options),
 };

@@ -9,12 +9,10 @@
  * and an entry is only offered when every file is verified; they load from a local folder
  * (`--model DIR`) meanwhile.
  */
-import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
 import { ModelConfigError } from "../../errors.js";
 import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
 import type { FamilyModelSpec, TokenizerFamily } from "../../family/types.js";
-import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG, openFunCodec } from "./open.js";
-import { writeRandomFunCodec } from "./randomModel.node.js";
+import { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG } from "./files.js";
 import { FUNCODEC_OPTIONS } from "./options.js";
 
 const CONFIG = FUNCODEC_CONFIG;
@@ -62,11 +60,13 @@ export const funcodecFamily: TokenizerFamily = {
   /** config.yaml parsed (YAML 1.1), generator tensors of model.pth checked, graphs built. */
   async open(source, options, context) {
     const text = await configText(source);
+    // The model code loads when a model opens: a command that only lists families or parses flags stays quick.
+    const [{ parseCheckpoint }, { openFunCodec }] = await Promise.all([import("../../checkpoint/parseCheckpoint.js"), import("./open.js")]);
     const checkpoint = await parseCheckpoint(await source.read(CHECKPOINT), source.locate(CHECKPOINT));
     const model = await openFunCodec(text, source.locate(CONFIG), checkpoint, source.label, options, context.backend);
     model.files = sourceFiles(source, [CONFIG, CHECKPOINT]);
     return model;
   },
 
-  writeRandomModel: writeRandomFunCodec,
+  writeRandomModel: async (dir, options) => (await import("./randomModel.node.js")).writeRandomFunCodec(dir, options),
 };

@@ -10,8 +10,7 @@ import { parseFunCodecConfig } from "./config.js";
 import { FunCodecModel, type FunCodecLoadOptions } from "./model.js";
 import { funcodecWeights } from "./weights.js";
 
-export const FUNCODEC_CONFIG = "config.yaml";
-export const FUNCODEC_CHECKPOINT = "model.pth";
+export { FUNCODEC_CHECKPOINT, FUNCODEC_CONFIG } from "./files.js";
 
 /**
  * config.yaml's text (parsed as YAML 1.1; `configName` names it in errors) and model.pth's

@@ -5,8 +5,7 @@
  */
 import { namesEnding } from "../../family/modelSource.js";
 import type { TokenizerFamily } from "../../family/types.js";
-import { S3BatchedTokenizer, type TokenizerOptions } from "./batchedTokenizer.js";
-import { writeRandomS3 } from "./randomModel.node.js";
+import type { TokenizerOptions } from "./batchedTokenizer.js";
 import { S3_OPTIONS } from "./options.js";
 
 function isOnnx(name: string): boolean {
@@ -37,6 +36,8 @@ export const s3Family: TokenizerFamily = {
     const options = familyOptions as TokenizerOptions;
     const [name] = (await s3Family.detect(source)) ?? [source.names[0] ?? "model.onnx"];
     const path = source.localPath?.(name!);
+    // The model code loads when a model opens: a command that only lists families or parses flags stays quick.
+    const { S3BatchedTokenizer } = await import("./batchedTokenizer.js");
     if (path !== undefined) {
       // On disk: the converted graph from the loader's cache, opened by path (weights mapped).
       return S3BatchedTokenizer.openReleasedFile(path, source.label, context.backend, context.derivedFiles, options);
@@ -51,5 +52,5 @@ export const s3Family: TokenizerFamily = {
     return S3BatchedTokenizer.openReleasedBytes(take, source.label, context.backend, options);
   },
 
-  writeRandomModel: writeRandomS3,
+  writeRandomModel: async (dir, options) => (await import("./randomModel.node.js")).writeRandomS3(dir, options),
 };

@@ -2,12 +2,10 @@
  * The SpeechTokenizer family as the toolkit sees it: its released models, how to recognise its
  * files, how to open them, and a random-weight model of the released format for tests and benches.
  */
-import { parseCheckpoint } from "../../checkpoint/parseCheckpoint.js";
 import { ModelConfigError } from "../../errors.js";
 import { sourceFiles, type ModelSource } from "../../family/modelSource.js";
 import type { TokenizerFamily } from "../../family/types.js";
-import { checkpointName, openSpeechTokenizer, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./open.js";
-import { writeRandomSpeechTokenizer } from "./randomFiles.node.js";
+import { checkpointName, SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG, SPEECHTOKENIZER_MODELS } from "./releases.js";
 import { SPEECHTOKENIZER_OPTIONS } from "./options.js";
 
 const CONFIG = SPEECHTOKENIZER_CONFIG;
@@ -58,11 +56,13 @@ export const speechTokenizerFamily: TokenizerFamily = {
     if (!source.names.includes(CONFIG)) throw new ModelConfigError(source.label, `no ${CONFIG} among the model's files`);
     const text = await configText(source);
     const name = source.chosen ?? CHECKPOINTS.find((n) => source.names.includes(n)) ?? source.names.find((n) => n.endsWith(".pt")) ?? checkpointName(source.names, source.label);
+    // The model code loads when a model opens: a command that only lists families or parses flags stays quick.
+    const [{ parseCheckpoint }, { openSpeechTokenizer }] = await Promise.all([import("../../checkpoint/parseCheckpoint.js"), import("./open.js")]);
     const checkpoint = await parseCheckpoint(await source.read(name), source.locate(name));
     const model = await openSpeechTokenizer(text, configPath, checkpoint, source.label, options, context.backend);
     model.files = sourceFiles(source, [CONFIG, name]);
     return model;
   },
 
-  writeRandomModel: writeRandomSpeechTokenizer,
+  writeRandomModel: async (dir, options) => (await import("./randomFiles.node.js")).writeRandomSpeechTokenizer(dir, options),
 };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeTorchCheckpoint } from "../../checkpoint/index.js";
 import type { ModelFiles } from "../../family/types.js";
 import { configJson } from "./config.js";
-import { SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG } from "./open.js";
+import { SPEECHTOKENIZER_CHECKPOINTS, SPEECHTOKENIZER_CONFIG } from "./releases.js";
 import { randomModelConfig, randomStateDict } from "./randomModel.js";
 
 export async function writeRandomSpeechTokenizer(dir: string, options: { seed: number; size: "tiny" | "released" }): Promise<ModelFiles> {
