@@ -105,6 +105,12 @@ export const repcodecFamily: TokenizerFamily = {
       summary: "RepCodec tokens of dumped speech-encoder features",
       load: () => import("./command.node.js"),
     },
+    {
+      name: "features",
+      usage: "s3tokenizer features --wav_scp FILE | --tsv_path TSV --feature_model PT --layer L --out_dir DIR",
+      summary: "speech-encoder features in RepCodec's dump layout (dump_feature.py), to train RepCodec or k-means on",
+      load: () => import("./featuresCommand.node.js"),
+    },
   ],
 
   /**
