@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { PickleWriter } from "../src/checkpoint/pickleWriter.js";
 import { CheckpointUnsafeError, InvalidInputError } from "../src/errors.js";
-import { dedupUnits, KMeansModelError, KMeansQuantizer, parseKMeansModel } from "../src/models/kmeans/index.js";
+import { dedupUnits, KMeansModelError, openKMeansQuantizer, parseKMeansModel } from "../src/models/kmeans/index.js";
 import { openSpeechEncoder } from "../src/models/speechEncoders/index.js";
 import { readNpy } from "./support/npy.js";
 import { repcodecFixturesDir, repcodecSkipReason } from "./support/repcodecFixtures.js";
@@ -23,7 +23,7 @@ const CLIPS = ["aishell_0121", "aishell_0122", "short_0p3s", "clip_0p5s"];
 const dir = mkdtempSync(join(tmpdir(), "kmeans-"));
 
 test("the joblib MiniBatchKMeans reads as its 20 × 64 float32 centres", async () => {
-  const quantizer = await KMeansQuantizer.open(modelPath);
+  const quantizer = await openKMeansQuantizer(modelPath);
   assert.equal(quantizer.clusters, 20);
   assert.equal(quantizer.model.dim, 64);
   assert.ok(quantizer.model.centers instanceof Float32Array);
@@ -31,7 +31,7 @@ test("the joblib MiniBatchKMeans reads as its 20 × 64 float32 centres", async (
 
 describe("units", { skip: fixtures === null ? repcodecSkipReason : false }, () => {
   test("units of the dumped features equal dump_km_label.py's, every one", async () => {
-    const quantizer = await KMeansQuantizer.open(modelPath);
+    const quantizer = await openKMeansQuantizer(modelPath);
     const dump = readNpy(join(fixtures!, "hubert", "base", "features", "0_1.npy")).data as Float32Array;
     let at = 0;
     expected.lengths.forEach((frames, i) => {
@@ -42,7 +42,7 @@ describe("units", { skip: fixtures === null ? repcodecSkipReason : false }, () =
   });
 
   test("units of our HuBERT features of the audio equal them too; dedup merges runs", async () => {
-    const quantizer = await KMeansQuantizer.open(modelPath);
+    const quantizer = await openKMeansQuantizer(modelPath);
     const encoder = await openSpeechEncoder(join(fixtures!, "hubert", "base", "hubert_base_tiny.pt"), 2);
     try {
       const features = await encoder.features(CLIPS.map((clip) => readNpy(join(fixtures!, "hubert", "inputs", `${clip}.npy`)).data as Float32Array));
@@ -65,7 +65,7 @@ test("dedup keeps one unit per run", () => {
 });
 
 test("features of another width are refused", async () => {
-  const quantizer = await KMeansQuantizer.open(modelPath);
+  const quantizer = await openKMeansQuantizer(modelPath);
   assert.throws(() => quantizer.units(new Float32Array(65), { source: "a.npy" }), (e: unknown) => e instanceof InvalidInputError && /a\.npy: 65 values .* 64/.test(e.message));
 });
 

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { ModelNotFoundError, UsageError } from "../errors.js";
+import { filesSource } from "../family/localSource.js";
 import { FAMILIES } from "../registry/families.js";
 import { flagText, ownedOptions, ownerTitles, type FamilyOption, type OptionCommand } from "../family/options.js";
 import type { ModelFiles, TokenizerModel, TokenizerFamily } from "../family/types.js";
@@ -124,16 +125,30 @@ function localFile(path: string, flag: string): string {
 }
 
 /**
- * The family and local files a given file flag names with `--model` (RepCodec's --feature_model:
- * a model outside any registry), or undefined when none was given.
+ * The family and local files a given file flag names with `--model` (RepCodec's or k-means'
+ * --feature_model: a model outside any registry), or undefined when none was given. Several
+ * families may declare the flag: the first whose detect() accepts the files takes them (a
+ * RepCodec .pkl and a joblib k-means file are told apart by their content); when none does, the
+ * first declaring family opens them and says what is wrong.
  */
-export function localModelFiles(given: readonly GivenOption[], modelPath: string): { family: TokenizerFamily; files: ModelFiles } | undefined {
+export async function localModelFiles(given: readonly GivenOption[], modelPath: string): Promise<{ family: TokenizerFamily; files: ModelFiles } | undefined> {
   for (const { option, value } of given) {
-    if (option.into === undefined || !("files" in option.into)) continue;
-    const family = FAMILIES.find((f) => f.options.includes(option))!;
-    return { family, files: option.into.files(localFile(modelPath, "--model"), localFile(String(value), flagText(option.name))) };
+    if (!isFilesOption(option)) continue;
+    const model = localFile(modelPath, "--model");
+    const second = localFile(String(value), flagText(option.name));
+    const owners = FAMILIES.flatMap((family) =>
+      family.options.flatMap((o) => (o.name === option.name && isFilesOption(o) ? [{ family, files: o.into.files(model, second) }] : [])),
+    );
+    for (const owner of owners) {
+      if ((await owner.family.detect(filesSource(owner.files, modelPath))) !== null) return owner;
+    }
+    return owners[0]!;
   }
   return undefined;
+}
+
+function isFilesOption(option: FamilyOption): option is FamilyOption & { into: { files: (model: string, value: string) => ModelFiles } } {
+  return option.into !== undefined && "files" in option.into;
 }
 
 /** Refuses (UsageError) a given option that the model's family does not declare; `source` names the model. */

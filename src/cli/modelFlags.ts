@@ -13,7 +13,7 @@ import { familyLoadOptions, localModelFiles, refuseForeignOptions, type GivenOpt
 export async function loadModelFlags(values: FlagValues, given: readonly GivenOption[], options: FamilyLoadOptions): Promise<TokenizerModel> {
   const modelName = requireFlag(values, "model");
   const loadOptions: FamilyLoadOptions = { ...options, ...familyLoadOptions(given) };
-  const local = localModelFiles(given, modelName);
+  const local = await localModelFiles(given, modelName);
   const model = local !== undefined
     ? await loadLocalFiles(local.family, local.files, modelName, loadOptions)
     : await (await import("../registry/load.js")).load(modelName, loadOptions);

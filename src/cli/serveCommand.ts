@@ -127,6 +127,7 @@ export function parseServeOptions(argv: string[]): ServeOptions {
   return {
     // The loader's options the families' flags set (S3's longAudioCompat), which startServe passes on.
     ...familyLoadOptions(given),
+    familyLoad: familyLoadOptions(given),
     model: requireFlag(values, "model"),
     device,
     deviceId,

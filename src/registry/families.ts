@@ -6,12 +6,13 @@
  */
 import { encodecFamily } from "../models/encodec/family.js";
 import { funcodecFamily } from "../models/funcodec/family.js";
+import { kmeansFamily } from "../models/kmeans/family.js";
 import { repcodecFamily } from "../models/repcodec/family.js";
 import { s3Family } from "../models/s3/family.js";
 import { speechTokenizerFamily } from "../models/speechtokenizer/family.js";
 import type { FamilyName, TokenizerFamily } from "../family/types.js";
 
-export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily, encodecFamily];
+export const FAMILIES: readonly TokenizerFamily[] = [s3Family, speechTokenizerFamily, funcodecFamily, repcodecFamily, encodecFamily, kmeansFamily];
 
 /** The family called `name`, or undefined. */
 export function familyNamed(name: string): TokenizerFamily | undefined {

@@ -41,6 +41,8 @@ export interface ServeOptions {
   mode?: ModelMode;
   /** S3, audio over 30 s: "s3tokenizer-0.3.0" cuts it as that release did (FamilyLoadOptions.longAudioCompat). */
   longAudioCompat?: string;
+  /** The loader's options the families' own flags set (RepCodec's and k-means' layer, k-means' dedup). */
+  familyLoad?: Readonly<Record<string, unknown>>;
   /** Limits on slow request bodies and headers (defaults in bodyPace.ts and httpServer.ts). */
   bodyPace?: BodyPace;
   headersTimeoutMs?: number;
@@ -87,6 +89,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const ready = (async () => {
     const loadStart = performance.now();
     const tokenizer = await load(options.model, {
+      ...options.familyLoad,
       ...options.hub,
       mode: options.mode,
       longAudioCompat: options.longAudioCompat,

@@ -2,3 +2,4 @@
 export { KMeansModelError } from "./errors.js";
 export { parseKMeansModel, type KMeansModel } from "./joblibModel.js";
 export { dedupUnits, KMeansQuantizer } from "./units.js";
+export { openKMeansQuantizer } from "./open.js";

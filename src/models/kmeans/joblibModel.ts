@@ -157,3 +157,20 @@ export function parseKMeansModel(bytes: Uint8Array, path: string): KMeansModel {
   if (!centers.values.every(Number.isFinite)) throw new KMeansModelError(path, "cluster_centers_ holds NaN or infinite values");
   return { path, clusters: centers.shape[0]!, dim: centers.shape[1]!, centers: centers.values };
 }
+
+/** Bytes of a file's opening that looksLikeKMeansFile reads: the estimator's global comes first. */
+export const KMEANS_HEAD_BYTES = 256;
+
+/**
+ * Whether a file's opening bytes are a joblib dump of a scikit-learn k-means estimator: a pickle
+ * (protocol byte first, not torch's legacy magic number) naming one of the estimator classes
+ * before anything else. Nothing is run; the whole file is read and checked by parseKMeansModel.
+ */
+export function looksLikeKMeansFile(head: Uint8Array): boolean {
+  if (head[0] !== 0x80) return false;
+  const text = new TextDecoder("latin1").decode(head.subarray(0, KMEANS_HEAD_BYTES));
+  return ESTIMATORS.some((name) => {
+    const dot = name.lastIndexOf(".");
+    return text.includes(name.slice(0, dot)) && text.includes(name.slice(dot + 1));
+  });
+}

@@ -7,8 +7,7 @@
  * `dedup` merges runs of one unit into one, as GSLM and SpeechGPT do with HuBERT units.
  */
 import { InvalidInputError } from "../../errors.js";
-import { readWholeFile } from "../../checkpoint/readWholeFile.js";
-import { parseKMeansModel, type KMeansModel } from "./joblibModel.js";
+import type { KMeansModel } from "./joblibModel.js";
 
 /** ‖c‖² of each centre [clusters]. */
 function centerNorms(model: KMeansModel): Float64Array {
@@ -33,11 +32,6 @@ export class KMeansQuantizer {
 
   constructor(readonly model: KMeansModel) {
     this.norms = centerNorms(model);
-  }
-
-  /** The model in the joblib file at `path`. */
-  static async open(path: string): Promise<KMeansQuantizer> {
-    return new KMeansQuantizer(parseKMeansModel(await readWholeFile(path), path));
   }
 
   get clusters(): number {

@@ -7,32 +7,19 @@
  * runtime backend (Node opens them from files: speechEncoderRepCodec.ts).
  */
 import type { Codes, EncodeOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
-import { planBatches, type BatchLimits, type BatchPolicy } from "../../pipeline/batchPlan.js";
+import type { BatchLimits, BatchPolicy } from "../../pipeline/batchPlan.js";
+import { planSpeechEncoderBatches, speechEncoderBatchLimits, speechEncoderBatchPolicy, type SpeechEncoderBatching } from "../speechEncoders/batching.js";
 import type { SpeechEncoderFeatureExtractor } from "../speechEncoders/extractor.js";
-import { frontEndFrames } from "../speechEncoders/waveform.js";
 import { checkFeatureWidth, checkOneRow, codesByBatches } from "./featureCodes.js";
 import type { RepCodecModel } from "./model.js";
 
 /** Samples per feature frame of the released conv stacks (strides 5 · 2⁶). */
 const SAMPLES_PER_FRAME = 320;
 
-/**
- * Utterances up to this many frames (30 s) share padded batches; longer ones run alone, since
- * their attention already fills the machine.
- */
-const BATCHED_FRAMES = 1500;
+export type RepCodecSpeechEncoderBatching = SpeechEncoderBatching;
 
-export interface RepCodecSpeechEncoderBatching {
-  /** Most padded feature frames (batch size × longest) per forward pass (default 6000, 2 minutes). */
-  maxBatchFrames?: number;
-  /** Most utterances per forward pass (default 16). */
-  maxBatchSize?: number;
-  /**
-   * Most padded frames as a share of real ones in a batch (default 0.1): on a CPU a padded frame
-   * costs as much as a real one in the 16 kHz convolutions and the attention.
-   */
-  maxPaddingRatio?: number;
-}
+/** File names the model's provenance lists them under. */
+export const SPEECH_ENCODER_REPCODEC_FILES = { repcodec: "repcodec.pkl", featureModel: "feature_model.pt", config: "config.yaml" } as const;
 
 export class RepCodecSpeechEncoderModel implements TokenizerModel {
   readonly family = "repcodec" as const;
@@ -55,7 +42,7 @@ export class RepCodecSpeechEncoderModel implements TokenizerModel {
     private readonly batchLimits: Required<BatchLimits>,
   ) {
     this.files = files;
-    this.batching = { unit: "frames", unitName: "speech-encoder frames (50 a second)", maxBatchUnits: batchLimits.maxBatchFrames, maxBatchSize: batchLimits.maxBatchSize, maxPaddingRatio: batchLimits.maxPaddingRatio };
+    this.batching = speechEncoderBatchPolicy(batchLimits);
   }
 
   get codebookSize(): number {
@@ -70,11 +57,7 @@ export class RepCodecSpeechEncoderModel implements TokenizerModel {
     options: RepCodecSpeechEncoderBatching = {},
   ): Promise<RepCodecSpeechEncoderModel> {
     await checkFeatureWidth(parts.features, parts.repcodec);
-    return new RepCodecSpeechEncoderModel(source, parts.features, parts.repcodec, files, {
-      maxBatchFrames: options.maxBatchFrames ?? 6000,
-      maxBatchSize: options.maxBatchSize ?? 16,
-      maxPaddingRatio: options.maxPaddingRatio ?? 0.1,
-    });
+    return new RepCodecSpeechEncoderModel(source, parts.features, parts.repcodec, files, speechEncoderBatchLimits(options));
   }
 
   async encode(inputs: readonly Float32Array[], options: EncodeOptions = {}): Promise<Codes[]> {
@@ -82,12 +65,8 @@ export class RepCodecSpeechEncoderModel implements TokenizerModel {
     return codesByBatches(inputs, this.plan(inputs), this, options.signal);
   }
 
-  /** Batches of input indices: short utterances in padded batches under the limits, long ones alone. */
   private plan(inputs: readonly Float32Array[]): number[][] {
-    const frames = inputs.map((samples) => frontEndFrames(samples.length, this.features.config.convLayers));
-    const short = frames.flatMap((n, i) => (n <= BATCHED_FRAMES ? [i] : []));
-    const batches = planBatches(short.map((i) => frames[i]!), this.batchLimits).map((batch) => batch.map((j) => short[j]!));
-    return [...batches, ...frames.flatMap((n, i) => (n > BATCHED_FRAMES ? [[i]] : []))];
+    return planSpeechEncoderBatches(inputs, this.features.config.convLayers, this.batchLimits);
   }
 
   /** Encoder features [frames, width] reconstructed from each utterance's codes. */

@@ -7,7 +7,7 @@ import { openSpeechEncoder } from "../speechEncoders/open.js";
 import type { SpeechEncoderOptions } from "../speechEncoders/extractor.js";
 import { loadRepCodec, type RepCodecLoadOptions } from "./load.js";
 import type { RepCodecOptions } from "./model.js";
-import { RepCodecSpeechEncoderModel, type RepCodecSpeechEncoderBatching } from "./speechEncoderModel.js";
+import { RepCodecSpeechEncoderModel, SPEECH_ENCODER_REPCODEC_FILES, type RepCodecSpeechEncoderBatching } from "./speechEncoderModel.js";
 
 export interface RepCodecSpeechEncoderFiles {
   /** RepCodec trainer checkpoint (.pkl). */
@@ -22,8 +22,7 @@ export interface RepCodecSpeechEncoderFiles {
 
 export type RepCodecSpeechEncoderOptions = SpeechEncoderOptions & RepCodecOptions & RepCodecSpeechEncoderBatching;
 
-/** File names the model's provenance lists them under. */
-export const SPEECH_ENCODER_REPCODEC_FILES = { repcodec: "repcodec.pkl", featureModel: "feature_model.pt", config: "config.yaml" } as const;
+export { SPEECH_ENCODER_REPCODEC_FILES };
 
 export async function openRepCodecSpeechEncoder(
   files: RepCodecSpeechEncoderFiles,
