@@ -26,17 +26,29 @@ export function isFamilyKey(value: string): value is FamilyKey {
   return (FAMILY_KEYS as readonly string[]).includes(value);
 }
 
-export function familyModelDir(cacheDir: string, key: FamilyKey): string {
+/**
+ * EnCodec's two releases, measured by encodecBench.ts: the family is not registered yet, so it is
+ * loaded through its own family object rather than `load(path)`; generateFamilyModel.js writes
+ * either release's layout by this name.
+ */
+export const ENCODEC_KEYS = ["encodec_24khz", "encodec_48khz"] as const;
+export type EncodecKey = (typeof ENCODEC_KEYS)[number];
+
+export function isEncodecKey(value: string): value is EncodecKey {
+  return (ENCODEC_KEYS as readonly string[]).includes(value);
+}
+
+export function familyModelDir(cacheDir: string, key: FamilyKey | EncodecKey): string {
   return join(cacheDir, "models", `${key}-released-seed${MODEL_SEED}`);
 }
 
 /** The folder and files of `key`'s released-size model, generated first when missing. */
-export async function ensureFamilyModel(cacheDir: string, key: FamilyKey, log: (line: string) => void): Promise<{ dir: string; files: ModelFiles }> {
+export async function ensureFamilyModel(cacheDir: string, key: FamilyKey | EncodecKey, log: (line: string) => void): Promise<{ dir: string; files: ModelFiles }> {
   const dir = familyModelDir(cacheDir, key);
   const manifest = join(dir, MANIFEST);
   if (!existsSync(manifest)) {
     log(`generating the released-size ${key} model (random weights, seed ${MODEL_SEED}) into ${dir}`);
-    await generateInChild("./generateFamilyModel.js", FAMILY_OF[key], dir, log);
+    await generateInChild("./generateFamilyModel.js", isEncodecKey(key) ? key : FAMILY_OF[key], dir, log);
   }
   return { dir, files: JSON.parse(readFileSync(manifest, "utf8")) as ModelFiles };
 }

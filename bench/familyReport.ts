@@ -7,6 +7,8 @@ const UPSTREAM_FLAGS: Record<string, string> = {
   speechtokenizer: "--upstream-speechtokenizer DIR",
   funcodec: "--upstream-funcodec DIR",
   repcodec_whisper: "--upstream-repcodec DIR --upstream-whisper DIR",
+  encodec_24khz: "--upstream-encodec DIR",
+  encodec_48khz: "--upstream-encodec DIR",
 };
 
 export function formatFamilyReport(results: Record<string, FamilyResult>): string {
