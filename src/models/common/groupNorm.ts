@@ -33,12 +33,15 @@ export function maskedGroupNorm(g: GraphBuilder, x: string, lengths: string, nor
   const mean = g.node("Div", [accurateSum(g, x, mask), countB]); // [B, 1, 1]
   const centered = g.node("Sub", [x, mean]); // [B, C, T]
   // Biased variance over the real frames, as torch's GroupNorm (two passes, not E[x²] − E[x]²).
-  const variance = g.node("Div", [accurateSum(g, g.node("Mul", [centered, centered]), mask), countB]); // [B, 1, 1]
+  const variance = g.node("Div", [accurateSum(g, centered, mask, "ReduceSumSquare"), countB]); // [B, 1, 1]
   const inverseStd = g.node("Reciprocal", [g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(norm.epsilon)])])]); // [B, 1, 1]
-  const normalised = g.node("Mul", [centered, inverseStd]); // [B, C, T]
+  // As torch's CPU kernel applies it: y = x · scale + shift with scale = rstd · γ and shift =
+  // β − scale · mean per row and channel, two passes over [B, C, T] instead of four.
   const weight = g.node("Reshape", [g.initializer(`${scope}.weight`, norm.weight), g.int64s([1, channels, 1])]); // [1, C, 1]
   const bias = g.node("Reshape", [g.initializer(`${scope}.bias`, norm.bias), g.int64s([1, channels, 1])]); // [1, C, 1]
-  return g.node("Add", [g.node("Mul", [normalised, weight]), bias], {}, `${scope}/GroupNorm`); // [B, C, T]
+  const scale = g.node("Mul", [inverseStd, weight]); // [B, C, 1]
+  const shift = g.node("Sub", [bias, g.node("Mul", [scale, mean])]); // [B, C, 1]
+  return g.node("Add", [g.node("Mul", [x, scale]), shift], {}, `${scope}/GroupNorm`); // [B, C, T]
 }
 
 /** Values summed per block before the block sums are summed in turn. */
@@ -47,14 +50,19 @@ const BLOCK = 64;
 const LEVELS = 3;
 
 /**
- * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] → [B, 1, 1], in float32 but blockwise: onnxruntime
+ * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] (or of its squares, with
+ * ReduceSumSquare) → [B, 1, 1], in float32 but blockwise: onnxruntime
  * sums a reduced axis nearly sequentially, which over hundreds of thousands of values errs by
  * ~1e-4 relative (enough to flip codes after a GroupNorm), where torch's sums are exact to float32.
  * Channels are summed first (C ≤ a few hundred, sequential is fine), then frames in blocks of
  * BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
  */
-function accurateSum(g: GraphBuilder, t: string, mask: string): string {
-  let partial = g.node("Mul", [g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }), mask]); // [B, T]
+function accurateSum(g: GraphBuilder, t: string, mask: string, channelSum: "ReduceSum" | "ReduceSumSquare" = "ReduceSum"): string {
+  // At this opset ReduceSum takes its axes as an input, ReduceSumSquare as an attribute.
+  const channels = channelSum === "ReduceSum"
+    ? g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) })
+    : g.node("ReduceSumSquare", [t], { axes: attr.ints([1]), keepdims: attr.int(0) }); // [B, T]
+  let partial = g.node("Mul", [channels, mask]); // [B, T]
   for (let level = 0; level < LEVELS; level++) {
     const length = dimSize(g, partial, 1); // [] = n
     const pad = g.node("Mod", [g.node("Sub", [g.scalarInt64(BLOCK), g.node("Mod", [length, g.scalarInt64(BLOCK)])]), g.scalarInt64(BLOCK)]); // [] = (−n) mod BLOCK
