@@ -103,7 +103,8 @@ function checkoutFlag(flag: keyof typeof CHECKOUTS, dir: string | null, order: r
   if (dir === null) return null;
   const { key, file, what } = CHECKOUTS[flag];
   const keys: readonly string[] = typeof key === "string" ? [key] : key;
-  if (!keys.some((k) => order.includes(k))) throw new BenchUsageError(`--${flag} is for the ${keys.join(" or ")} benchmark; add it to --versions`);
+  const named = keys.join(" or ");
+  if (!keys.some((k) => order.includes(k))) throw new BenchUsageError(`--${flag} is for the ${named} benchmark; add ${named} to --versions`);
   if (!existsSync(join(dir, file))) throw new BenchUsageError(`--${flag} ${dir}: no ${file} there (expected ${what})`);
   return dir;
 }
