@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { DeviceUnavailableError } from "../src/errors.js";
 import { selectDevice, type RuntimeOptions } from "../src/runtime/session.js";
 import { isVersionKey, VERSION_KEYS, type VersionKey } from "./benchModels.js";
-import { FAMILY_KEYS, isFamilyKey, type FamilyKey } from "./familyModels.js";
+import { ENCODEC_KEYS, FAMILY_KEYS, isEncodecKey, isFamilyKey, type EncodecKey, type FamilyKey } from "./familyModels.js";
 import type { UpstreamCheckouts } from "./upstreamAdapters.js";
 
 export interface BenchOptions {
@@ -15,10 +15,14 @@ export interface BenchOptions {
   versions: VersionKey[];
   /** Other families asked for (by --versions too). */
   families: FamilyKey[];
+  /** EnCodec releases asked for (by --versions too). */
+  encodec: EncodecKey[];
   /** --versions as given (S3 versions and families), the order of the report. */
-  order: (VersionKey | FamilyKey)[];
+  order: (VersionKey | FamilyKey | EncodecKey)[];
   /** The upstream checkouts, for the families' (u); null leaves that (u) out. */
   upstream: UpstreamCheckouts;
+  /** A facebookresearch/encodec checkout, for EnCodec's (u); null leaves it out. */
+  upstreamEncodec: string | null;
   /** The Python that runs upstream (needs torch). */
   python: string;
   repeats: number;
@@ -33,11 +37,13 @@ export interface BenchOptions {
   firstTokenOnly: boolean;
 }
 
-const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS];
+const ALL_KEYS = [...VERSION_KEYS, ...FAMILY_KEYS, ...ENCODEC_KEYS];
+const isBenchKey = (v: string) => isVersionKey(v) || isFamilyKey(v) || isEncodecKey(v);
 
 export const BENCH_HELP = `npm run bench -- [--quick] [--versions ${ALL_KEYS.join(",")}] [--repeats N] [--json FILE] [--cache DIR] [--device D]
                     [--upstream-speechtokenizer DIR] [--upstream-funcodec DIR]
-                    [--upstream-repcodec DIR --upstream-whisper DIR] [--python PATH] [--no-browser]
+                    [--upstream-repcodec DIR --upstream-whisper DIR] [--upstream-encodec DIR]
+                    [--python PATH] [--no-browser]
                     [--first-token-only]
 
 Measures, per model version (full-size, random weights), side by side and interleaved:
@@ -52,7 +58,10 @@ funcodec, repcodec_whisper and repcodec_hubert (released sizes, random weights):
   fast (a) in the int8 fast mode (repcodec_whisper, repcodec_hubert)
   (d)  decode of (a)'s codes (not RepCodec: it has no audio decoder)
   (u)  upstream PyTorch's encode (and decode) at batch 1, same threads, given its checkout(s)
-and the CLI's start-up time to the first token, as for the S3 versions.
+and the CLI's start-up time to the first token, as for the S3 versions. For encodec_24khz and
+encodec_48khz (released sizes, random weights; the workload at 24 kHz mono / 48 kHz stereo):
+  (a)  encode at the top bandwidth (32 / 16 rows), (d) decode of (a)'s codes, and
+  (u)  upstream PyTorch's encode and decode at batch 1, same threads, given its checkout
 
   --quick        a quarter of the workload (16 + 1 utterances instead of 64 + 4)
   --versions L   comma-separated subset (default: all)
@@ -67,6 +76,8 @@ and the CLI's start-up time to the first token, as for the S3 versions.
                  mct10/RepCodec (8a55967) and openai/whisper (c0d2f62) checkouts, both, for
                  repcodec_whisper's (u); --upstream-repcodec alone for repcodec_hubert's (u)
                  (HuBERT by torchaudio: Debian's python3-torchaudio)
+  --upstream-encodec DIR
+                 a facebookresearch/encodec checkout (commit 0e2d0ae) for encodec_*'s (u)
   --python PATH  the Python with torch that runs upstream (default: python3)
   --first-token-only
                  only the CLI's start-up to its first tokens (one 2 s utterance, the converted
@@ -87,7 +98,8 @@ const CHECKOUTS = {
   "upstream-funcodec": { keys: ["funcodec"], file: join("funcodec", "bin", "codec_inference.py"), what: "an alibaba-damo-academy/FunCodec checkout" },
   "upstream-repcodec": { keys: ["repcodec_whisper", "repcodec_hubert"], file: join("repcodec", "tokenize.py"), what: "a mct10/RepCodec checkout" },
   "upstream-whisper": { keys: ["repcodec_whisper"], file: join("whisper", "audio.py"), what: "an openai/whisper checkout" },
-} as const satisfies Record<string, { keys: readonly FamilyKey[]; file: string; what: string }>;
+  "upstream-encodec": { keys: ["encodec_24khz", "encodec_48khz"], file: join("encodec", "model.py"), what: "a facebookresearch/encodec checkout" },
+} as const satisfies Record<string, { keys: readonly (FamilyKey | EncodecKey)[]; file: string; what: string }>;
 
 /** A checkout flag's folder, checked: one of its benchmarks is asked for and the folder is that checkout. */
 function checkoutFlag(flag: keyof typeof CHECKOUTS, dir: string | null, order: readonly string[]): string | null {
@@ -112,6 +124,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       "upstream-funcodec": { type: "string" },
       "upstream-repcodec": { type: "string" },
       "upstream-whisper": { type: "string" },
+      "upstream-encodec": { type: "string" },
       python: { type: "string", default: "python3" },
       "no-browser": { type: "boolean", default: false },
       "first-token-only": { type: "boolean", default: false },
@@ -122,7 +135,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) throw new BenchUsageError(`--repeats must be a positive integer, got "${values.repeats}"`);
   const order = values.versions === undefined ? [...ALL_KEYS] : values.versions.split(",").map((v) => v.trim()).filter(Boolean);
-  const unknown = order.filter((v) => !isVersionKey(v) && !isFamilyKey(v));
+  const unknown = order.filter((v) => !isBenchKey(v));
   if (unknown.length > 0 || order.length === 0) {
     throw new BenchUsageError(`--versions takes a comma-separated list of ${ALL_KEYS.join(", ")}; got "${values.versions}"`);
   }
@@ -151,7 +164,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
   }
   return {
     json: values.json, quick: values.quick, repeats, cache: values.cache, runtime, deviceFlag: values.device,
-    versions: order.filter(isVersionKey), families: order.filter(isFamilyKey), order: order as (VersionKey | FamilyKey)[],
-    upstream, python: values.python, browser: !values["no-browser"], firstTokenOnly,
+    versions: order.filter(isVersionKey), families: order.filter(isFamilyKey), encodec: order.filter(isEncodecKey),
+    order: order as (VersionKey | FamilyKey | EncodecKey)[], upstream, upstreamEncodec: checkout("upstream-encodec"), python: values.python, browser: !values["no-browser"], firstTokenOnly,
   };
 }

@@ -41,7 +41,19 @@ export function isFamilyKey(value: string): value is FamilyKey {
   return (FAMILY_KEYS as readonly string[]).includes(value);
 }
 
-export function familyModelDir(cacheDir: string, key: FamilyKey): string {
+/**
+ * EnCodec's two releases, measured by encodecBench.ts: the family is not registered yet, so it is
+ * loaded through its own family object rather than `load(path)`; generateFamilyModel.js writes
+ * either release's layout by this name.
+ */
+export const ENCODEC_KEYS = ["encodec_24khz", "encodec_48khz"] as const;
+export type EncodecKey = (typeof ENCODEC_KEYS)[number];
+
+export function isEncodecKey(value: string): value is EncodecKey {
+  return (ENCODEC_KEYS as readonly string[]).includes(value);
+}
+
+export function familyModelDir(cacheDir: string, key: FamilyKey | EncodecKey): string {
   return join(cacheDir, "models", `${key}-released-seed${MODEL_SEED}`);
 }
 
@@ -51,7 +63,7 @@ export interface FamilyModel {
 }
 
 /** The folder and files of `key`'s released-size model, generated first when missing. */
-export async function ensureFamilyModel(cacheDir: string, key: FamilyKey, log: (line: string) => void): Promise<FamilyModel> {
+export async function ensureFamilyModel(cacheDir: string, key: FamilyKey | EncodecKey, log: (line: string) => void): Promise<FamilyModel> {
   const dir = familyModelDir(cacheDir, key);
   const manifest = join(dir, FAMILY_MANIFEST);
   if (!existsSync(manifest)) {

@@ -9,6 +9,8 @@ const UPSTREAM_FLAGS: Record<string, string> = {
   funcodec: "--upstream-funcodec DIR",
   repcodec_whisper: "--upstream-repcodec DIR --upstream-whisper DIR",
   repcodec_hubert: "--upstream-repcodec DIR",
+  encodec_24khz: "--upstream-encodec DIR",
+  encodec_48khz: "--upstream-encodec DIR",
 };
 
 export function formatFamilyReport(results: Record<string, FamilyResult>): string {
@@ -39,7 +41,8 @@ export function formatFamilyReport(results: Record<string, FamilyResult>): strin
   for (const [key, r] of entries) {
     for (const [what, error] of Object.entries(r.errors)) out.push(`${key}: ERROR in ${what}: ${error}`);
     if (Object.keys(r.timings).length === 0) continue; // nothing ran: the errors say why
-    const notes = [`${r.threads} threads on both sides`];
+    // The workload line above counts the whole set; EnCodec's --quick measures a part of it (encodecBench.ts).
+    const notes = [`${r.audio_seconds.toFixed(1)} s of audio`, `${r.threads} threads on both sides`];
     if (r.u_torch) {
       const blas = r.u_torch.openblas_core ? `OpenBLAS kernel ${r.u_torch.openblas_core}` : "not OpenBLAS";
       notes.push(`upstream on torch ${r.u_torch.version} (${blas}), 1024x1024 fp32 matmul ${r.u_torch.matmul_gflops.toFixed(0)} GFLOP/s`);

@@ -21,7 +21,8 @@ import { machineInfo } from "./machine.js";
 import { formatReport } from "./report.js";
 import { benchFamily } from "./familyBench.js";
 import { upstreamAdapter, type UpstreamAdapter } from "./upstreamAdapters.js";
-import { ensureFamilyModel } from "./familyModels.js";
+import { ensureFamilyModel, isEncodecKey } from "./familyModels.js";
+import { benchEncodec } from "./encodecBench.js";
 import { formatFamilyReport } from "./familyReport.js";
 import { failedFamilyResult, failedResult, type FamilyResult, type VersionResult } from "./results.js";
 import { benchVersion } from "./versionBench.js";
@@ -68,7 +69,7 @@ async function bench(options: BenchOptions): Promise<number> {
 
   const familyModels = new Map<string, Awaited<ReturnType<typeof ensureFamilyModel>>>();
   const familyResults: Record<string, FamilyResult> = {};
-  for (const key of options.families) {
+  for (const key of [...options.families, ...options.encodec]) {
     try {
       familyModels.set(key, await ensureFamilyModel(cacheDir, key, log));
     } catch (error) {
@@ -78,7 +79,9 @@ async function bench(options: BenchOptions): Promise<number> {
 
   if (options.firstTokenOnly) {
     // What --model takes: an S3 version's file, another family's folder; in the order asked for.
-    const models = options.order.flatMap((key): [string, string][] => {
+    // EnCodec is not in the CLI until the family is registered.
+    for (const key of options.encodec) familyResults[key] = failedFamilyResult(workload.audioSeconds, { first_token: "EnCodec is not registered with the CLI yet" });
+    const models = options.order.filter((key) => !isEncodecKey(key)).flatMap((key): [string, string][] => {
       const path = modelPaths.get(key) ?? familyModels.get(key)?.dir;
       return path === undefined ? [] : [[key, path]];
     });
@@ -182,6 +185,16 @@ async function bench(options: BenchOptions): Promise<number> {
       }
       await browserColumn(key, Object.values(model.files), key, familyResults[key]!);
     }
+    for (const key of options.encodec) {
+      const model = familyModels.get(key);
+      if (!model) continue;
+      try {
+        const upstream = options.upstreamEncodec === null ? null : { dir: options.upstreamEncodec, python: options.python };
+        familyResults[key] = await benchEncodec(key, { model, workload, entries, repeats: options.repeats, upstream, log, workDir: join(workDir, key) });
+      } catch (error) {
+        familyResults[key] = failedFamilyResult(workload.audioSeconds, { family: message(error) });
+      }
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
     await gemm?.dispose();
@@ -189,10 +202,10 @@ async function bench(options: BenchOptions): Promise<number> {
 
   // In the order asked for, whatever order they finished in.
   const ordered = Object.fromEntries(options.versions.map((key) => [key, results[key]!]));
-  const families = Object.fromEntries(options.families.map((key) => [key, familyResults[key]!]));
+  const families = Object.fromEntries([...options.families, ...options.encodec].map((key) => [key, familyResults[key]!]));
   const all = Object.fromEntries(options.order.map((key) => [key, results[key] ?? familyResults[key]!]));
   process.stdout.write("\n" + formatReport(machine, workload, options.repeats, ordered, options.deviceFlag));
-  if (options.families.length > 0) process.stdout.write("\n" + formatFamilyReport(families));
+  if (options.families.length + options.encodec.length > 0) process.stdout.write("\n" + formatFamilyReport(families));
   if (browserRows.length > 0) process.stdout.write("\n" + formatBrowserReport(browserRows));
   for (const error of globalErrors) process.stdout.write(`ERROR: ${error}\n`);
   if (options.json) {

@@ -1,6 +1,6 @@
 /** The benchmark's command line: the device every variant runs on. */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -60,6 +60,25 @@ test("bench --versions takes repcodec_hubert, whose upstream is the RepCodec che
     (error: unknown) => error instanceof BenchUsageError && /add repcodec_whisper/.test(error.message));
   assert.throws(() => parseBenchArgs(["--versions", "v2", "--upstream-repcodec", upstream.repcodec]),
     (error: unknown) => error instanceof BenchUsageError && /add repcodec_whisper or repcodec_hubert/.test(error.message));
+});
+
+test("bench --versions takes encodec_24khz and encodec_48khz; --upstream-encodec needs one of them and a facebookresearch/encodec checkout", () => {
+  const root = mkdtempSync(join(tmpdir(), "bench-args-"));
+  try {
+    mkdirSync(join(root, "encodec", "encodec"), { recursive: true });
+    writeFileSync(join(root, "encodec", "encodec", "model.py"), "");
+    const checkout = join(root, "encodec");
+    const given = parseBenchArgs(["--versions", "encodec_48khz,v2", "--upstream-encodec", checkout]);
+    assert.ok(given !== "help");
+    assert.deepEqual([given.versions, given.families, given.encodec, given.order], [["v2"], [], ["encodec_48khz"], ["encodec_48khz", "v2"]]);
+    assert.equal(given.upstreamEncodec, checkout);
+    assert.throws(() => parseBenchArgs(["--versions", "v2", "--upstream-encodec", checkout]),
+      (error: unknown) => error instanceof BenchUsageError && /add encodec_24khz or encodec_48khz/.test(error.message));
+    assert.throws(() => parseBenchArgs(["--versions", "encodec_24khz", "--upstream-encodec", root]),
+      (error: unknown) => error instanceof BenchUsageError && error.message.includes(join("encodec", "model.py")));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 /** Folders shaped as the three checkouts (the one file each flag looks for), in a fresh temporary folder. */

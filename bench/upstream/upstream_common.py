@@ -174,9 +174,10 @@ class Stages:
 class Passes:
     """Timed passes at batch 1 over the utterances; the latest encode's codes feed the decodes."""
 
-    def __init__(self, torch, stages, utterances, args):
+    def __init__(self, torch, stages, utterances, args, seconds=None):
         self.torch, self.stages, self.args = torch, stages, args
-        self.audio_s = sum(len(samples) for _, samples in utterances) / SAMPLE_RATE
+        seconds = seconds or (lambda samples: len(samples) / SAMPLE_RATE)
+        self.audio_s = sum(seconds(samples) for _, samples in utterances)
         self.inputs = [(key, stages.prepare(samples)) for key, samples in utterances]
         self.codes = None  # key -> the model's codes
         self.index = 0
@@ -229,8 +230,9 @@ class Passes:
 COMMANDS = {"run": (True, True), "encode": (True, False), "decode": (False, True)}
 
 
-def run_main(args, load):
-    """Times the model `load(torch)` returns (its Stages) as the flags ask; see the module's doc."""
+def run_main(args, load, read=read_audio, seconds=None):
+    """Times the model `load(torch)` returns (its Stages) as the flags ask; see the module's doc.
+    A runner whose model is not 16 kHz mono gives its own `read(path)` and `seconds(samples)`."""
     import torch
 
     torch.set_num_threads(args.threads)
@@ -245,8 +247,8 @@ def run_main(args, load):
     start = time.perf_counter()
     stages = load(torch)
     load_s = time.perf_counter() - start
-    utterances = [(key, read_audio(path)) for key, path in input_list(args)]
-    passes = Passes(torch, stages, utterances, args)
+    utterances = [(key, read(path)) for key, path in input_list(args)]
+    passes = Passes(torch, stages, utterances, args, seconds)
     emit({
         "type": "ready", "torch": torch.__version__, "threads": torch.get_num_threads(),
         "matmul_gflops": gflops, "slow_blas": slow_blas, "openblas_core": openblas_core(), "load_s": load_s,

@@ -33,12 +33,15 @@ export function maskedGroupNorm(g: GraphBuilder, x: string, lengths: string, nor
   const mean = g.node("Div", [accurateSum(g, x, mask), countB]); // [B, 1, 1]
   const centered = g.node("Sub", [x, mean]); // [B, C, T]
   // Biased variance over the real frames, as torch's GroupNorm (two passes, not E[x²] − E[x]²).
-  const variance = g.node("Div", [accurateSum(g, g.node("Mul", [centered, centered]), mask), countB]); // [B, 1, 1]
+  const variance = g.node("Div", [accurateSum(g, centered, mask, "ReduceSumSquare"), countB]); // [B, 1, 1]
   const inverseStd = g.node("Reciprocal", [g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(norm.epsilon)])])]); // [B, 1, 1]
-  const normalised = g.node("Mul", [centered, inverseStd]); // [B, C, T]
+  // As torch's CPU kernel applies it: y = x · scale + shift with scale = rstd · γ and shift =
+  // β − scale · mean per row and channel, two passes over [B, C, T] instead of four.
   const weight = g.node("Reshape", [g.initializer(`${scope}.weight`, norm.weight), g.int64s([1, channels, 1])]); // [1, C, 1]
   const bias = g.node("Reshape", [g.initializer(`${scope}.bias`, norm.bias), g.int64s([1, channels, 1])]); // [1, C, 1]
-  return g.node("Add", [g.node("Mul", [normalised, weight]), bias], {}, `${scope}/GroupNorm`); // [B, C, T]
+  const scale = g.node("Mul", [inverseStd, weight]); // [B, C, 1]
+  const shift = g.node("Sub", [bias, g.node("Mul", [scale, mean])]); // [B, C, 1]
+  return g.node("Add", [g.node("Mul", [x, scale]), shift], {}, `${scope}/GroupNorm`); // [B, C, T]
 }
 
 /** Values summed per block before the block sums are summed in turn. */
@@ -47,11 +50,16 @@ const BLOCK = 64;
 const LEVELS = 3;
 
 /**
- * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] → [B, 1, 1], in float32 but
- * blockwise (see blockwiseRowSum). Channels are summed first (C ≤ a few hundred, sequential is fine).
+ * Sum over channels and the frames where mask [B, T] is 1 of t [B, C, T] (or of its squares, with
+ * ReduceSumSquare) → [B, 1, 1], in float32 but blockwise (see blockwiseRowSum). Channels are
+ * summed first (C ≤ a few hundred, sequential is fine).
  */
-function accurateSum(g: GraphBuilder, t: string, mask: string): string {
-  const partial = g.node("Mul", [g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) }), mask]); // [B, T]
+function accurateSum(g: GraphBuilder, t: string, mask: string, channelSum: "ReduceSum" | "ReduceSumSquare" = "ReduceSum"): string {
+  // At this opset ReduceSum takes its axes as an input, ReduceSumSquare as an attribute.
+  const channels = channelSum === "ReduceSum"
+    ? g.node("ReduceSum", [t, g.int64s([1])], { keepdims: attr.int(0) })
+    : g.node("ReduceSumSquare", [t], { axes: attr.ints([1]), keepdims: attr.int(0) }); // [B, T]
+  const partial = g.node("Mul", [channels, mask]); // [B, T]
   return g.node("Reshape", [blockwiseRowSum(g, partial), g.int64s([-1, 1, 1])]); // [B, 1, 1]
 }
 

@@ -8,7 +8,7 @@
  * B = batch, C = channels, T = frames, Tp = padded frames.
  */
 import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
-import type { TensorData } from "../../onnx/tensor.js";
+import { asFloat32, float32Tensor, type TensorData } from "../../onnx/tensor.js";
 import { dimSize, lengthMask, toFloat } from "./layers.js";
 
 export interface ConvParams {
@@ -156,6 +156,47 @@ export function paddedConv1d(
   return { x: y, lengths };
 }
 
+/** ConvTranspose1d without padding: x [B, in, T] → [B, out, (T − 1)·r + k]. */
+function plainConvTranspose(g: GraphBuilder, x: string, conv: ConvParams, stride: number, scope: string): string {
+  const inputs = [x, g.initializer(`${scope}.weight`, conv.weight)];
+  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
+  return g.node("ConvTranspose", inputs, { kernel_shape: attr.ints([conv.weight.dims[2]!]), strides: attr.ints([stride]) }, `${scope}/ConvTranspose`);
+}
+
+/**
+ * The same ConvTranspose1d for kernel 2r, as a Conv1d of kernel 2 with out·r channels, which
+ * onnxruntime runs several times faster than its ConvTranspose on the CPU: output sample
+ * r·s + j (s ∈ [0, T], j < r) is W[:, o, j]·x[s] + W[:, o, j + r]·x[s − 1] (x zero outside
+ * [0, T)), so with x padded by one zero frame each side, the kernel-2 conv's channel o·r + j takes
+ * W[:, o, j + r] at its first tap and W[:, o, j] at its second; its [B, out·r, T + 1] output,
+ * interleaved, is [B, out, (T + 1)·r] = (T − 1)·r + k. The same products, summed in another
+ * order: equal to float32 rounding.
+ */
+function polyphaseConvTranspose(g: GraphBuilder, x: string, conv: ConvParams, stride: number, scope: string): string {
+  const [inChannels, outChannels] = conv.weight.dims as [number, number, number];
+  const r = stride;
+  const w = asFloat32(conv.weight); // [in, out, 2r]
+  const phases = new Float32Array(outChannels * r * inChannels * 2); // [out·r, in, 2]
+  for (let o = 0; o < outChannels; o++) {
+    for (let j = 0; j < r; j++) {
+      for (let i = 0; i < inChannels; i++) {
+        const at = ((o * r + j) * inChannels + i) * 2;
+        phases[at] = w[(i * outChannels + o) * 2 * r + j + r]!;
+        phases[at + 1] = w[(i * outChannels + o) * 2 * r + j]!;
+      }
+    }
+  }
+  const inputs = [g.node("Pad", [x, g.int64s([0, 0, 1, 0, 0, 1])]), g.initializer(`${scope}.weight`, float32Tensor([outChannels * r, inChannels, 2], phases))]; // [B, in, T + 2]
+  if (conv.bias) {
+    const bias = asFloat32(conv.bias); // [out]
+    inputs.push(g.initializer(`${scope}.bias`, float32Tensor([outChannels * r], Float32Array.from({ length: outChannels * r }, (_, c) => bias[Math.floor(c / r)]!))));
+  }
+  const y = g.node("Conv", inputs, { kernel_shape: attr.ints([2]) }, `${scope}/Conv`); // [B, out·r, T + 1]
+  const split = g.node("Reshape", [y, g.int64s([0, outChannels, r, -1])]); // [B, out, r, T + 1]
+  const interleaved = g.node("Transpose", [split], { perm: attr.ints([0, 1, 3, 2]) }); // [B, out, T + 1, r]
+  return g.node("Reshape", [interleaved, g.int64s([0, outChannels, -1])]); // [B, out, (T + 1)·r]
+}
+
 /**
  * SConvTranspose1d (kernel 2r, stride r): frames past each row's length are zeroed first (frame
  * T_b would otherwise add into the row's last r samples), then the transposed conv, then SEANet's
@@ -163,6 +204,7 @@ export function paddedConv1d(
  * the right): T frames → T · r samples.
  * `beforeTrim` (optional) transforms the untrimmed output, given with each row's untrimmed length
  * ((T_b − 1)·r + k): FunCodec normalises there, before the trim, as upstream does.
+ * `polyphase` runs it as a kernel-2 Conv (polyphaseConvTranspose), faster, equal to rounding.
  */
 export function trimmedConvTranspose1d(
   g: GraphBuilder,
@@ -172,14 +214,15 @@ export function trimmedConvTranspose1d(
   scope: string,
   beforeTrim?: (full: Rows) => string,
   causal = false,
+  polyphase = false,
 ): Rows {
   const kernel = conv.weight.dims[2]!;
   const frames = dimSize(g, input.x, 2); // [] = T
   const mask = g.node("Unsqueeze", [toFloat(g, lengthMask(g, input.lengths, frames)), g.int64s([1])]); // [B, 1, T]
   const masked = g.node("Mul", [input.x, mask]); // [B, C, T]
-  const inputs = [masked, g.initializer(`${scope}.weight`, conv.weight)];
-  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
-  const full = g.node("ConvTranspose", inputs, { kernel_shape: attr.ints([kernel]), strides: attr.ints([stride]) }, `${scope}/ConvTranspose`); // [B, out, (T − 1)·r + k]
+  const full = polyphase && kernel === 2 * stride
+    ? polyphaseConvTranspose(g, masked, conv, stride, scope)
+    : plainConvTranspose(g, masked, conv, stride, scope); // [B, out, (T − 1)·r + k]
   const total = kernel - stride;
   const right = causal ? total : Math.floor(total / 2);
   const left = total - right;
