@@ -4,7 +4,7 @@
  * masks so that each row's features equal its features alone:
  *  - the convolutional front end: valid convolutions (a row's real frames read only its own
  *    samples), GroupNorm(C, C) over each row's REAL frames ("default" mode, block 0) or LayerNorm
- *    over channels ("layer_norm" mode), exact GELU;
+ *    over channels ("layer_norm" mode), exact GELU; in fast mode its heavy blocks as int8 products;
  *  - LayerNorm over channels, post_extract_proj;
  *  - padded frames zeroed (as fairseq's padding mask does), then the positional convolution
  *    (HuBERT: one weight-normed grouped conv; data2vec: a chain of conv → LayerNorm → GELU, each
@@ -18,7 +18,7 @@
 import { attr, DataType, GraphBuilder } from "../../onnx/builder.js";
 import type { ModelProto } from "../../onnx/types.js";
 import { float32Tensor } from "../../onnx/tensor.js";
-import { blockwiseRowSum } from "../common/groupNorm.js";
+import { BLOCK, blockwiseRowSum } from "../common/groupNorm.js";
 import { quantizeColumns } from "../common/int8.js";
 import { unfoldedKernel, unfoldTaps, validConvLength } from "../common/unfoldedConv.js";
 import { dimSize, gelu, layerNorm, lengthMask, linear, toFloat, type Precision } from "../common/layers.js";
@@ -45,19 +45,37 @@ function channelLayerNorm(g: GraphBuilder, x: string, ln: LayerNormWeights, scop
 
 /**
  * GroupNorm(C, C) of x [B, C, T]: each channel of each row normalised over the row's real frames
- * (maskF [B, 1, T], counts [B] real frames), biased variance, two passes as torch; blockwise sums.
+ * (maskF [B, 1, T], counts [B] real frames), biased variance, two passes as torch; blockwise sums
+ * (T is a whole number of blocks: see wholeBlockWaveform). Applied as torch's kernel does, one
+ * scale and one shift per channel: (x − mean) · (rstd · weight) + bias.
  */
 function maskedChannelNorm(g: GraphBuilder, x: string, maskF: string, lengths: string, norm: LayerNormWeights, scope: string): string {
   const channels = norm.scale.dims[0]!;
   const count = g.node("Reshape", [g.node("Cast", [lengths], { to: attr.int(DataType.FLOAT) }), g.int64s([-1, 1, 1])]); // [B, 1, 1]
   const rowsShape = g.node("Concat", [g.int64s([-1]), g.node("Shape", [x], { start: attr.int(2) })], { axis: attr.int(0) }); // [2] = [B·C, T]
-  const frameSum = (t: string) => g.node("Reshape", [blockwiseRowSum(g, g.node("Reshape", [g.node("Mul", [t, maskF]), rowsShape])), g.int64s([-1, channels, 1])]); // [B, C, 1]
+  const frameSum = (t: string) => g.node("Reshape", [blockwiseRowSum(g, g.node("Reshape", [g.node("Mul", [t, maskF]), rowsShape]), true), g.int64s([-1, channels, 1])]); // [B, C, 1]
   const centered = g.node("Sub", [x, g.node("Div", [frameSum(x), count])]); // [B, C, T]
   const variance = g.node("Div", [frameSum(g.node("Mul", [centered, centered])), count]); // [B, C, 1]
   const inverseStd = g.node("Reciprocal", [g.node("Sqrt", [g.node("Add", [variance, g.scalarFloat(norm.epsilon)])])]); // [B, C, 1]
   const weight = g.node("Reshape", [g.initializer(`${scope}.weight`, norm.scale), g.int64s([1, channels, 1])]); // [1, C, 1]
   const bias = g.node("Reshape", [g.initializer(`${scope}.bias`, norm.bias), g.int64s([1, channels, 1])]); // [1, C, 1]
-  return g.node("Add", [g.node("Mul", [g.node("Mul", [centered, inverseStd]), weight]), bias], {}, `${scope}/GroupNorm`); // [B, C, T]
+  return g.node("Add", [g.node("Mul", [centered, g.node("Mul", [inverseStd, weight])]), bias], {}, `${scope}/GroupNorm`); // [B, C, T]
+}
+
+/**
+ * The waveforms [B, 1, S] zero-padded (or left as they are) so that block 0's valid convolution
+ * gives a whole number of BLOCK frames: the GroupNorm's blockwise sums then need no padded copy of
+ * the block's [B, C, T] output (the largest tensor of the model). The added frames lie past every
+ * row's length, where the norm's mask and every later step ignore them (a row's real frames read
+ * only its real samples).
+ */
+function wholeBlockWaveform(g: GraphBuilder, waveform: string, spec: ConvLayerSpec): string {
+  const frames = validConvLength(g, dimSize(g, waveform, 2), spec.kernel, spec.stride); // [] = T_0
+  const whole = g.node("Mul", [g.node("Div", [g.node("Add", [frames, g.scalarInt64(BLOCK - 1)]), g.scalarInt64(BLOCK)]), g.scalarInt64(BLOCK)]); // [] = ⌈T_0 / BLOCK⌉ · BLOCK
+  const samples = g.node("Add", [g.node("Mul", [g.node("Sub", [whole, g.scalarInt64(1)]), g.scalarInt64(spec.stride)]), g.scalarInt64(spec.kernel)]); // [] samples that give them
+  const pad = g.node("Max", [g.node("Sub", [samples, dimSize(g, waveform, 2)]), g.scalarInt64(0)]); // []
+  const pads = g.node("Concat", [g.int64s([0, 0, 0, 0, 0]), g.node("Unsqueeze", [pad, g.int64s([0])])], { axis: attr.int(0) }); // [6]
+  return g.node("Pad", [waveform, pads]); // [B, 1, S']
 }
 
 /** Front-end activations quantised per tensor (uint8, as DynamicQuantizeLinear), time-major. */
@@ -135,6 +153,7 @@ function frontEnd(g: GraphBuilder, weights: SpeechEncoderWeights, waveform: stri
   weights.frontEnd.forEach((block, i) => {
     const scope = `feature_extractor.conv_layers.${i}`;
     const spec = weights.config.convLayers[i]!;
+    if (i === 0 && block.norm !== undefined && weights.config.extractorMode === "default") x = wholeBlockWaveform(g, x, spec); // [B, 1, S']
     if (precision === "int8" && int8Blocks.has(i)) {
       x = int8FrontEndConv(g, quantizeFrames(g, x, !timeMajor), block.conv, spec, `${scope}.0`); // [B, T_i, C]
       timeMajor = true;
