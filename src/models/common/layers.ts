@@ -4,7 +4,6 @@
  * B = batch, T = mel frames, T1/T2 = frames after conv1/conv2, D = width, H = heads, K = head dim.
  */
 import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
-import { asFloat32, float32Tensor } from "../../onnx/tensor.js";
 import { quantizeColumns } from "./int8.js";
 import { unfoldTaps, unfoldedKernel } from "./unfoldedConv.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "./weights.js";
