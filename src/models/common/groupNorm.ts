@@ -45,7 +45,7 @@ export function maskedGroupNorm(g: GraphBuilder, x: string, lengths: string, nor
 }
 
 /** Values summed per block before the block sums are summed in turn. */
-const BLOCK = 64;
+export const BLOCK = 64;
 /** Block levels: BLOCK³ = 262144 frames per final partial sum, so even hours of samples end in a short sum. */
 const LEVELS = 3;
 
@@ -68,10 +68,16 @@ function accurateSum(g: GraphBuilder, t: string, mask: string, channelSum: "Redu
  * axis nearly sequentially, which over hundreds of thousands of values errs by ~1e-4 relative
  * (enough to flip codes after a norm), where torch's sums are exact to float32. Frames are summed
  * in blocks of BLOCK, LEVELS times, each level padded with zeros to a whole number of blocks.
+ * `wholeBlocks`: the caller made n a multiple of BLOCK, so the first level (the only large one)
+ * is a reshape, without the padded copy of every row.
  */
-export function blockwiseRowSum(g: GraphBuilder, rows: string): string {
+export function blockwiseRowSum(g: GraphBuilder, rows: string, wholeBlocks = false): string {
   let partial = rows; // [R, n]
   for (let level = 0; level < LEVELS; level++) {
+    if (level === 0 && wholeBlocks) {
+      partial = g.node("ReduceSum", [g.node("Reshape", [partial, g.int64s([0, -1, BLOCK])]), g.int64s([2])], { keepdims: attr.int(0) }); // [R, n/BLOCK]
+      continue;
+    }
     const length = dimSize(g, partial, 1); // [] = n
     const pad = g.node("Mod", [g.node("Sub", [g.scalarInt64(BLOCK), g.node("Mod", [length, g.scalarInt64(BLOCK)])]), g.scalarInt64(BLOCK)]); // [] = (−n) mod BLOCK
     const pads = g.node("Concat", [g.int64s([0, 0, 0]), g.node("Unsqueeze", [pad, g.int64s([0])])], { axis: attr.int(0) }); // [4]

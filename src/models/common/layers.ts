@@ -4,8 +4,8 @@
  * B = batch, T = mel frames, T1/T2 = frames after conv1/conv2, D = width, H = heads, K = head dim.
  */
 import { attr, DataType, type GraphBuilder } from "../../onnx/builder.js";
-import { asFloat32, float32Tensor } from "../../onnx/tensor.js";
 import { quantizeColumns } from "./int8.js";
+import { unfoldTaps, unfoldedKernel } from "./unfoldedConv.js";
 import type { ConvWeights, LayerNormWeights, LinearWeights } from "./weights.js";
 
 /** Scalar int64 size of `axis` of tensor `x`. */
@@ -62,27 +62,14 @@ export function maskedConvGelu(g: GraphBuilder, x: string, maskF: string, conv: 
  * Why: in fast mode the fp32 Conv was 8-14 % of the time once the projections ran in int8.
  */
 export function unfoldedConvGelu(g: GraphBuilder, x: string, maskF: string, conv: ConvWeights, stride: number, scope: string): string {
-  const [outChannels, inChannels, kernel] = conv.weight.dims as [number, number, number];
+  const kernel = conv.weight.dims[2]!;
   if (kernel !== 3) throw new Error(`${scope}: unfolded convolution expects kernel 3, got ${kernel}`);
   const timeFirst = g.node("Transpose", [g.node("Mul", [x, maskF])], { perm: attr.ints([0, 2, 1]) }); // [B, T, C]
   const padded = g.node("Pad", [timeFirst, g.int64s([0, 1, 0, 0, 1, 0])]); // [B, T + 2, C], a zero frame each end
   const inFrames = dimSize(g, x, 2); // [] = T
   const outFrames = g.node("Add", [g.node("Div", [g.node("Sub", [inFrames, g.scalarInt64(1)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [] = T'
-  const lastStart = g.node("Mul", [g.node("Sub", [outFrames, g.scalarInt64(1)]), g.scalarInt64(stride)]); // [] = stride · (T' − 1)
-  // Tap k of output frame t is padded frame stride·t + k.
-  const taps = [0, 1, 2].map((k) => {
-    const end = g.node("Unsqueeze", [g.node("Add", [lastStart, g.scalarInt64(k + 1)]), g.int64s([0])]); // [1]
-    return g.node("Slice", [padded, g.int64s([k]), end, g.int64s([1]), g.int64s([stride])]); // [B, T', C]
-  });
-  const unfolded = g.node("Concat", taps, { axis: attr.int(2) }); // [B, T', 3C], column k·C + c
-  const weight = asFloat32(conv.weight); // [D, C, 3]
-  const laidOut = new Float32Array(kernel * inChannels * outChannels); // [3C, D]
-  for (let o = 0; o < outChannels; o++) {
-    for (let c = 0; c < inChannels; c++) {
-      for (let k = 0; k < kernel; k++) laidOut[(k * inChannels + c) * outChannels + o] = weight[(o * inChannels + c) * kernel + k]!;
-    }
-  }
-  const product = linear(g, unfolded, { weight: float32Tensor([kernel * inChannels, outChannels], laidOut), bias: conv.bias }, scope, "int8");
+  const unfolded = unfoldTaps(g, padded, kernel, stride, outFrames); // [B, T', 3C], column k·C + c
+  const product = linear(g, unfolded, { weight: unfoldedKernel(conv.weight), bias: conv.bias }, scope, "int8");
   return gelu(g, product); // [B, T', D]
 }
 
