@@ -13,7 +13,7 @@ import type { RuntimeOptions } from "../../runtime/options.js";
 import { checkCodeGrid, checkRowRequest } from "../common/codeChecks.js";
 import { rowsForBandwidth } from "./bandwidth.js";
 import { frameRate, hopLength, segmentStride, type EncodecConfig } from "./config.js";
-import { buildDecodeGraph, buildEncodeGraph } from "./graph.js";
+import { buildDecodeGraph, buildEncodeGraph, minFullRowFrames } from "./graph.js";
 import { divideByScale, linearOverlapAdd, multiplyByScale, planSegments, segmentScale, sliceSegment } from "./segments.js";
 import type { EncodecWeights } from "./weights.js";
 
@@ -74,18 +74,23 @@ export class EncodecModel implements TokenizerModel {
   readonly batching: BatchPolicy;
   private encodeSession?: OrtSession;
   private decodeSession?: OrtSession;
+  /** The decode graph for batches of equal rows of at least fullRowFrames frames (buildDecodeGraph's fullRows). */
+  private decodeFullSession?: OrtSession;
+  private readonly fullRowFrames: number;
   private readonly maxBatchSamples: number;
 
   private constructor(
     readonly source: string,
     readonly config: EncodecConfig,
-    encodeSession: OrtSession,
-    decodeSession: OrtSession,
+    sessions: { encode: OrtSession; decode: OrtSession; decodeFull: OrtSession },
+    fullRowFrames: number,
     options: EncodecLoadOptions & FamilyLoadOptions,
     private readonly ort: OrtModule,
   ) {
-    this.encodeSession = encodeSession;
-    this.decodeSession = decodeSession;
+    this.encodeSession = sessions.encode;
+    this.decodeSession = sessions.decode;
+    this.decodeFullSession = sessions.decodeFull;
+    this.fullRowFrames = fullRowFrames;
     this.sampleRate = config.sampleRate;
     this.channels = config.audioChannels;
     this.hopLength = hopLength(config);
@@ -98,14 +103,17 @@ export class EncodecModel implements TokenizerModel {
 
   /** Builds both graphs from checked weights and opens their sessions on `backend`. */
   static async create(source: string, weights: EncodecWeights, options: EncodecLoadOptions & FamilyLoadOptions, backend: RuntimeBackend): Promise<EncodecModel> {
-    const encode = await backend.openGraph(buildEncodeGraph(weights), options, `${source} (encoder)`);
+    const opened: OrtSession[] = [];
     try {
-      const decode = await backend.openGraph(buildDecodeGraph(weights), options, `${source} (decoder)`);
-      return new EncodecModel(source, weights.config, encode, decode, options, backend.ort);
+      for (const [graph, part] of [[buildEncodeGraph(weights), "encoder"], [buildDecodeGraph(weights), "decoder"], [buildDecodeGraph(weights, true), "decoder, full rows"]] as const) {
+        opened.push(await backend.openGraph(graph, options, `${source} (${part})`));
+      }
     } catch (error) {
-      await encode.release();
+      await Promise.all(opened.map((s) => s.release()));
       throw error;
     }
+    const [encode, decode, decodeFull] = opened as [OrtSession, OrtSession, OrtSession];
+    return new EncodecModel(source, weights.config, { encode, decode, decodeFull }, minFullRowFrames(weights), options, backend.ort);
   }
 
   /** Rows an encode returns: a bandwidth's, a count, or every layer. */
@@ -180,9 +188,10 @@ export class EncodecModel implements TokenizerModel {
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.encodeSession, this.decodeSession];
+    const sessions = [this.encodeSession, this.decodeSession, this.decodeFullSession];
     this.encodeSession = undefined;
     this.decodeSession = undefined;
+    this.decodeFullSession = undefined;
     await Promise.all(sessions.map((s) => s?.release()));
   }
 
@@ -197,8 +206,8 @@ export class EncodecModel implements TokenizerModel {
     return results;
   }
 
-  private session(which: "encode" | "decode"): OrtSession {
-    const session = which === "encode" ? this.encodeSession : this.decodeSession;
+  private session(which: "encode" | "decode" | "decodeFull"): OrtSession {
+    const session = { encode: this.encodeSession, decode: this.decodeSession, decodeFull: this.decodeFullSession }[which];
     if (!session) throw new InvalidInputError(`${this.source}: this EnCodec model has been disposed`);
     return session;
   }
@@ -267,7 +276,9 @@ export class EncodecModel implements TokenizerModel {
     items.forEach(({ codes }, b) => {
       for (let r = 0; r < rows; r++) for (let f = 0; f < codes.frames; f++) input[(b * rows + r) * longest + f] = BigInt(codes.data[r * codes.frames + f]!);
     });
-    const out = await this.session("decode").run({
+    // Rows all as long as the batch (full segments) take the graph without per-row padding.
+    const fullRows = items.every((i) => i.codes.frames === longest) && longest >= this.fullRowFrames;
+    const out = await this.session(fullRows ? "decodeFull" : "decode").run({
       codes: new this.ort.Tensor("int64", input, [items.length, rows, longest]),
       frames: new this.ort.Tensor("int64", BigInt64Array.from(items, (i) => BigInt(i.codes.frames)), [items.length]),
     });
