@@ -123,18 +123,6 @@ function reflectPadRows(g: GraphBuilder, input: Rows, channels: number, kernel: 
   return { padded, paddedLengths: pad.paddedLengths };
 }
 
-/**
- * The same padding when every row is as long as the batch (lengths all T) and longer than either
- * pad: then each row's own reflect pad is the batch's, one reflect Pad, no gathers or scatters.
- */
-function reflectPadFullRows(g: GraphBuilder, input: Rows, _channels: number, kernel: number, stride: number, dilation: number, causal: boolean): { padded: string; paddedLengths: string } {
-  const { left } = convPadding(kernel, stride, dilation, causal);
-  const pad = rowPadding(g, input.lengths, kernel, stride, dilation, causal);
-  const right = g.node("ReduceMax", [pad.rightPads], { keepdims: attr.int(1) }); // [1] = right + extra, the same for every row
-  const pads = g.node("Concat", [g.int64s([0, 0, left, 0, 0]), right], { axis: attr.int(0) }); // [6]
-  return { padded: g.node("Pad", [input.x, pads], { mode: attr.string("reflect") }), paddedLengths: pad.paddedLengths }; // [B, C, Tp]
-}
-
 /** Conv1d without padding over x [B, C, T] → [B, out, T']. */
 function plainConv(g: GraphBuilder, x: string, conv: ConvParams, scope: string, stride: number, dilation: number): string {
   const inputs = [x, g.initializer(`${scope}.weight`, conv.weight)];
@@ -154,15 +142,14 @@ export function paddedConv1d(
   g: GraphBuilder,
   input: Rows,
   conv: ConvParams,
-  options: { stride?: number; dilation?: number; causal?: boolean; fullRows?: boolean },
+  options: { stride?: number; dilation?: number; causal?: boolean },
   scope: string,
 ): Rows {
   const stride = options.stride ?? 1;
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
   if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
-  const pad = options.fullRows ? reflectPadFullRows : reflectPadRows;
-  const { padded, paddedLengths } = pad(g, input, conv.weight.dims[1]!, kernel, stride, dilation, options.causal ?? false); // [B, C, Tp]
+  const { padded, paddedLengths } = reflectPadRows(g, input, conv.weight.dims[1]!, kernel, stride, dilation, options.causal ?? false); // [B, C, Tp]
   const y = plainConv(g, padded, conv, scope, stride, dilation); // [B, out, T']
   const effective = (kernel - 1) * dilation + 1;
   const lengths = g.node("Add", [g.node("Div", [g.node("Sub", [paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B]
@@ -218,7 +205,6 @@ function polyphaseConvTranspose(g: GraphBuilder, x: string, conv: ConvParams, st
  * `beforeTrim` (optional) transforms the untrimmed output, given with each row's untrimmed length
  * ((T_b − 1)·r + k): FunCodec normalises there, before the trim, as upstream does.
  * `polyphase` runs it as a kernel-2 Conv (polyphaseConvTranspose), faster, equal to rounding.
- * `fullRows`: every row is as long as the batch, so there are no frames to zero.
  */
 export function trimmedConvTranspose1d(
   g: GraphBuilder,
@@ -229,12 +215,11 @@ export function trimmedConvTranspose1d(
   beforeTrim?: (full: Rows) => string,
   causal = false,
   polyphase = false,
-  fullRows = false,
 ): Rows {
   const kernel = conv.weight.dims[2]!;
   const frames = dimSize(g, input.x, 2); // [] = T
   const mask = g.node("Unsqueeze", [toFloat(g, lengthMask(g, input.lengths, frames)), g.int64s([1])]); // [B, 1, T]
-  const masked = fullRows ? input.x : g.node("Mul", [input.x, mask]); // [B, C, T]
+  const masked = g.node("Mul", [input.x, mask]); // [B, C, T]
   const full = polyphase && kernel === 2 * stride
     ? polyphaseConvTranspose(g, masked, conv, stride, scope)
     : plainConvTranspose(g, masked, conv, stride, scope); // [B, out, (T − 1)·r + k]

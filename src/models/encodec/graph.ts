@@ -28,8 +28,6 @@ class SeanetWalker {
   constructor(
     private readonly g: GraphBuilder,
     private readonly weights: EncodecWeights,
-    /** Every row is as long as the batch (no padding to mask): see buildDecodeGraph. */
-    private readonly fullRows = false,
   ) {}
 
   private get causal(): boolean {
@@ -45,7 +43,7 @@ class SeanetWalker {
   /** SConv1d: [B, in, T] → [B, out, T'] (T' = ⌈T / stride⌉). */
   private conv(rows: Rows, step: Step): Rows {
     if (step.kind !== "conv") throw new Error(`${step.name} is not a convolution`);
-    const y = paddedConv1d(this.g, rows, this.weights.conv(step.name), { stride: step.stride, dilation: step.dilation, causal: this.causal, fullRows: this.fullRows }, step.name);
+    const y = paddedConv1d(this.g, rows, this.weights.conv(step.name), { stride: step.stride, dilation: step.dilation, causal: this.causal }, step.name);
     return { x: this.normed(y, step.name), lengths: y.lengths };
   }
 
@@ -54,7 +52,7 @@ class SeanetWalker {
     const params = this.weights.conv(step.name);
     const beforeTrim = params.norm ? (full: Rows) => this.normed(full, step.name) : undefined;
     // Polyphase: onnxruntime's ConvTranspose was 40 % of a 24 kHz decode; the kernel-2 Conv form is several times faster.
-    return trimmedConvTranspose1d(this.g, rows, params, step.stride, step.name, beforeTrim, this.causal, true, this.fullRows);
+    return trimmedConvTranspose1d(this.g, rows, params, step.stride, step.name, beforeTrim, this.causal, true);
   }
 
   /** SEANetResnetBlock: shortcut(x) + conv1x1(elu(conv_k(elu(x)))); [B, C, T] → [B, C, T]. */
@@ -94,34 +92,15 @@ export function buildEncodeGraph(weights: EncodecWeights): ModelProto {
   return g.build("encodec_encode", { family: "encodec" });
 }
 
-/**
- * The decode graph; with `fullRows`, for batches whose rows all have the batch's frames (the
- * 48 kHz model's full 1 s segments) and more than minFullRowFrames of them: reflect pads are one
- * Pad of the batch and no frames are masked; the same values as the general graph gives them.
- */
-export function buildDecodeGraph(weights: EncodecWeights, fullRows = false): ModelProto {
+export function buildDecodeGraph(weights: EncodecWeights): ModelProto {
   const { config } = weights;
   const g = new GraphBuilder();
   const codes = g.input("codes", DataType.INT64, ["B", "n", "T"]); // [B, n, T]
   const frames = g.input("frames", DataType.INT64, ["B"]); // [B]
   const firstLayer = g.node("Mul", [frames, g.scalarInt64(0)]); // [B] zeros: row i is layer i
   const latent = rvqDecode(g, codes, firstLayer, weights.codebooks, "quantizer"); // [B, D, T]
-  const out = new SeanetWalker(g, weights, fullRows).run({ x: latent, lengths: frames }, decoderSteps(config)); // [B, C, hop·T]
+  const out = new SeanetWalker(g, weights).run({ x: latent, lengths: frames }, decoderSteps(config)); // [B, C, hop·T]
   g.output("audio", out.x, DataType.FLOAT, ["B", config.audioChannels, "S"]);
   g.output("samples", out.lengths, DataType.INT64, ["B"]);
-  return g.build(fullRows ? "encodec_decode_full_rows" : "encodec_decode", { family: "encodec" });
-}
-
-/**
- * Code frames above which a row is longer than every reflect pad of the decoder (each conv pads
- * (k − 1)·d frames at most; the code rate is the decoder's lowest), so a plain reflect Pad reads
- * the row's frames as upstream's pad1d does, without its zero extension of short rows.
- */
-export function minFullRowFrames(weights: EncodecWeights): number {
-  const reaches = decoderSteps(weights.config).flatMap((step) => {
-    if (step.kind === "conv") return [(step.kernel - 1) * step.dilation];
-    if (step.kind === "residual") return [(step.kernel - 1) * step.dilation];
-    return [];
-  });
-  return Math.max(...reaches) + 1;
+  return g.build("encodec_decode", { family: "encodec" });
 }

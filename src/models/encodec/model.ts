@@ -13,7 +13,7 @@ import type { RuntimeOptions } from "../../runtime/options.js";
 import { checkCodeGrid, checkRowRequest } from "../common/codeChecks.js";
 import { rowsForBandwidth } from "./bandwidth.js";
 import { frameRate, hopLength, segmentStride, type EncodecConfig } from "./config.js";
-import { buildDecodeGraph, buildEncodeGraph, minFullRowFrames } from "./graph.js";
+import { buildDecodeGraph, buildEncodeGraph } from "./graph.js";
 import { divideByScale, linearOverlapAdd, multiplyByScale, planSegments, segmentScale, sliceSegment } from "./segments.js";
 import type { EncodecWeights } from "./weights.js";
 
@@ -74,23 +74,18 @@ export class EncodecModel implements TokenizerModel {
   readonly batching: BatchPolicy;
   private encodeSession?: OrtSession;
   private decodeSession?: OrtSession;
-  /** The decode graph for batches of equal rows of at least fullRowFrames frames (buildDecodeGraph's fullRows). */
-  private decodeFullSession?: OrtSession;
-  private readonly fullRowFrames: number;
   private readonly maxBatchSamples: number;
 
   private constructor(
     readonly source: string,
     readonly config: EncodecConfig,
-    sessions: { encode: OrtSession; decode: OrtSession; decodeFull: OrtSession },
-    fullRowFrames: number,
+    encodeSession: OrtSession,
+    decodeSession: OrtSession,
     options: EncodecLoadOptions & FamilyLoadOptions,
     private readonly ort: OrtModule,
   ) {
-    this.encodeSession = sessions.encode;
-    this.decodeSession = sessions.decode;
-    this.decodeFullSession = sessions.decodeFull;
-    this.fullRowFrames = fullRowFrames;
+    this.encodeSession = encodeSession;
+    this.decodeSession = decodeSession;
     this.sampleRate = config.sampleRate;
     this.channels = config.audioChannels;
     this.hopLength = hopLength(config);
@@ -103,17 +98,14 @@ export class EncodecModel implements TokenizerModel {
 
   /** Builds both graphs from checked weights and opens their sessions on `backend`. */
   static async create(source: string, weights: EncodecWeights, options: EncodecLoadOptions & FamilyLoadOptions, backend: RuntimeBackend): Promise<EncodecModel> {
-    const opened: OrtSession[] = [];
+    const encode = await backend.openGraph(buildEncodeGraph(weights), options, `${source} (encoder)`);
     try {
-      for (const [graph, part] of [[buildEncodeGraph(weights), "encoder"], [buildDecodeGraph(weights), "decoder"], [buildDecodeGraph(weights, true), "decoder, full rows"]] as const) {
-        opened.push(await backend.openGraph(graph, options, `${source} (${part})`));
-      }
+      const decode = await backend.openGraph(buildDecodeGraph(weights), options, `${source} (decoder)`);
+      return new EncodecModel(source, weights.config, encode, decode, options, backend.ort);
     } catch (error) {
-      await Promise.all(opened.map((s) => s.release()));
+      await encode.release();
       throw error;
     }
-    const [encode, decode, decodeFull] = opened as [OrtSession, OrtSession, OrtSession];
-    return new EncodecModel(source, weights.config, { encode, decode, decodeFull }, minFullRowFrames(weights), options, backend.ort);
   }
 
   /** Rows an encode returns: a bandwidth's, a count, or every layer. */
@@ -188,10 +180,9 @@ export class EncodecModel implements TokenizerModel {
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.encodeSession, this.decodeSession, this.decodeFullSession];
+    const sessions = [this.encodeSession, this.decodeSession];
     this.encodeSession = undefined;
     this.decodeSession = undefined;
-    this.decodeFullSession = undefined;
     await Promise.all(sessions.map((s) => s?.release()));
   }
 
@@ -206,8 +197,8 @@ export class EncodecModel implements TokenizerModel {
     return results;
   }
 
-  private session(which: "encode" | "decode" | "decodeFull"): OrtSession {
-    const session = { encode: this.encodeSession, decode: this.decodeSession, decodeFull: this.decodeFullSession }[which];
+  private session(which: "encode" | "decode"): OrtSession {
+    const session = which === "encode" ? this.encodeSession : this.decodeSession;
     if (!session) throw new InvalidInputError(`${this.source}: this EnCodec model has been disposed`);
     return session;
   }
@@ -276,9 +267,7 @@ export class EncodecModel implements TokenizerModel {
     items.forEach(({ codes }, b) => {
       for (let r = 0; r < rows; r++) for (let f = 0; f < codes.frames; f++) input[(b * rows + r) * longest + f] = BigInt(codes.data[r * codes.frames + f]!);
     });
-    // Rows all as long as the batch (full segments) take the graph without per-row padding.
-    const fullRows = items.every((i) => i.codes.frames === longest) && longest >= this.fullRowFrames;
-    const out = await this.session(fullRows ? "decodeFull" : "decode").run({
+    const out = await this.session("decode").run({
       codes: new this.ort.Tensor("int64", input, [items.length, rows, longest]),
       frames: new this.ort.Tensor("int64", BigInt64Array.from(items, (i) => BigInt(i.codes.frames)), [items.length]),
     });
