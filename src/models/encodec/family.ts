@@ -47,7 +47,7 @@ export const encodecFamily: TokenizerFamily = {
   name: "encodec",
   title: "EnCodec",
   options: ENCODEC_OPTIONS,
-  batching: { unitName: "samples (each channel's, per 1 s segment at 48 kHz)", defaults: "480000" },
+  batching: { unitName: "samples (each channel's, per 1 s segment at 48 kHz)", defaults: "96000" },
   description: "Meta's EnCodec: 24 kHz mono or 48 kHz stereo audio → up to 32 RVQ rows (bandwidth in kbps → rows), a scale per 1 s segment at 48 kHz; decodes to audio",
   models,
   byHand: [
