@@ -7,30 +7,21 @@
  */
 import { InvalidInputError } from "../../errors.js";
 import type { Codes, EncodeOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
-import type { BatchLimits, BatchPolicy } from "../../pipeline/batchPlan.js";
+import type { BatchLimits } from "../../pipeline/batchPlan.js";
+import { SpeechEncoderTokenFacts } from "../speechEncoders/tokenFacts.js";
 import { RequestCancelledError } from "../../pipeline/dynamicBatcher.js";
-import { planSpeechEncoderBatches, speechEncoderBatchLimits, speechEncoderBatchPolicy, type SpeechEncoderBatching } from "../speechEncoders/batching.js";
+import { planSpeechEncoderBatches, speechEncoderBatchLimits, type SpeechEncoderBatching } from "../speechEncoders/batching.js";
 import type { SpeechEncoderFeatureExtractor } from "../speechEncoders/extractor.js";
 import type { KMeansQuantizer } from "./units.js";
 
-/** Samples per feature frame of the released conv stacks (strides 5 · 2⁶). */
-const SAMPLES_PER_FRAME = 320;
 
 export interface KMeansUnitsOptions extends SpeechEncoderBatching {
   /** Merge runs of one unit into one. */
   dedup?: boolean;
 }
 
-export class KMeansUnitsModel implements TokenizerModel {
+export class KMeansUnitsModel extends SpeechEncoderTokenFacts implements TokenizerModel {
   readonly family = "kmeans" as const;
-  readonly sampleRate = 16000;
-  readonly frameRate = 16000 / SAMPLES_PER_FRAME;
-  readonly codebooks = 1;
-  readonly hopLength = SAMPLES_PER_FRAME;
-  readonly parallelism = 1;
-  /** Mono: channel 0 of a file of several, as fairseq's reader. */
-  readonly channels = 1;
-  readonly batching: BatchPolicy;
   readonly dedup: boolean;
 
   private constructor(
@@ -38,10 +29,10 @@ export class KMeansUnitsModel implements TokenizerModel {
     readonly features: SpeechEncoderFeatureExtractor,
     readonly quantizer: KMeansQuantizer,
     readonly files: ModelFiles,
-    private readonly batchLimits: Required<BatchLimits>,
+    batchLimits: Required<BatchLimits>,
     dedup: boolean,
   ) {
-    this.batching = speechEncoderBatchPolicy(batchLimits);
+    super(batchLimits);
     this.dedup = dedup;
   }
 

@@ -7,30 +7,21 @@
  * runtime backend (Node opens them from files: speechEncoderRepCodec.ts).
  */
 import type { Codes, EncodeOptions, ModelFiles, TokenizerModel } from "../../family/types.js";
-import type { BatchLimits, BatchPolicy } from "../../pipeline/batchPlan.js";
-import { planSpeechEncoderBatches, speechEncoderBatchLimits, speechEncoderBatchPolicy, type SpeechEncoderBatching } from "../speechEncoders/batching.js";
+import type { BatchLimits } from "../../pipeline/batchPlan.js";
+import { SpeechEncoderTokenFacts } from "../speechEncoders/tokenFacts.js";
+import { planSpeechEncoderBatches, speechEncoderBatchLimits, type SpeechEncoderBatching } from "../speechEncoders/batching.js";
 import type { SpeechEncoderFeatureExtractor } from "../speechEncoders/extractor.js";
 import { checkFeatureWidth, checkOneRow, codesByBatches } from "./featureCodes.js";
 import type { RepCodecModel } from "./model.js";
 
-/** Samples per feature frame of the released conv stacks (strides 5 · 2⁶). */
-const SAMPLES_PER_FRAME = 320;
 
 export type RepCodecSpeechEncoderBatching = SpeechEncoderBatching;
 
 /** File names the model's provenance lists them under. */
 export const SPEECH_ENCODER_REPCODEC_FILES = { repcodec: "repcodec.pkl", featureModel: "feature_model.pt", config: "config.yaml" } as const;
 
-export class RepCodecSpeechEncoderModel implements TokenizerModel {
+export class RepCodecSpeechEncoderModel extends SpeechEncoderTokenFacts implements TokenizerModel {
   readonly family = "repcodec" as const;
-  readonly sampleRate = 16000;
-  readonly frameRate = 16000 / SAMPLES_PER_FRAME;
-  readonly codebooks = 1;
-  readonly hopLength = SAMPLES_PER_FRAME;
-  readonly parallelism = 1;
-  /** Mono: a file of several channels gives channel 0, as RepCodec's reader (soundfile, first channel). */
-  readonly channels = 1;
-  readonly batching: BatchPolicy;
   /** The RepCodec checkpoint and the fairseq checkpoint (and the YAML, when given). */
   readonly files: ModelFiles;
 
@@ -39,10 +30,10 @@ export class RepCodecSpeechEncoderModel implements TokenizerModel {
     readonly features: SpeechEncoderFeatureExtractor,
     readonly repcodec: RepCodecModel,
     files: ModelFiles,
-    private readonly batchLimits: Required<BatchLimits>,
+    batchLimits: Required<BatchLimits>,
   ) {
+    super(batchLimits);
     this.files = files;
-    this.batching = speechEncoderBatchPolicy(batchLimits);
   }
 
   get codebookSize(): number {
