@@ -1,11 +1,13 @@
 /**
- * The audio a model takes, and the toolkit's one audio constant. Sample rate and channel count are
+ * The audio a model takes, and the default format when none is named. Sample rate and channel count are
  * facts of each model (FamilyFacts carries them); everything that brings audio to a model (the
  * corpus job, the service, the library, the page) reads them from the model through AudioFormat.
  *
  * Multi-channel audio travels planar in one Float32Array: [channels, frames], channel c's frames
  * at c · frames. Mono is [frames], the same array as before channels existed, so mono costs nothing.
  */
+
+import { LOG_MEL_AUDIO } from "../features/constants.js";
 
 /** How a mono model takes a file of several channels. */
 export type MixToMono =
@@ -24,10 +26,11 @@ export interface AudioFormat {
 }
 
 /**
- * 16 kHz mono, channel 0: the format of the speech models this toolkit began with, and what
- * loadAudio() gives when no model's format is named (its behaviour before models had formats).
+ * 16 kHz mono, channel 0: the log-mel front end's audio (features/constants.ts), the format of the
+ * speech models this toolkit began with, and what loadAudio() gives when no model's format is named
+ * (its behaviour before models had formats).
  */
-export const SPEECH_16K_MONO: AudioFormat = { sampleRate: 16_000, channels: 1, mixToMono: "first" };
+export const SPEECH_16K_MONO: AudioFormat = LOG_MEL_AUDIO;
 
 /** The format alone as plain data (it crosses to worker threads): a model object is not cloneable. */
 export function audioFormatOf(model: AudioFormat): AudioFormat {

@@ -7,6 +7,13 @@
 export const SAMPLE_RATE = 16000;
 
 /**
+ * The audio the log-mel front end takes, as an audio format: 16 kHz mono, channel 0 of a file of
+ * several (as upstream's `load_audio()`). audio/format.ts names it SPEECH_16K_MONO: what the
+ * library's loadAudio() gives when no model's format is named.
+ */
+export const LOG_MEL_AUDIO = { sampleRate: SAMPLE_RATE, channels: 1, mixToMono: "first" } as const;
+
+/**
  * STFT window length: 25 ms at 16 kHz = 0.025 * 16000 = 400 samples. A real FFT of 400 points
  * gives N_FFT / 2 + 1 = 201 frequency bins, 40 Hz apart, from 0 Hz to the 8 kHz Nyquist frequency.
  */
