@@ -1,12 +1,13 @@
 /**
  * The family-neutral SEANet pieces against plain TypeScript references: per-row reflect padding
  * (upstream's pad1d, including its zero-then-reflect path for rows shorter than the pad) seen
- * through a one-hot convolution, and the ONNX LSTM against a PyTorch-order LSTM on rows of
- * different lengths (the reverse direction must start at each row's own end).
+ * through a one-hot convolution and through random weights against each row padded alone, and
+ * the ONNX LSTM against a PyTorch-order LSTM on rows of different lengths (the reverse direction
+ * must start at each row's own end).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DataType, GraphBuilder } from "../src/onnx/builder.js";
+import { attr, DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
 import { openSession, ort } from "../src/runtime/session.js";
@@ -35,9 +36,10 @@ function pad1d(x: Float32Array, left: number, right: number): Float32Array {
   return Float32Array.from(padded.slice(0, padded.length - extra));
 }
 
-test("paddedConv1d pads every row at its own length exactly as pad1d (one-hot kernel taps)", async () => {
+test("paddedConv1d pads every row at its own length exactly as pad1d, causal or not (one-hot kernel taps)", async () => {
   const random = generator(7);
-  for (const [kernel, stride, dilation] of [[7, 1, 1], [3, 1, 2], [16, 8, 1], [4, 2, 1], [10, 5, 1]] as const) {
+  const shapes = [[7, 1, 1], [3, 1, 2], [16, 8, 1], [4, 2, 1], [10, 5, 1]] as const;
+  for (const [kernel, stride, dilation, causal] of [...shapes.map((s) => [...s, false] as const), ...shapes.map((s) => [...s, true] as const)]) {
     const lengths = [37, 1, 5, 2, 23, 3];
     const frames = Math.max(...lengths);
     const x = new Float32Array(lengths.length * frames).map(() => random() * 2 - 1); // [B, 1, T]; junk past each row's end
@@ -46,7 +48,7 @@ test("paddedConv1d pads every row at its own length exactly as pad1d (one-hot ke
     const g = new GraphBuilder();
     const input = g.input("x", DataType.FLOAT, ["B", 1, "T"]);
     const rowLengths = g.input("lengths", DataType.INT64, ["B"]);
-    const out = paddedConv1d(g, { x: input, lengths: rowLengths }, { weight: float32Tensor([kernel, 1, kernel], weight) }, { stride, dilation }, "conv");
+    const out = paddedConv1d(g, { x: input, lengths: rowLengths }, { weight: float32Tensor([kernel, 1, kernel], weight) }, { stride, dilation, causal }, "conv");
     g.output("y", out.x, DataType.FLOAT, ["B", kernel, "T2"]);
     g.output("y_lengths", out.lengths, DataType.INT64, ["B"]);
     const session = await openSession(encodeModel(g.build("pad")), {}, "pad");
@@ -57,17 +59,65 @@ test("paddedConv1d pads every row at its own length exactly as pad1d (one-hot ke
     await session.release();
     const y = result["y"]!.data as Float32Array;
     const width = result["y"]!.dims[2]!;
-    const { total, left, right } = convPadding(kernel, stride, dilation);
+    const { total, left, right } = convPadding(kernel, stride, dilation, causal);
     lengths.forEach((length, b) => {
       const padded = pad1d(x.subarray(b * frames, b * frames + length), left, right + extraPadding(length, kernel, stride, total));
       const expectedFrames = Math.floor((padded.length - (kernel - 1) * dilation - 1) / stride) + 1;
-      assert.equal(Number((result["y_lengths"]!.data as BigInt64Array)[b]), expectedFrames, `k${kernel} s${stride} d${dilation} row ${b}: length`);
+      assert.equal(Number((result["y_lengths"]!.data as BigInt64Array)[b]), expectedFrames, `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b}: length`);
       for (let t = 0; t < expectedFrames; t++) {
         for (let j = 0; j < kernel; j++) {
-          assert.equal(y[(b * kernel + j) * width + t], padded[t * stride + j * dilation], `k${kernel} s${stride} d${dilation} row ${b} frame ${t} tap ${j}`);
+          assert.equal(y[(b * kernel + j) * width + t], padded[t * stride + j * dilation], `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b} frame ${t} tap ${j}`);
         }
       }
     });
+  }
+});
+
+test("paddedConv1d gives each row of a batch the conv of that row alone padded by pad1d, to float32 rounding (random weights and bias)", async () => {
+  const random = generator(13);
+  const [inChannels, outChannels] = [5, 6];
+  const lengths = [41, 2, 17, 9, 1, 33];
+  const frames = Math.max(...lengths);
+  const x = new Float32Array(lengths.length * inChannels * frames).map(() => random() * 2 - 1); // [B, C, T]; junk past each row's end
+  for (const [kernel, stride, dilation, causal] of [[7, 1, 1, false], [3, 1, 3, true], [8, 4, 1, true], [10, 5, 1, false], [4, 2, 1, false]] as const) {
+    const weight = float32Tensor([outChannels, inChannels, kernel], new Float32Array(outChannels * inChannels * kernel).map(() => random() - 0.5));
+    const bias = float32Tensor([outChannels], new Float32Array(outChannels).map(() => random() - 0.5));
+    const g = new GraphBuilder();
+    const input = g.input("x", DataType.FLOAT, ["B", inChannels, "T"]);
+    const rowLengths = g.input("lengths", DataType.INT64, ["B"]);
+    const out = paddedConv1d(g, { x: input, lengths: rowLengths }, { weight, bias }, { stride, dilation, causal }, "conv");
+    g.output("y", out.x, DataType.FLOAT, ["B", outChannels, "T2"]);
+    const batched = await openSession(encodeModel(g.build("rows")), {}, "rows");
+    const result = await batched.run({
+      x: new ort.Tensor("float32", x, [lengths.length, inChannels, frames]),
+      lengths: new ort.Tensor("int64", BigInt64Array.from(lengths, BigInt), [lengths.length]),
+    });
+    await batched.release();
+    const y = result["y"]!.data as Float32Array;
+    const width = result["y"]!.dims[2]!;
+    // The reference: one row, padded here, through a Conv with no padding of its own.
+    const plain = new GraphBuilder();
+    const paddedInput = plain.input("x", DataType.FLOAT, [1, inChannels, "T"]);
+    const convInputs = [paddedInput, plain.initializer("w", weight), plain.initializer("b", bias)];
+    plain.output("y", plain.node("Conv", convInputs, { kernel_shape: attr.ints([kernel]), strides: attr.ints([stride]), dilations: attr.ints([dilation]) }), DataType.FLOAT, [1, outChannels, "T2"]);
+    const alone = await openSession(encodeModel(plain.build("alone")), {}, "alone");
+    const { total, left, right } = convPadding(kernel, stride, dilation, causal);
+    for (const [b, length] of lengths.entries()) {
+      const channels = Array.from({ length: inChannels }, (_, c) => pad1d(x.subarray((b * inChannels + c) * frames, (b * inChannels + c) * frames + length), left, right + extraPadding(length, kernel, stride, total)));
+      const paddedLength = channels[0]!.length;
+      const rowInput = new Float32Array(inChannels * paddedLength);
+      channels.forEach((values, c) => rowInput.set(values, c * paddedLength));
+      const expected = (await alone.run({ x: new ort.Tensor("float32", rowInput, [1, inChannels, paddedLength]) }))["y"]!;
+      const outFrames = expected.dims[2]!;
+      for (let o = 0; o < outChannels; o++) {
+        for (let t = 0; t < outFrames; t++) {
+          // Not bit for bit: onnxruntime's Conv rounds its sums differently for different input shapes (a row alone vs in a batch).
+          const [actual, wanted] = [y[(b * outChannels + o) * width + t]!, (expected.data as Float32Array)[o * outFrames + t]!];
+          assert.ok(Math.abs(actual - wanted) <= 1e-6, `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b} channel ${o} frame ${t}: ${actual} vs ${wanted}`);
+        }
+      }
+    }
+    await alone.release();
   }
 });
 

@@ -37,6 +37,7 @@ export class GraphBuilder {
   private readonly initializers: TensorProto[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
+  private readonly shapes: ValueInfoProto[] = [];
   private readonly constants = new Map<string, string>();
   private readonly usedNames = new Set<string>();
   private readonly domains = new Map<string, number>();
@@ -118,6 +119,15 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elemType, dims));
   }
 
+  /**
+   * States the shape of an intermediate tensor (value_info). Where the runtime's own shape
+   * inference leaves a dimension unknown, a named one lets it see that two tensors have the same
+   * size, which onnxruntime needs before it lets an operator write over its input in place.
+   */
+  declareShape(tensor: string, elemType: number, dims: Dim[]): void {
+    this.shapes.push(valueInfo(tensor, elemType, dims));
+  }
+
   build(graphName: string, metadata: Record<string, string> = {}, opset = DEFAULT_OPSET): ModelProto {
     return {
       irVersion: 8,
@@ -129,6 +139,7 @@ export class GraphBuilder {
         initializer: this.initializers,
         input: this.inputs,
         output: this.outputs,
+        ...(this.shapes.length > 0 ? { valueInfo: this.shapes } : {}),
       },
       metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     };

@@ -87,40 +87,69 @@ function reflectAt(g: GraphBuilder, positions: string, lengths: string, frames: 
 }
 
 /**
- * x [B, C, T] padded at each row's own length → [B, C, Tp]. Inside a row the padded row is x
- * moved `left` frames on, so the whole batch is first padded that way (a Pad: contiguous copies);
- * then only the positions where rows differ from that are written: the left pad and each row's
- * right pad, at most left + max(right + extra) frames a row, gathered from the row's own frames
- * (GatherElements) and scattered in (ScatterElements). Right-pad positions past the batch's end
- * are clamped onto its last position with that position's own value, so a position written
- * twice gets the same value both times. Frames past a row's padded length hold whatever the
- * shifted copy put there: no real output reads them.
+ * The conv outputs of each row that read any pad position: its first ⌈left / s⌉ and last
+ * windows (at most ⌊(right + s − 2) / s⌋ + 1 of them: its right pad is right + extra ≤ right + s − 1
+ * frames), as output frames int64 [B, W] clamped into [0, T'_b) (a short row's windows repeat;
+ * a window counted twice is the same window, so it gets the same value twice).
  */
-function reflectPadRows(g: GraphBuilder, input: Rows, channels: number, kernel: number, stride: number, dilation: number, causal: boolean): { padded: string; paddedLengths: string } {
-  const { left } = convPadding(kernel, stride, dilation, causal);
+function boundaryWindows(g: GraphBuilder, outLengths: string, left: number, right: number, stride: number): { windows: string; count: number } {
+  const leading = Math.ceil(left / stride);
+  const trailing = right + stride - 1 > 0 ? Math.floor((right + stride - 2) / stride) + 1 : 0;
+  const last = g.node("Unsqueeze", [g.node("Sub", [outLengths, g.scalarInt64(1)]), g.int64s([1])]); // [B, 1] = T'_b − 1
+  const parts: string[] = [];
+  if (leading > 0) parts.push(g.node("Min", [g.int64s(Array.from({ length: leading }, (_, j) => j), [1, leading]), last])); // [B, leading]
+  if (trailing > 0) {
+    const fromEnd = g.int64s(Array.from({ length: trailing }, (_, j) => j - trailing + 1), [1, trailing]); // [1, trailing]: −(n−1) … 0
+    parts.push(g.node("Max", [g.node("Add", [last, fromEnd]), g.scalarInt64(0)])); // [B, trailing]
+  }
+  const windows = parts.length === 1 ? parts[0]! : g.node("Concat", parts, { axis: attr.int(1) }); // [B, W]
+  return { windows, count: leading + trailing };
+}
+
+/**
+ * SConv1d over rows padded at their own lengths, without a padded copy of the batch: one Conv
+ * with onnxruntime's own zero padding (left, and right + s − 1: enough for any row's right pad)
+ * gets every window that reads only a row's real frames right; the windows that read pad
+ * positions (a few at each end of each row) are computed again from their taps, gathered from
+ * the row's own frames as pad1d places them (reflectAt), and written over (ScatterElements).
+ * A padded copy cost two passes over [B, C, T] per conv (Pad, then the scatter into it), which
+ * was 9 % of a 24 kHz EnCodec encode. Every output is the same dot product over the same taps,
+ * so it is the value the padded copy gave. Frames of a row past its own output length hold
+ * whatever the zero-padded conv put there: nothing real reads them.
+ * Returns y [B, out, T'] and each row's output frames int64 [B].
+ */
+function paddedRowsConv(g: GraphBuilder, input: Rows, conv: ConvParams, stride: number, dilation: number, causal: boolean, scope: string): Rows {
+  const [outChannels, channels, kernel] = conv.weight.dims as [number, number, number];
+  const { left, right } = convPadding(kernel, stride, dilation, causal);
   const pad = rowPadding(g, input.lengths, kernel, stride, dilation, causal);
-  const frames = dimSize(g, input.x, 2); // [] = T
-  const span = g.node("ReduceMax", [pad.paddedLengths], { keepdims: attr.int(0) }); // [] = Tp ≥ T + left
-  const after = g.node("Sub", [g.node("Sub", [span, frames]), g.scalarInt64(left)]); // [] = Tp − T − left
-  const pads = g.node("Concat", [g.int64s([0, 0, left, 0, 0]), g.node("Unsqueeze", [after, g.int64s([0])])], { axis: attr.int(0) }); // [6]
-  const shifted = g.node("Pad", [input.x, pads]); // [B, C, Tp]
-  const batch = dimSize(g, input.x, 0); // [] = B
-  const rows = g.node("Unsqueeze", [batch, g.int64s([0])]); // [1] = [B]
-  // The right pads: positions L + left + w for w < max right pad, clamped to Tp − 1.
-  const widest = g.node("ReduceMax", [pad.rightPads], { keepdims: attr.int(0) }); // [] = W
-  const offsets = g.node("Unsqueeze", [g.node("Range", [g.scalarInt64(0), widest, g.scalarInt64(1)]), g.int64s([0])]); // [1, W]
-  const rightStarts = g.node("Unsqueeze", [g.node("Add", [input.lengths, g.scalarInt64(left)]), g.int64s([1])]); // [B, 1]
-  const lastPosition = g.node("Sub", [span, g.scalarInt64(1)]); // []
-  const rightPositions = g.node("Min", [g.node("Add", [rightStarts, offsets]), lastPosition]); // [B, W]
-  const leftPositions = g.node("Expand", [g.int64s(Array.from({ length: left }, (_, j) => j), [1, left]), g.node("Concat", [rows, g.int64s([left])], { axis: attr.int(0) })]); // [B, left]
-  const positions = g.node("Concat", [leftPositions, rightPositions], { axis: attr.int(1) }); // [B, K = left + W]
-  const { indices, valid } = reflectAt(g, positions, input.lengths, frames, left, pad);
-  const byChannel = g.node("Concat", [rows, g.int64s([channels]), g.node("Shape", [positions], { start: attr.int(1) })], { axis: attr.int(0) }); // [3] = [B, C, K]
-  const sources = g.node("Expand", [g.node("Unsqueeze", [indices, g.int64s([1])]), byChannel]); // [B, C, K] int64
-  const targets = g.node("Expand", [g.node("Unsqueeze", [positions, g.int64s([1])]), byChannel]); // [B, C, K] int64
-  const values = g.node("Mul", [g.node("GatherElements", [input.x, sources], { axis: attr.int(2) }), g.node("Unsqueeze", [valid, g.int64s([1])])]); // [B, C, K]
-  const padded = g.node("ScatterElements", [shifted, targets, values], { axis: attr.int(2) }); // [B, C, Tp]
-  return { padded, paddedLengths: pad.paddedLengths };
+  const effective = (kernel - 1) * dilation + 1;
+  const weights = [g.initializer(`${scope}.weight`, conv.weight), ...(conv.bias ? [g.initializer(`${scope}.bias`, conv.bias)] : [])];
+  const zeroPadded = g.node("Conv", [input.x, ...weights], {
+    kernel_shape: attr.ints([kernel]),
+    strides: attr.ints([stride]),
+    dilations: attr.ints([dilation]),
+    pads: attr.ints([left, right + stride - 1]),
+  }, `${scope}/Conv`); // [B, out, T']
+  const outLengths = g.node("Add", [g.node("Div", [g.node("Sub", [pad.paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B] = T'_b
+  const { windows, count } = boundaryWindows(g, outLengths, left, right, stride); // [B, W]
+  if (count === 0) return { x: zeroPadded, lengths: outLengths };
+  // Tap i of window t reads padded position t·s + i·d.
+  const taps = g.int64s(Array.from({ length: kernel }, (_, i) => i * dilation), [1, 1, kernel]); // [1, 1, k]
+  const starts = g.node("Unsqueeze", [g.node("Mul", [windows, g.scalarInt64(stride)]), g.int64s([2])]); // [B, W, 1]
+  const positions = g.node("Reshape", [g.node("Add", [starts, taps]), g.int64s([0, count * kernel])]); // [B, W·k]
+  const { indices, valid } = reflectAt(g, positions, input.lengths, dimSize(g, input.x, 2), left, pad);
+  const batch = g.node("Unsqueeze", [dimSize(g, input.x, 0), g.int64s([0])]); // [1] = [B]
+  const sources = g.node("Expand", [g.node("Unsqueeze", [indices, g.int64s([1])]), g.node("Concat", [batch, g.int64s([channels, count * kernel])], { axis: attr.int(0) })]); // [B, C, W·k]
+  const gathered = g.node("Mul", [g.node("GatherElements", [input.x, sources], { axis: attr.int(2) }), g.node("Unsqueeze", [valid, g.int64s([1])])]); // [B, C, W·k]
+  // Windows laid side by side: a conv with stride k takes each window's k taps once.
+  const redone = g.node("Conv", [gathered, ...weights], { kernel_shape: attr.ints([kernel]), strides: attr.ints([kernel]) }, `${scope}/boundary`); // [B, out, W]
+  const targets = g.node("Expand", [g.node("Unsqueeze", [windows, g.int64s([1])]), g.node("Concat", [batch, g.int64s([outChannels, count])], { axis: attr.int(0) })]); // [B, out, W]
+  const y = g.node("ScatterElements", [zeroPadded, targets, redone], { axis: attr.int(2) }); // [B, out, T']
+  // Named dims: onnxruntime then writes the windows over the conv's output in place instead of copying [B, out, T'] first.
+  const dims = [`${scope}.rows`, outChannels, `${scope}.frames`];
+  g.declareShape(zeroPadded, DataType.FLOAT, dims);
+  g.declareShape(y, DataType.FLOAT, dims);
+  return { x: y, lengths: outLengths };
 }
 
 /** Conv1d without padding over x [B, C, T] → [B, out, T']. */
@@ -149,11 +178,7 @@ export function paddedConv1d(
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
   if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
-  const { padded, paddedLengths } = reflectPadRows(g, input, conv.weight.dims[1]!, kernel, stride, dilation, options.causal ?? false); // [B, C, Tp]
-  const y = plainConv(g, padded, conv, scope, stride, dilation); // [B, out, T']
-  const effective = (kernel - 1) * dilation + 1;
-  const lengths = g.node("Add", [g.node("Div", [g.node("Sub", [paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B]
-  return { x: y, lengths };
+  return paddedRowsConv(g, input, conv, stride, dilation, options.causal ?? false, scope); // [B, out, T']
 }
 
 /** ConvTranspose1d without padding: x [B, in, T] → [B, out, (T − 1)·r + k]. */
@@ -186,12 +211,13 @@ function polyphaseConvTranspose(g: GraphBuilder, x: string, conv: ConvParams, st
       }
     }
   }
-  const inputs = [g.node("Pad", [x, g.int64s([0, 0, 1, 0, 0, 1])]), g.initializer(`${scope}.weight`, float32Tensor([outChannels * r, inChannels, 2], phases))]; // [B, in, T + 2]
+  const inputs = [x, g.initializer(`${scope}.weight`, float32Tensor([outChannels * r, inChannels, 2], phases))];
   if (conv.bias) {
     const bias = asFloat32(conv.bias); // [out]
     inputs.push(g.initializer(`${scope}.bias`, float32Tensor([outChannels * r], Float32Array.from({ length: outChannels * r }, (_, c) => bias[Math.floor(c / r)]!))));
   }
-  const y = g.node("Conv", inputs, { kernel_shape: attr.ints([2]) }, `${scope}/Conv`); // [B, out·r, T + 1]
+  // The zero frame each side is the Conv's own padding (no padded copy of x).
+  const y = g.node("Conv", inputs, { kernel_shape: attr.ints([2]), pads: attr.ints([1, 1]) }, `${scope}/Conv`); // [B, out·r, T + 1]
   const split = g.node("Reshape", [y, g.int64s([0, outChannels, r, -1])]); // [B, out, r, T + 1]
   const interleaved = g.node("Transpose", [split], { perm: attr.ints([0, 1, 3, 2]) }); // [B, out, T + 1, r]
   return g.node("Reshape", [interleaved, g.int64s([0, outChannels, -1])]); // [B, out, (T + 1)·r]
