@@ -11,7 +11,7 @@ import { attr, DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { float32Tensor } from "../src/onnx/tensor.js";
 import { encodeModel } from "../src/onnx/write.js";
 import { openSession, ort } from "../src/runtime/session.js";
-import { convPadding, extraPadding, paddedConv1d } from "../src/models/common/paddedConv.js";
+import { convPadding, extraPadding, paddedConv1d, type ConvParams } from "../src/models/common/paddedConv.js";
 import { stackedLstm, type LstmLayer } from "../src/models/common/lstm.js";
 
 function generator(seed: number): () => number {
@@ -36,6 +36,30 @@ function pad1d(x: Float32Array, left: number, right: number): Float32Array {
   return Float32Array.from(padded.slice(0, padded.length - extra));
 }
 
+/** paddedConv1d over rows x [B, C, T] with their lengths, as one batch: y [B, out, width] and each row's output frames. */
+async function runPaddedConv(x: Float32Array, lengths: readonly number[], conv: ConvParams, options: { stride: number; dilation: number; causal: boolean }) {
+  const [outChannels, inChannels] = conv.weight.dims as [number, number, number];
+  const frames = Math.max(...lengths);
+  const g = new GraphBuilder();
+  const input = g.input("x", DataType.FLOAT, ["B", inChannels, "T"]);
+  const rowLengths = g.input("lengths", DataType.INT64, ["B"]);
+  const out = paddedConv1d(g, { x: input, lengths: rowLengths }, conv, options, "conv");
+  g.output("y", out.x, DataType.FLOAT, ["B", outChannels, "T2"]);
+  g.output("y_lengths", out.lengths, DataType.INT64, ["B"]);
+  const session = await openSession(encodeModel(g.build("rows")), {}, "rows");
+  const result = await session.run({
+    x: new ort.Tensor("float32", x, [lengths.length, inChannels, frames]),
+    lengths: new ort.Tensor("int64", BigInt64Array.from(lengths, BigInt), [lengths.length]),
+  });
+  await session.release();
+  return { y: result["y"]!.data as Float32Array, width: result["y"]!.dims[2]!, frames: Array.from(result["y_lengths"]!.data as BigInt64Array, Number) };
+}
+
+/** How the cases below name a conv's geometry in failure messages. */
+function geometry(kernel: number, stride: number, dilation: number, causal: boolean): string {
+  return `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""}`;
+}
+
 test("paddedConv1d pads every row at its own length exactly as pad1d, causal or not (one-hot kernel taps)", async () => {
   const random = generator(7);
   const shapes = [[7, 1, 1], [3, 1, 2], [16, 8, 1], [4, 2, 1], [10, 5, 1]] as const;
@@ -45,28 +69,15 @@ test("paddedConv1d pads every row at its own length exactly as pad1d, causal or 
     const x = new Float32Array(lengths.length * frames).map(() => random() * 2 - 1); // [B, 1, T]; junk past each row's end
     const weight = new Float32Array(kernel * kernel); // [k, 1, k]: output channel j reads tap j
     for (let j = 0; j < kernel; j++) weight[j * kernel + j] = 1;
-    const g = new GraphBuilder();
-    const input = g.input("x", DataType.FLOAT, ["B", 1, "T"]);
-    const rowLengths = g.input("lengths", DataType.INT64, ["B"]);
-    const out = paddedConv1d(g, { x: input, lengths: rowLengths }, { weight: float32Tensor([kernel, 1, kernel], weight) }, { stride, dilation, causal }, "conv");
-    g.output("y", out.x, DataType.FLOAT, ["B", kernel, "T2"]);
-    g.output("y_lengths", out.lengths, DataType.INT64, ["B"]);
-    const session = await openSession(encodeModel(g.build("pad")), {}, "pad");
-    const result = await session.run({
-      x: new ort.Tensor("float32", x, [lengths.length, 1, frames]),
-      lengths: new ort.Tensor("int64", BigInt64Array.from(lengths, BigInt), [lengths.length]),
-    });
-    await session.release();
-    const y = result["y"]!.data as Float32Array;
-    const width = result["y"]!.dims[2]!;
+    const { y, width, frames: outFrames } = await runPaddedConv(x, lengths, { weight: float32Tensor([kernel, 1, kernel], weight) }, { stride, dilation, causal });
     const { total, left, right } = convPadding(kernel, stride, dilation, causal);
     lengths.forEach((length, b) => {
       const padded = pad1d(x.subarray(b * frames, b * frames + length), left, right + extraPadding(length, kernel, stride, total));
       const expectedFrames = Math.floor((padded.length - (kernel - 1) * dilation - 1) / stride) + 1;
-      assert.equal(Number((result["y_lengths"]!.data as BigInt64Array)[b]), expectedFrames, `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b}: length`);
+      assert.equal(outFrames[b], expectedFrames, `${geometry(kernel, stride, dilation, causal)} row ${b}: length`);
       for (let t = 0; t < expectedFrames; t++) {
         for (let j = 0; j < kernel; j++) {
-          assert.equal(y[(b * kernel + j) * width + t], padded[t * stride + j * dilation], `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b} frame ${t} tap ${j}`);
+          assert.equal(y[(b * kernel + j) * width + t], padded[t * stride + j * dilation], `${geometry(kernel, stride, dilation, causal)} row ${b} frame ${t} tap ${j}`);
         }
       }
     });
@@ -82,19 +93,7 @@ test("paddedConv1d gives each row of a batch the conv of that row alone padded b
   for (const [kernel, stride, dilation, causal] of [[7, 1, 1, false], [3, 1, 3, true], [8, 4, 1, true], [10, 5, 1, false], [4, 2, 1, false]] as const) {
     const weight = float32Tensor([outChannels, inChannels, kernel], new Float32Array(outChannels * inChannels * kernel).map(() => random() - 0.5));
     const bias = float32Tensor([outChannels], new Float32Array(outChannels).map(() => random() - 0.5));
-    const g = new GraphBuilder();
-    const input = g.input("x", DataType.FLOAT, ["B", inChannels, "T"]);
-    const rowLengths = g.input("lengths", DataType.INT64, ["B"]);
-    const out = paddedConv1d(g, { x: input, lengths: rowLengths }, { weight, bias }, { stride, dilation, causal }, "conv");
-    g.output("y", out.x, DataType.FLOAT, ["B", outChannels, "T2"]);
-    const batched = await openSession(encodeModel(g.build("rows")), {}, "rows");
-    const result = await batched.run({
-      x: new ort.Tensor("float32", x, [lengths.length, inChannels, frames]),
-      lengths: new ort.Tensor("int64", BigInt64Array.from(lengths, BigInt), [lengths.length]),
-    });
-    await batched.release();
-    const y = result["y"]!.data as Float32Array;
-    const width = result["y"]!.dims[2]!;
+    const { y, width } = await runPaddedConv(x, lengths, { weight, bias }, { stride, dilation, causal });
     // The reference: one row, padded here, through a Conv with no padding of its own.
     const plain = new GraphBuilder();
     const paddedInput = plain.input("x", DataType.FLOAT, [1, inChannels, "T"]);
@@ -113,7 +112,7 @@ test("paddedConv1d gives each row of a batch the conv of that row alone padded b
         for (let t = 0; t < outFrames; t++) {
           // Not bit for bit: onnxruntime's Conv rounds its sums differently for different input shapes (a row alone vs in a batch).
           const [actual, wanted] = [y[(b * outChannels + o) * width + t]!, (expected.data as Float32Array)[o * outFrames + t]!];
-          assert.ok(Math.abs(actual - wanted) <= 1e-6, `k${kernel} s${stride} d${dilation}${causal ? " causal" : ""} row ${b} channel ${o} frame ${t}: ${actual} vs ${wanted}`);
+          assert.ok(Math.abs(actual - wanted) <= 1e-6, `${geometry(kernel, stride, dilation, causal)} row ${b} channel ${o} frame ${t}: ${actual} vs ${wanted}`);
         }
       }
     }

@@ -47,10 +47,9 @@ export function convOutputFrames(length: number, kernel: number, stride: number,
   return Math.floor((padded - ((kernel - 1) * dilation + 1)) / stride) + 1;
 }
 
-/** Each row's padding: its padded length int64 [B], its right pad (right + extra) int64 [B], and L' − 1 int64 [B, 1]. */
+/** Each row's padding: its padded length int64 [B] and L' − 1 int64 [B, 1]. */
 interface RowPadding {
   paddedLengths: string;
-  rightPads: string;
   lastExtended: string;
 }
 
@@ -67,7 +66,7 @@ function rowPadding(g: GraphBuilder, lengths: string, kernel: number, stride: nu
   const maxPad = g.node("Max", [rightPads, g.scalarInt64(Math.max(left, right))]); // [B]
   const extended = g.node("Max", [lengths, g.node("Add", [maxPad, g.scalarInt64(1)])]); // [B] = L'
   const lastExtended = g.node("Unsqueeze", [g.node("Sub", [extended, g.scalarInt64(1)]), g.int64s([1])]); // [B, 1] = L' − 1
-  return { paddedLengths, rightPads, lastExtended };
+  return { paddedLengths, lastExtended };
 }
 
 /**
@@ -88,13 +87,12 @@ function reflectAt(g: GraphBuilder, positions: string, lengths: string, frames: 
 
 /**
  * The conv outputs of each row that read any pad position: its first ⌈left / s⌉ and last
- * windows (at most ⌊(right + s − 2) / s⌋ + 1 of them: its right pad is right + extra ≤ right + s − 1
- * frames), as output frames int64 [B, W] clamped into [0, T'_b) (a short row's windows repeat;
+ * ⌈(right + s − 1) / s⌉ windows (its right pad is right + extra ≤ right + s − 1 frames), as output frames int64 [B, W] clamped into [0, T'_b) (a short row's windows repeat;
  * a window counted twice is the same window, so it gets the same value twice).
  */
 function boundaryWindows(g: GraphBuilder, outLengths: string, left: number, right: number, stride: number): { windows: string; count: number } {
   const leading = Math.ceil(left / stride);
-  const trailing = right + stride - 1 > 0 ? Math.floor((right + stride - 2) / stride) + 1 : 0;
+  const trailing = Math.ceil((right + stride - 1) / stride);
   const last = g.node("Unsqueeze", [g.node("Sub", [outLengths, g.scalarInt64(1)]), g.int64s([1])]); // [B, 1] = T'_b − 1
   const parts: string[] = [];
   if (leading > 0) parts.push(g.node("Min", [g.int64s(Array.from({ length: leading }, (_, j) => j), [1, leading]), last])); // [B, leading]
@@ -123,13 +121,8 @@ function paddedRowsConv(g: GraphBuilder, input: Rows, conv: ConvParams, stride: 
   const { left, right } = convPadding(kernel, stride, dilation, causal);
   const pad = rowPadding(g, input.lengths, kernel, stride, dilation, causal);
   const effective = (kernel - 1) * dilation + 1;
-  const weights = [g.initializer(`${scope}.weight`, conv.weight), ...(conv.bias ? [g.initializer(`${scope}.bias`, conv.bias)] : [])];
-  const zeroPadded = g.node("Conv", [input.x, ...weights], {
-    kernel_shape: attr.ints([kernel]),
-    strides: attr.ints([stride]),
-    dilations: attr.ints([dilation]),
-    pads: attr.ints([left, right + stride - 1]),
-  }, `${scope}/Conv`); // [B, out, T']
+  const weights = convWeights(g, conv, scope);
+  const zeroPadded = plainConv(g, input.x, weights, kernel, { stride, dilation, pads: [left, right + stride - 1] }, `${scope}/Conv`); // [B, out, T']
   const outLengths = g.node("Add", [g.node("Div", [g.node("Sub", [pad.paddedLengths, g.scalarInt64(effective)]), g.scalarInt64(stride)]), g.scalarInt64(1)]); // [B] = T'_b
   const { windows, count } = boundaryWindows(g, outLengths, left, right, stride); // [B, W]
   if (count === 0) return { x: zeroPadded, lengths: outLengths };
@@ -142,7 +135,7 @@ function paddedRowsConv(g: GraphBuilder, input: Rows, conv: ConvParams, stride: 
   const sources = g.node("Expand", [g.node("Unsqueeze", [indices, g.int64s([1])]), g.node("Concat", [batch, g.int64s([channels, count * kernel])], { axis: attr.int(0) })]); // [B, C, W·k]
   const gathered = g.node("Mul", [g.node("GatherElements", [input.x, sources], { axis: attr.int(2) }), g.node("Unsqueeze", [valid, g.int64s([1])])]); // [B, C, W·k]
   // Windows laid side by side: a conv with stride k takes each window's k taps once.
-  const redone = g.node("Conv", [gathered, ...weights], { kernel_shape: attr.ints([kernel]), strides: attr.ints([kernel]) }, `${scope}/boundary`); // [B, out, W]
+  const redone = plainConv(g, gathered, weights, kernel, { stride: kernel }, `${scope}/boundary`); // [B, out, W]
   const targets = g.node("Expand", [g.node("Unsqueeze", [windows, g.int64s([1])]), g.node("Concat", [batch, g.int64s([outChannels, count])], { axis: attr.int(0) })]); // [B, out, W]
   const y = g.node("ScatterElements", [zeroPadded, targets, redone], { axis: attr.int(2) }); // [B, out, T']
   // Named dims: onnxruntime then writes the windows over the conv's output in place instead of copying [B, out, T'] first.
@@ -152,20 +145,24 @@ function paddedRowsConv(g: GraphBuilder, input: Rows, conv: ConvParams, stride: 
   return { x: y, lengths: outLengths };
 }
 
-/** Conv1d without padding over x [B, C, T] → [B, out, T']. */
-function plainConv(g: GraphBuilder, x: string, conv: ConvParams, scope: string, stride: number, dilation: number): string {
-  const inputs = [x, g.initializer(`${scope}.weight`, conv.weight)];
-  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
-  return g.node("Conv", inputs, {
-    kernel_shape: attr.ints([conv.weight.dims[2]!]),
-    strides: attr.ints([stride]),
-    dilations: attr.ints([dilation]),
-  }, `${scope}/Conv`);
+/** A conv's weight and (if it has one) bias as initializers named after `scope`: the Conv inputs after x. */
+function convWeights(g: GraphBuilder, conv: ConvParams, scope: string): string[] {
+  return [g.initializer(`${scope}.weight`, conv.weight), ...(conv.bias ? [g.initializer(`${scope}.bias`, conv.bias)] : [])];
+}
+
+/** Conv1d over x [B, C, T] with `weights` (convWeights) and onnxruntime's own zero `pads` (left, right; none by default) → [B, out, T']. */
+function plainConv(g: GraphBuilder, x: string, weights: string[], kernel: number, options: { stride?: number; dilation?: number; pads?: [number, number] }, name: string): string {
+  return g.node("Conv", [x, ...weights], {
+    kernel_shape: attr.ints([kernel]),
+    strides: attr.ints([options.stride ?? 1]),
+    dilations: attr.ints([options.dilation ?? 1]),
+    ...(options.pads ? { pads: attr.ints(options.pads) } : {}),
+  }, name);
 }
 
 /**
- * SConv1d (reflect; non-causal unless `causal`): each row padded at its own length, then Conv1d
- * without padding. Returns y [B, out, T'] and the rows' output lengths int64 [B].
+ * SConv1d (reflect; non-causal unless `causal`): each row as if padded at its own length
+ * (paddedRowsConv). Returns y [B, out, T'] and the rows' output lengths int64 [B].
  */
 export function paddedConv1d(
   g: GraphBuilder,
@@ -177,15 +174,13 @@ export function paddedConv1d(
   const stride = options.stride ?? 1;
   const dilation = options.dilation ?? 1;
   const kernel = conv.weight.dims[2]!;
-  if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, conv, scope, 1, 1), lengths: input.lengths }; // 1×1: nothing to pad
+  if ((kernel - 1) * dilation === 0 && stride === 1) return { x: plainConv(g, input.x, convWeights(g, conv, scope), kernel, {}, `${scope}/Conv`), lengths: input.lengths }; // 1×1: nothing to pad
   return paddedRowsConv(g, input, conv, stride, dilation, options.causal ?? false, scope); // [B, out, T']
 }
 
 /** ConvTranspose1d without padding: x [B, in, T] → [B, out, (T − 1)·r + k]. */
 function plainConvTranspose(g: GraphBuilder, x: string, conv: ConvParams, stride: number, scope: string): string {
-  const inputs = [x, g.initializer(`${scope}.weight`, conv.weight)];
-  if (conv.bias) inputs.push(g.initializer(`${scope}.bias`, conv.bias));
-  return g.node("ConvTranspose", inputs, { kernel_shape: attr.ints([conv.weight.dims[2]!]), strides: attr.ints([stride]) }, `${scope}/ConvTranspose`);
+  return g.node("ConvTranspose", [x, ...convWeights(g, conv, scope)], { kernel_shape: attr.ints([conv.weight.dims[2]!]), strides: attr.ints([stride]) }, `${scope}/ConvTranspose`);
 }
 
 /**
