@@ -117,13 +117,8 @@ export async function benchEncodec(key: EncodecKey, ctx: EncodecContext): Promis
       try {
         const checkpoint = Object.values(ctx.model.files).find((p) => p.endsWith(".th"))!;
         const command = { script: "encodec_run.py", args: ["--upstream", ctx.upstream.dir, "--release", key, "--ckpt", checkpoint] };
-        ctx.log(`  ${key}: starting upstream (${ctx.upstream.python} ${command.script}); its warm-up encodes the whole workload once`);
-        upstream = await openUpstreamVariants(ctx.upstream.python, command, true, encodecEntries(audio.utterances));
+        upstream = await openUpstreamVariants(ctx.upstream.python, command, true, encodecEntries(audio.utterances), { key, log: ctx.log });
         variants.push(...upstream.variants);
-        if (upstream.ready.slow_blas) {
-          ctx.log(`  ${key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${upstream.ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
-            `on ${upstream.ready.threads} threads: a slow BLAS (see docs/benchmark.md); its figures are not representative`);
-        }
       } catch (error) {
         errors["u"] = `open: ${message(error)}`;
       }

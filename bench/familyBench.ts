@@ -131,13 +131,8 @@ export async function benchFamily(key: FamilyKey, ctx: FamilyContext): Promise<F
     if (ctx.upstream) {
       try {
         const command = ctx.upstream.adapter.command(ctx.model.files);
-        ctx.log(`  ${key}: starting upstream (${ctx.upstream.python} ${command.script}); its warm-up encodes the whole workload once`);
-        upstream = await openUpstreamVariants(ctx.upstream.python, command, ctx.upstream.adapter.decodes, ctx.entries);
+        upstream = await openUpstreamVariants(ctx.upstream.python, command, ctx.upstream.adapter.decodes, ctx.entries, { key, log: ctx.log });
         variants.push(...upstream.variants);
-        if (upstream.ready.slow_blas) {
-          ctx.log(`  ${key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${upstream.ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
-            `on ${upstream.ready.threads} threads: a slow BLAS (see docs/benchmark.md); its figures are not representative`);
-        }
       } catch (error) {
         errors["u"] = `open: ${message(error)}`;
       }

@@ -22,9 +22,16 @@ export interface UpstreamVariants {
 
 /**
  * Starts upstream, runs its untimed warm-up encode (which also yields its codes), and returns (ue)
- * and, when `decodes`, (ud).
+ * and, when `decodes`, (ud). Says so in the log under `key`, and warns when upstream's BLAS is slow.
  */
-export async function openUpstreamVariants(python: string, command: RunnerCommand, decodes: boolean, entries: readonly ScpEntry[]): Promise<UpstreamVariants> {
+export async function openUpstreamVariants(
+  python: string,
+  command: RunnerCommand,
+  decodes: boolean,
+  entries: readonly ScpEntry[],
+  report: { key: string; log: (line: string) => void },
+): Promise<UpstreamVariants> {
+  report.log(`  ${report.key}: starting upstream (${python} ${command.script}); its warm-up encodes the whole workload once`);
   // The same threads as (a): onnxruntime's default is one per core.
   const threads = availableParallelism();
   const { runner, ready } = await UpstreamRunner.open({ python, ...command, files: entries.map((e) => e.path), threads }, true);
@@ -40,6 +47,10 @@ export async function openUpstreamVariants(python: string, command: RunnerComman
     });
     const variants = [timed("ue", () => runner.encode(), "encode_s")];
     if (decodes) variants.push(timed("ud", () => runner.decode(), "decode_s"));
+    if (ready.slow_blas) {
+      report.log(`  ${report.key}: WARNING: upstream's torch does a 1024x1024 fp32 matmul at ${ready.matmul_gflops.toFixed(1)} GFLOP/s ` +
+        `on ${ready.threads} threads: a slow BLAS (see docs/benchmark.md); its figures are not representative`);
+    }
     return { variants, ready, codes: warm.codes, peakRssMb: () => peak, threads, dispose: () => runner.dispose() };
   } catch (error) {
     await runner.dispose();
