@@ -121,7 +121,7 @@ export interface FamilyResult {
   fast_vs_a_codes_equal_pct: number | null;
   /** The fixture comparison behind fast_vs_exact_fixtures_equal_pct: positions, differing, clips. */
   fast_fixtures: FastAgreement | null;
-  /** Threads of both sides: onnxruntime's default (physical cores) and torch.set_num_threads. */
+  /** Threads of both sides: onnxruntime's (one per hardware thread unless a family chose) and torch.set_num_threads. */
   threads: number;
   /** Upstream's torch: its version and 1024×1024 fp32 matmul GFLOP/s (a slow BLAS shows here). */
   u_torch: { version: string; matmul_gflops: number; slow_blas: boolean; openblas_core: string | null } | null;

@@ -1,10 +1,11 @@
 /** Devices and sessions. */
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { test } from "node:test";
 import { DeviceUnavailableError } from "../src/errors.js";
 import { DataType, GraphBuilder } from "../src/onnx/builder.js";
 import { encodeModel } from "../src/onnx/write.js";
-import { cudaInstalled, deviceOrdinal, openSession, parseDevice, selectDevice } from "../src/runtime/session.js";
+import { cudaInstalled, deviceOrdinal, openSession, parseDevice, selectDevice, sessionOptions } from "../src/runtime/session.js";
 
 function tinyModel(): Uint8Array {
   const g = new GraphBuilder();
@@ -23,6 +24,15 @@ test("device names", () => {
   assert.deepEqual(selectDevice("cuda:2"), { device: "cuda", deviceId: 2 });
   assert.deepEqual(selectDevice("webgpu"), { device: "webgpu" });
   assert.throws(() => selectDevice("tpu"), DeviceUnavailableError);
+});
+
+test("a CPU session without a thread count gets one per hardware thread; a chosen count and GPU sessions are left alone", () => {
+  // onnxruntime's own default counted one physical core on a 2-vCPU machine, so it is never left to it on the CPU.
+  assert.equal(sessionOptions({}).intraOpNumThreads, availableParallelism());
+  assert.equal(sessionOptions({ device: "cpu" }).intraOpNumThreads, availableParallelism());
+  assert.equal(sessionOptions({ intraOpThreads: 1 }).intraOpNumThreads, 1);
+  assert.equal("intraOpNumThreads" in sessionOptions({ device: "cuda" }), false);
+  assert.equal("intraOpNumThreads" in sessionOptions({ device: "webgpu" }), false);
 });
 
 test("cuda without onnxruntime's CUDA provider is a clear DeviceUnavailableError", { skip: cudaInstalled() ? "CUDA provider installed" : false }, async () => {

@@ -2,10 +2,11 @@
  * onnxruntime-node sessions: device names → execution providers, thread settings, and clear
  * errors when a device is not installed (the models' runtime in Node built on them: nodeBackend.ts).
  */
+import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
 import { DeviceUnavailableError } from "../errors.js";
 import { openFailure } from "./openFailure.js";
-import type { Device, RuntimeOptions } from "./options.js";
+import { withDefaultThreads, type Device, type RuntimeOptions } from "./options.js";
 
 export { deviceOrdinal, isCpu, parseDevice, selectDevice, type Device, type RuntimeOptions } from "./options.js";
 export { openFailure };
@@ -43,8 +44,9 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
     // provider) are notes to its developers, not to ours; its failures still reach us as errors.
     logSeverityLevel: 3,
   };
-  // onnxruntime-node rejects an explicit undefined; leave the key out for its default.
-  if (options.intraOpThreads !== undefined) settings.intraOpNumThreads = options.intraOpThreads;
+  // onnxruntime-node rejects an explicit undefined; leave the key out for its default (GPU sessions).
+  const { intraOpThreads } = withDefaultThreads(options, availableParallelism());
+  if (intraOpThreads !== undefined) settings.intraOpNumThreads = intraOpThreads;
   return settings;
 }
 
