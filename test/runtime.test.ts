@@ -27,7 +27,7 @@ test("device names", () => {
 });
 
 test("a CPU session without a thread count gets one per hardware thread; a chosen count and GPU sessions are left alone", () => {
-  // onnxruntime's own default counted one physical core on a 2-vCPU machine, so it is never left to it on the CPU.
+  // onnxruntime's own default ran single-threaded on a 2-vCPU machine, so it is never left to it on the CPU.
   assert.equal(sessionOptions({}).intraOpNumThreads, availableParallelism());
   assert.equal(sessionOptions({ device: "cpu" }).intraOpNumThreads, availableParallelism());
   assert.equal(sessionOptions({ intraOpThreads: 1 }).intraOpNumThreads, 1);

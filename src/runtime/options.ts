@@ -27,9 +27,10 @@ export interface RuntimeOptions {
 
 /**
  * The options with `threads` intra-op threads where none were chosen and the device is the CPU.
- * Why not leave it to onnxruntime: its default counts physical cores from the CPU topology, and
- * on a 2-vCPU virtual machine (AMD EPYC, Zen 5) it found one, so every session whose caller
- * left the count out ran single-threaded: an EnCodec 24 kHz encode took 5.3 s instead of 2.9 s.
+ * Why not leave it to onnxruntime: its default (physical cores) ran every operator on the calling
+ * thread alone on a 2-vCPU virtual machine (AMD EPYC, Zen 5) whose topology lists two cores, so a
+ * session whose caller left the count out was single-threaded there: an EnCodec 24 kHz encode
+ * took 5.3 s instead of 2.9 s.
  * GPU sessions keep onnxruntime's default (their CPU threads only feed the device).
  */
 export function withDefaultThreads(options: RuntimeOptions, threads: number): RuntimeOptions {

@@ -103,7 +103,7 @@ export class SpeechTokenizerCodec implements TokenizerModel {
     this.codebooks = weights.config.nQ;
     this.codebookSize = weights.config.codebookSize;
     this.batching = { unit: "frames", unitName: "code frames", maxBatchUnits: options.maxBatchFrames ?? BATCH_FRAMES, maxBatchSize: options.maxBatchSize ?? Infinity };
-    this.runtime = { ...options, intraOpThreads: options.intraOpThreads ?? backend.threads() };
+    this.runtime = options; // threads: the Node runtime's default (runtime/options.ts withDefaultThreads); the page's come from its wasm settings
     this.ort = backend.ort;
     this.encoderContext = receptiveContext(convGeometry(splitEncoder(encoderSteps(weights.config)).front));
     this.decoderContext = receptiveContext(convGeometry(splitDecoder(decoderSteps(weights.config)).back));
